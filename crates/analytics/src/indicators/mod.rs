@@ -1,0 +1,1 @@
+//! Technical indicators matching TA-Lib exactly.

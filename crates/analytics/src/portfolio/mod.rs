@@ -1,0 +1,1 @@
+//! Portfolio returns, risk metrics and their series.

@@ -1,0 +1,1 @@
+//! The Commodex HTTP server: REST API, WebSocket, dashboard assets.

@@ -1,0 +1,1 @@
+//! Storage for Commodex on SQLite and PostgreSQL: prices, saved portfolios, import runs.
