@@ -1,1 +1,14 @@
 //! The Commodex HTTP server: REST API, WebSocket, dashboard assets.
+//!
+//! [`Application::build`] binds the listener (port 0 in tests) and [`Application::run`] serves
+//! until the shutdown future resolves, finishing the requests in flight.
+
+pub mod app;
+pub mod error;
+mod request_id;
+mod routes;
+pub mod state;
+
+pub use app::{Application, ServerConfig};
+pub use error::{ApiError, ErrorKind};
+pub use state::AppState;

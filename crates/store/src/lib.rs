@@ -1,5 +1,18 @@
 //! Storage for Commodex on SQLite and PostgreSQL: prices, saved portfolios, import runs.
+//!
+//! One schema, migrated on start, with the same behaviour on both backends; the repository
+//! tests run against each.
 
+mod database;
+pub mod error;
+pub mod import_runs;
 pub mod model;
+pub mod portfolios;
+pub mod prices;
 
+pub use database::{ConnectOptions, Store};
+pub use error::{Result, StoreError, redact_url};
+pub use import_runs::ImportRun;
 pub use model::{Interval, PriceBar, SeriesKey};
+pub use portfolios::{NewPortfolio, Portfolio, PortfolioAsset};
+pub use prices::{SeriesSummary, StoreTx, UpsertCounts};

@@ -1,0 +1,203 @@
+//! The command line, as SPEC names it: scripts rely on these commands and flags.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Commodex: commodity prices from several providers, TA-Lib-exact oscillators and portfolio
+/// risk, as a web dashboard, a REST + WebSocket API and this command line.
+#[derive(Debug, Parser)]
+#[command(name = "commodex", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// A configuration file applied after config/default.toml and config/<profile>.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every command of SPEC.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web dashboard and the REST + WebSocket API (migrates the database first).
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Import a CSV file (Yahoo, FRED, date,close or a wide table; .csv.gz too) into the
+    /// database: all of the file or nothing, idempotent.
+    Import(ImportArgs),
+    /// Fetch a series from one source and store it.
+    Fetch(FetchArgs),
+    /// Write a stored series as CSV (date,open,high,low,close,volume) or JSON.
+    Export(ExportArgs),
+    /// Print the effective configuration, secrets redacted.
+    Config,
+    /// Compute TA-Lib-exact indicators on a CSV file.
+    Indicators(IndicatorsArgs),
+    /// Compute portfolio risk metrics on a CSV price table.
+    Metrics(MetricsArgs),
+    /// Run a Monte Carlo simulation of a portfolio on a CSV price table.
+    Simulate(SimulateArgs),
+}
+
+/// `commodex serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8000; also COMMODEX_BIND).
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<SocketAddr>,
+}
+
+/// `commodex import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV file (.csv or .csv.gz).
+    pub file: PathBuf,
+    /// The source to store the rows under.
+    #[arg(long, default_value = "csv")]
+    pub source: String,
+    /// The symbol of a single-series file (default: the value column's header or the file
+    /// name). Not allowed with a wide table.
+    #[arg(long)]
+    pub symbol: Option<String>,
+}
+
+/// `commodex fetch`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The source to fetch from.
+    #[arg(long)]
+    pub source: String,
+    /// Our symbol (GOLD, WTI, ...).
+    #[arg(long)]
+    pub symbol: String,
+    /// First date (YYYY-MM-DD); default: everything the provider offers.
+    #[arg(long, value_name = "D")]
+    pub start: Option<String>,
+    /// Last date (YYYY-MM-DD); default: today.
+    #[arg(long, value_name = "D")]
+    pub end: Option<String>,
+    /// daily, weekly, monthly, ...; default: the finest the source offers for the symbol.
+    #[arg(long, value_name = "I")]
+    pub interval: Option<String>,
+}
+
+/// Output format of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// date,open,high,low,close,volume
+    Csv,
+    /// An array of {date, open, high, low, close, volume}.
+    Json,
+}
+
+/// `commodex export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The source the series is stored under.
+    #[arg(long)]
+    pub source: String,
+    /// Our symbol.
+    #[arg(long)]
+    pub symbol: String,
+    /// First date (YYYY-MM-DD).
+    #[arg(long, value_name = "D")]
+    pub start: Option<String>,
+    /// Last date (YYYY-MM-DD).
+    #[arg(long, value_name = "D")]
+    pub end: Option<String>,
+    /// daily, weekly, monthly, ...; default: the finest stored for the symbol.
+    #[arg(long, value_name = "I")]
+    pub interval: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "F")]
+    pub output: Option<PathBuf>,
+}
+
+/// Output format of `indicators`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    /// Comma-separated values.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+/// `commodex indicators`.
+#[derive(Debug, Args)]
+pub struct IndicatorsArgs {
+    /// The CSV file (OHLCV or date,close).
+    pub file: PathBuf,
+    /// An indicator spec such as rsi(14) or macd(12,26,9); repeat for more.
+    #[arg(long = "indicator", required = true, value_name = "SPEC")]
+    pub indicators: Vec<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "F")]
+    pub output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+    pub format: TableFormat,
+}
+
+/// Output format of `metrics` and `simulate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// JSON with SPEC's keys.
+    Json,
+    /// An aligned table for people.
+    Table,
+}
+
+/// `commodex metrics`.
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// A wide price table (date,GOLD,WTI,...).
+    pub file: PathBuf,
+    /// Weights such as GOLD=0.6,WTI=0.4 (default: equal weights).
+    #[arg(long, value_name = "A=W,B=W")]
+    pub weights: Option<String>,
+    /// Annual risk-free rate.
+    #[arg(long, default_value_t = 0.0)]
+    pub risk_free: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub format: ReportFormat,
+}
+
+/// Simulation method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimulationMethod {
+    /// Multivariate normal with the sample mean and covariance.
+    Normal,
+    /// Whole historical days resampled.
+    Bootstrap,
+}
+
+/// `commodex simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// A wide price table (date,GOLD,WTI,...).
+    pub file: PathBuf,
+    /// Weights such as GOLD=0.6,WTI=0.4.
+    #[arg(long, required = true, value_name = "A=W,B=W")]
+    pub weights: String,
+    /// Number of simulated paths.
+    #[arg(long, default_value_t = 10_000)]
+    pub paths: usize,
+    /// Horizon in trading days.
+    #[arg(long, default_value_t = 252)]
+    pub horizon: usize,
+    /// Random seed: the same seed gives the same numbers.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// How daily returns are drawn.
+    #[arg(long, value_enum, default_value_t = SimulationMethod::Normal)]
+    pub method: SimulationMethod,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub format: ReportFormat,
+}

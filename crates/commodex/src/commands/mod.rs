@@ -1,0 +1,66 @@
+//! One module per command; `run` dispatches.
+
+mod config;
+mod export;
+mod import;
+mod migrate;
+mod serve;
+
+use crate::cli::{Cli, Command};
+use crate::config::{ConfigSources, Settings};
+use crate::telemetry::{self, Verbosity};
+use std::process::ExitCode;
+
+/// Exit code of a command whose capability is not built yet.
+const EXIT_NOT_AVAILABLE: u8 = 2;
+
+/// Runs one command to completion.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = Settings::load(&ConfigSources::from_process(cli.config.clone()))?;
+    match cli.command {
+        Command::Config => config::run(&settings),
+        Command::Serve(args) => {
+            let _logs = telemetry::init(&settings, Verbosity::Configured, true)?;
+            runtime()?.block_on(serve::run(settings, args))
+        }
+        Command::Migrate => {
+            let _logs = telemetry::init(&settings, Verbosity::Configured, true)?;
+            runtime()?.block_on(migrate::run(&settings))
+        }
+        Command::Import(args) => {
+            let _logs = telemetry::init(&settings, Verbosity::Quiet, true)?;
+            runtime()?.block_on(import::run(&settings, args))
+        }
+        Command::Export(args) => {
+            let _logs = telemetry::init(&settings, Verbosity::Quiet, true)?;
+            runtime()?.block_on(export::run(&settings, args))
+        }
+        Command::Fetch(_) => not_available("fetch", "issue #5 (market data)"),
+        Command::Indicators(_) => not_available("indicators", "issue #4 (analytics core)"),
+        Command::Metrics(_) => not_available("metrics", "issue #4 (analytics core)"),
+        Command::Simulate(_) => not_available("simulate", "issue #4 (analytics core)"),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Says plainly that a command is not built yet, and exits non-zero: never a fake answer.
+fn not_available(command: &str, comes_with: &str) -> anyhow::Result<ExitCode> {
+    eprintln!(
+        "error: `commodex {command}` is not available in this build yet; it comes with {comes_with}"
+    );
+    Ok(ExitCode::from(EXIT_NOT_AVAILABLE))
+}
+
+/// Opens the configured database and brings its schema up to date.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<store::Store> {
+    let mut options = store::ConnectOptions::new(settings.database_url());
+    options.max_connections = settings.database.max_connections;
+    let store = store::Store::connect(&options).await?;
+    store.migrate().await?;
+    Ok(store)
+}

@@ -1,0 +1,95 @@
+//! `GET /api/v1/health` (the process is alive) and `GET /api/v1/ready` (its dependencies answer).
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use std::time::Duration;
+
+/// Liveness answer.
+#[derive(Serialize)]
+pub struct Health {
+    status: &'static str,
+    version: &'static str,
+}
+
+/// Always answers while the process serves requests.
+pub async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// One dependency's state.
+#[derive(Serialize)]
+pub struct Check {
+    name: &'static str,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// Readiness answer.
+#[derive(Serialize)]
+pub struct Readiness {
+    status: &'static str,
+    checks: Vec<Check>,
+}
+
+/// How long a dependency may take to answer a readiness probe.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// 200 when the database (and Redis, when configured) answer; 503 naming what does not.
+pub async fn ready(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
+    let mut checks = Vec::new();
+    let database = match tokio::time::timeout(CHECK_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => None,
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "readiness: database check failed");
+            Some("the database does not answer".to_string())
+        }
+        Err(_) => Some("the database did not answer in time".to_string()),
+    };
+    checks.push(Check {
+        name: "database",
+        ok: database.is_none(),
+        error: database,
+    });
+    if let Some(client) = &state.redis {
+        let redis = match tokio::time::timeout(CHECK_TIMEOUT, ping_redis(client)).await {
+            Ok(Ok(())) => None,
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "readiness: redis check failed");
+                Some("Redis does not answer".to_string())
+            }
+            Err(_) => Some("Redis did not answer in time".to_string()),
+        };
+        checks.push(Check {
+            name: "redis",
+            ok: redis.is_none(),
+            error: redis,
+        });
+    }
+    if checks.iter().all(|check| check.ok) {
+        Ok(Json(Readiness {
+            status: "ready",
+            checks,
+        }))
+    } else {
+        let failing: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
+        Err(
+            ApiError::unavailable(format!("not ready: {} unavailable", failing.join(", ")))
+                .with_details(serde_json::to_value(&checks).unwrap_or_default()),
+        )
+    }
+}
+
+async fn ping_redis(client: &redis::Client) -> redis::RedisResult<()> {
+    let mut connection = client.get_multiplexed_async_connection().await?;
+    redis::cmd("PING")
+        .query_async::<String>(&mut connection)
+        .await?;
+    Ok(())
+}

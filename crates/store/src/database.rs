@@ -1,0 +1,144 @@
+//! Opening the database (SQLite or PostgreSQL), migrating it and checking it is alive.
+
+use crate::error::{Result, StoreError, redact_url};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Runs the same block against whichever pool the store holds.
+///
+/// SQL in this crate is written once with `$n` placeholders, which both SQLite and PostgreSQL
+/// accept, so each query body type-checks against both drivers without being written twice.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::database::Backend::Sqlite($pool) => $body,
+            $crate::database::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// The connection pool of one backend.
+#[derive(Clone, Debug)]
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// How to open the database.
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    /// `sqlite://PATH` (created if missing) or `postgres://...`.
+    pub url: String,
+    /// Upper bound on pooled connections.
+    pub max_connections: u32,
+    /// How long to wait for a connection before giving up.
+    pub acquire_timeout_secs: u64,
+}
+
+impl ConnectOptions {
+    /// Options for `url` with the pool defaults.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 8,
+            acquire_timeout_secs: 5,
+        }
+    }
+}
+
+/// The database: prices, saved portfolios and import runs, on SQLite or PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) backend: Backend,
+}
+
+impl Store {
+    /// Opens the database named by `options.url` (creating a SQLite file and its folder if
+    /// missing). Does not migrate: call [`Store::migrate`].
+    pub async fn connect(options: &ConnectOptions) -> Result<Self> {
+        let url = options.url.trim();
+        let acquire = Duration::from_secs(options.acquire_timeout_secs.max(1));
+        if url.starts_with("sqlite:") {
+            let connect_error = |message: String| StoreError::Connect {
+                backend: "sqlite",
+                url: redact_url(url),
+                message,
+            };
+            let sqlite_options = SqliteConnectOptions::from_str(url)
+                .map_err(|e| connect_error(e.to_string()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // WAL with NORMAL is durable across application crashes; only an OS crash can
+                // lose the last commits, never corrupt the file.
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            if let Some(parent) = Path::new(sqlite_options.get_filename()).parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    connect_error(format!("cannot create folder {}: {e}", parent.display()))
+                })?;
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(options.max_connections.max(1))
+                .acquire_timeout(acquire)
+                .connect_with(sqlite_options)
+                .await
+                .map_err(|e| connect_error(e.to_string()))?;
+            Ok(Self {
+                backend: Backend::Sqlite(pool),
+            })
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections.max(1))
+                .acquire_timeout(acquire)
+                .connect(url)
+                .await
+                .map_err(|e| StoreError::Connect {
+                    backend: "postgres",
+                    url: redact_url(url),
+                    message: e.to_string(),
+                })?;
+            Ok(Self {
+                backend: Backend::Postgres(pool),
+            })
+        } else {
+            Err(StoreError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Applies every pending migration of this backend; safe to run any number of times and
+    /// from several processes at once (sqlx takes a lock).
+    pub async fn migrate(&self) -> Result<()> {
+        let outcome = match &self.backend {
+            Backend::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Backend::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+        };
+        outcome.map_err(|e| StoreError::Migrate(e.to_string()))
+    }
+
+    /// Checks that the database answers a trivial query.
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Closes every pooled connection, waiting for the ones in use.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}
