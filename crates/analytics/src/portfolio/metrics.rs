@@ -150,7 +150,7 @@ fn tail_mean(returns: &[f64], threshold: f64) -> f64 {
 }
 
 /// Final wealth and maximum drawdown of wealth starting at 1 and compounding `returns`.
-pub(crate) fn wealth_and_max_drawdown(returns: &[f64]) -> (f64, f64) {
+fn wealth_and_max_drawdown(returns: &[f64]) -> (f64, f64) {
     let mut wealth = 1.0_f64;
     let mut peak = 1.0_f64;
     let mut max_drawdown = 0.0_f64;

@@ -10,11 +10,9 @@ mod risk;
 mod rolling;
 pub(crate) mod stats;
 
-pub(crate) use metrics::wealth_and_max_drawdown;
 pub use metrics::{PortfolioMetrics, Z_01, Z_05, compute_metrics, compute_metrics_from_returns};
 pub use returns::{
     AssetPrices, AssetReturns, MIN_RETURNS, PERIODS_PER_YEAR, daily_risk_free, normalize_weights,
 };
-pub(crate) use risk::covariance_matrix;
 pub use risk::{CorrelationMatrix, RiskContribution};
 pub use rolling::{DEFAULT_ROLLING_WINDOW, PortfolioSeries, series, series_from_returns};
