@@ -85,7 +85,7 @@ pub fn compute_metrics_from_returns(
 
     let daily_mean = mean(&portfolio);
     let daily_std = std_dev(&portfolio, 1);
-    if !(daily_std > 0.0) {
+    if daily_std <= 0.0 {
         return Err(AnalyticsError::InvalidInput(
             "the portfolio's daily returns have zero variance: volatility-based metrics are undefined".to_owned(),
         ));
@@ -96,7 +96,7 @@ pub fn compute_metrics_from_returns(
     let excess: Vec<f64> = portfolio.iter().map(|r| r - rf_daily).collect();
     let excess_mean = mean(&excess);
     let excess_std = std_dev(&excess, 1);
-    if !(excess_std > 0.0) {
+    if excess_std <= 0.0 {
         return Err(AnalyticsError::InvalidInput(
             "the portfolio's excess returns have zero variance: the Sharpe ratio is undefined"
                 .to_owned(),

@@ -51,7 +51,7 @@ pub(crate) fn check_asset_variances(
     cov: &[Vec<f64>],
 ) -> Result<(), AnalyticsError> {
     for (i, row) in cov.iter().enumerate() {
-        if !(row[i] > 0.0) {
+        if row[i] <= 0.0 {
             return Err(AnalyticsError::InvalidInput(format!(
                 "{} has zero variance (its price never changes over the common dates): correlation and risk shares are undefined",
                 returns.symbols()[i]
