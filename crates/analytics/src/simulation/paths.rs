@@ -14,7 +14,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::portfolio::stats::percentiles_unsorted;
+use super::summary::{PercentileScratch, fan_percentiles};
 
 /// Paths per RNG stream; fixed so that output does not depend on the thread count.
 pub(crate) const CHUNK_PATHS: usize = 1024;
@@ -116,16 +116,19 @@ pub(crate) fn run_paths<S: DailyReturnSampler>(
         chunks
             .par_iter_mut()
             .for_each(|chunk| chunk.advance(sampler, days));
-        let day_percentiles: Vec<Vec<f64>> = (0..days)
+        let day_percentiles: Vec<[f64; FAN_PERCENTILES.len()]> = (0..days)
             .into_par_iter()
-            .map(|day| {
-                let mut values = Vec::with_capacity(paths);
-                for chunk in &chunks {
-                    let len = chunk.wealth.len();
-                    values.extend_from_slice(&chunk.block[day * len..(day + 1) * len]);
-                }
-                percentiles_unsorted(&mut values, &FAN_PERCENTILES)
-            })
+            .map_init(
+                || (Vec::with_capacity(paths), PercentileScratch::default()),
+                |(values, scratch), day| {
+                    values.clear();
+                    for chunk in &chunks {
+                        let len = chunk.wealth.len();
+                        values.extend_from_slice(&chunk.block[day * len..(day + 1) * len]);
+                    }
+                    fan_percentiles(values, &FAN_PERCENTILES, scratch)
+                },
+            )
             .collect();
         for percentiles in day_percentiles {
             for (series, value) in fan.iter_mut().zip(percentiles) {
