@@ -121,6 +121,34 @@ fn same_seed_gives_identical_results_on_one_and_four_threads() {
 }
 
 #[test]
+fn large_runs_using_bracketed_fan_percentiles_are_thread_count_independent() {
+    let (a, b) = two_asset_prices();
+    let config = SimulationConfig {
+        paths: 70_000,
+        horizon: 5,
+        seed: 5,
+        method: SimulationMethod::Normal,
+        include_paths: 0,
+    };
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let four = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap();
+    let single = one.install(|| run(&a, &b, &config)).unwrap();
+    let parallel = four.install(|| run(&a, &b, &config)).unwrap();
+    assert_eq!(single, parallel);
+    // The last fan point is the final-return distribution, summarised independently.
+    let p = &single.percentile_paths;
+    assert_eq!(p.p5[5], single.statistics.percentiles.p5);
+    assert_eq!(p.p50[5], single.statistics.median);
+    assert_eq!(p.p95[5], single.statistics.percentiles.p95);
+}
+
+#[test]
 fn bootstrap_of_a_single_repeated_day_compounds_that_day() {
     // Prices doubling every day: every historical day returns exactly +100%.
     let prices: Vec<f64> = (0..12).map(|t| 2.0_f64.powi(t)).collect();
