@@ -30,8 +30,9 @@ impl BootstrapReturns {
 }
 
 impl DailyReturnSampler for BootstrapReturns {
-    #[inline]
-    fn draw(&self, rng: &mut ChaCha8Rng) -> f64 {
-        self.days[self.index.sample(rng)]
+    fn fill(&self, rng: &mut ChaCha8Rng, out: &mut [f64]) {
+        for r in out.iter_mut() {
+            *r = self.days[self.index.sample(rng)];
+        }
     }
 }

@@ -30,11 +30,12 @@ impl NormalReturns {
 }
 
 impl DailyReturnSampler for NormalReturns {
-    #[inline]
-    fn draw(&self, rng: &mut ChaCha8Rng) -> f64 {
-        let z: f64 = StandardNormal.sample(rng);
-        // A long-only portfolio of positive prices cannot lose more than everything in a day;
-        // the normal tail can, so a draw below -100% is clamped to a total loss.
-        (self.mean + self.std * z).max(-1.0)
+    fn fill(&self, rng: &mut ChaCha8Rng, out: &mut [f64]) {
+        for r in out.iter_mut() {
+            let z: f64 = StandardNormal.sample(rng);
+            // A long-only portfolio of positive prices cannot lose more than everything in a
+            // day; the normal tail can, so a draw below -100% is clamped to a total loss.
+            *r = (self.mean + self.std * z).max(-1.0);
+        }
     }
 }

@@ -25,8 +25,8 @@ pub(crate) const FAN_PERCENTILES: [f64; 5] = [5.0, 25.0, 50.0, 75.0, 95.0];
 
 /// A source of simulated daily portfolio returns.
 pub(crate) trait DailyReturnSampler: Sync {
-    /// Draws one day's portfolio return.
-    fn draw(&self, rng: &mut ChaCha8Rng) -> f64;
+    /// Fills `out` with one day's portfolio return for each path, in path order.
+    fn fill(&self, rng: &mut ChaCha8Rng, out: &mut [f64]);
 }
 
 /// What the engine reports per path and per day.
@@ -48,6 +48,8 @@ struct Chunk {
     max_drawdown: Vec<f64>,
     /// Cumulative returns of the current block, day-major: `block[d * len + p]`.
     block: Vec<f64>,
+    /// One day's drawn returns, one per path of the chunk.
+    draws: Vec<f64>,
 }
 
 impl Chunk {
@@ -60,25 +62,29 @@ impl Chunk {
             peak: vec![1.0; len],
             max_drawdown: vec![0.0; len],
             block: vec![0.0; len * DAYS_PER_BLOCK],
+            draws: vec![0.0; len],
         }
     }
 
     fn advance<S: DailyReturnSampler>(&mut self, sampler: &S, days: usize) {
         let len = self.wealth.len();
         for day in 0..days {
+            // Drawing a day's returns for the whole chunk first leaves the compounding below
+            // free of RNG calls, so the compiler vectorises it.
+            sampler.fill(&mut self.rng, &mut self.draws);
             let row = &mut self.block[day * len..(day + 1) * len];
-            for (p, cumulative) in row.iter_mut().enumerate() {
-                let wealth = self.wealth[p] * (1.0 + sampler.draw(&mut self.rng));
-                let peak = self.peak[p].max(wealth);
-                let drawdown = if peak > 0.0 {
-                    wealth / peak - 1.0
-                } else {
-                    -1.0
-                };
-                self.wealth[p] = wealth;
-                self.peak[p] = peak;
-                self.max_drawdown[p] = self.max_drawdown[p].min(drawdown);
-                *cumulative = wealth - 1.0;
+            let paths = row
+                .iter_mut()
+                .zip(&self.draws)
+                .zip(&mut self.wealth)
+                .zip(&mut self.peak)
+                .zip(&mut self.max_drawdown);
+            for ((((cumulative, &r), wealth), peak), max_drawdown) in paths {
+                *wealth *= 1.0 + r;
+                // The peak starts at 1 and never falls, so the division is always defined.
+                *peak = peak.max(*wealth);
+                *max_drawdown = max_drawdown.min(*wealth / *peak - 1.0);
+                *cumulative = *wealth - 1.0;
             }
         }
     }
@@ -118,17 +124,16 @@ pub(crate) fn run_paths<S: DailyReturnSampler>(
             .for_each(|chunk| chunk.advance(sampler, days));
         let day_percentiles: Vec<[f64; FAN_PERCENTILES.len()]> = (0..days)
             .into_par_iter()
-            .map_init(
-                || (Vec::with_capacity(paths), PercentileScratch::default()),
-                |(values, scratch), day| {
-                    values.clear();
-                    for chunk in &chunks {
+            .map_init(PercentileScratch::default, |scratch, day| {
+                let rows: Vec<&[f64]> = chunks
+                    .iter()
+                    .map(|chunk| {
                         let len = chunk.wealth.len();
-                        values.extend_from_slice(&chunk.block[day * len..(day + 1) * len]);
-                    }
-                    fan_percentiles(values, &FAN_PERCENTILES, scratch)
-                },
-            )
+                        &chunk.block[day * len..(day + 1) * len]
+                    })
+                    .collect();
+                fan_percentiles(&rows, &FAN_PERCENTILES, scratch)
+            })
             .collect();
         for percentiles in day_percentiles {
             for (series, value) in fan.iter_mut().zip(percentiles) {

@@ -153,22 +153,31 @@ pub(crate) struct PercentileScratch {
 /// values below each range and keeps the values inside a range (about a fifth), tagged with
 /// it; each rank is then selected within its bucket. If ranges overlap or one misses its rank
 /// (improbable), plain selection answers, so the result is always exactly `np.percentile`'s.
+///
+/// The values come as `rows` (one slice per chunk of paths) so they are never copied on the
+/// fast path.
 pub(crate) fn fan_percentiles<const K: usize>(
-    values: &[f64],
+    rows: &[&[f64]],
     qs: &[f64; K],
     scratch: &mut PercentileScratch,
 ) -> [f64; K] {
-    let n = values.len();
+    let n: usize = rows.iter().map(|row| row.len()).sum();
     let plain = |scratch: &mut PercentileScratch| {
         scratch.kept.clear();
-        scratch.kept.extend_from_slice(values);
+        for row in rows {
+            scratch.kept.extend_from_slice(row);
+        }
         let result = percentiles_unsorted(&mut scratch.kept, qs);
         std::array::from_fn(|j| result[j])
     };
     if n < 16 * BRACKET_SAMPLE || K == 0 || K > usize::from(u8::MAX) {
         return plain(scratch);
     }
-    let mut sample: Vec<f64> = values.iter().step_by(n / BRACKET_SAMPLE).copied().collect();
+    let stride = n / BRACKET_SAMPLE;
+    let mut sample: Vec<f64> = rows
+        .iter()
+        .flat_map(|row| row.iter().step_by(stride).copied())
+        .collect();
     sample.sort_unstable_by(f64::total_cmp);
     let m = sample.len();
 
@@ -203,17 +212,22 @@ pub(crate) fn fan_percentiles<const K: usize>(
         return plain(scratch);
     }
 
+    // Counting below each range is a pure reduction the compiler vectorises.
+    let mut below = [0_usize; K];
+    for row in rows {
+        for j in 0..K {
+            below[j] += row.iter().filter(|&&value| value < lows[j]).count();
+        }
+    }
     // Branch-free pass: every value is written at `len`, which advances only when the value
     // lies in a range, so the unpredictable "inside or not" never becomes a jump.
     scratch.kept.resize(n, 0.0);
     scratch.tags.resize(n, 0);
-    let mut below = [0_usize; K];
     let mut len = 0;
-    for &value in values {
+    for &value in rows.iter().flat_map(|row| row.iter()) {
         let mut range = 0_usize;
-        for j in 0..K {
-            below[j] += usize::from(value < lows[j]);
-            range += usize::from(value > highs[j]);
+        for high in &highs {
+            range += usize::from(value > *high);
         }
         let inside = range < K && value >= lows[range.min(K - 1)];
         scratch.kept[len] = value;
@@ -274,7 +288,8 @@ mod tests {
         sorted_input.sort_by(f64::total_cmp);
         for values in [smooth, ties, sorted_input] {
             let mut plain = values.clone();
-            let fast = fan_percentiles(&values, &qs, &mut PercentileScratch::default());
+            let rows: Vec<&[f64]> = values.chunks(1000).collect();
+            let fast = fan_percentiles(&rows, &qs, &mut PercentileScratch::default());
             assert_eq!(fast.to_vec(), percentiles_unsorted(&mut plain, &qs));
         }
     }
