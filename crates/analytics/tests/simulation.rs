@@ -265,3 +265,22 @@ fn requests_beyond_limits_are_rejected_with_a_clear_error() {
         Err(AnalyticsError::InvalidParameter(_))
     ));
 }
+
+#[test]
+fn method_names_parse_as_the_cli_spells_them() {
+    assert_eq!(
+        "normal".parse::<SimulationMethod>().unwrap(),
+        SimulationMethod::Normal
+    );
+    assert_eq!(
+        "bootstrap".parse::<SimulationMethod>().unwrap(),
+        SimulationMethod::Bootstrap
+    );
+    assert!(
+        "garch"
+            .parse::<SimulationMethod>()
+            .unwrap_err()
+            .to_string()
+            .contains("normal or bootstrap")
+    );
+}

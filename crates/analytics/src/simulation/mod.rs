@@ -33,6 +33,21 @@ pub enum SimulationMethod {
     Bootstrap,
 }
 
+impl std::str::FromStr for SimulationMethod {
+    type Err = AnalyticsError;
+
+    /// Parses the CLI and API spelling: `normal` or `bootstrap`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "normal" => Ok(Self::Normal),
+            "bootstrap" => Ok(Self::Bootstrap),
+            other => Err(AnalyticsError::InvalidParameter(format!(
+                "unknown simulation method {other:?}: use normal or bootstrap"
+            ))),
+        }
+    }
+}
+
 /// What to simulate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SimulationConfig {
