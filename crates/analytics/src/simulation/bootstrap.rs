@@ -1,0 +1,38 @@
+//! The `bootstrap` method: whole historical days drawn with replacement.
+//!
+//! Drawing a day index and taking that day's portfolio return is the same as resampling a row
+//! of the asset returns matrix and weighting it, so fat tails and the cross-asset correlation
+//! of each day are kept; precomputing the portfolio return of each day makes a draw one lookup.
+
+use rand::distr::{Distribution, Uniform};
+use rand_chacha::ChaCha8Rng;
+
+use super::paths::DailyReturnSampler;
+use crate::AnalyticsError;
+
+/// Historical daily portfolio returns to resample.
+#[derive(Debug, Clone)]
+pub(crate) struct BootstrapReturns {
+    days: Vec<f64>,
+    index: Uniform<usize>,
+}
+
+impl BootstrapReturns {
+    /// Takes the historical portfolio return of each day.
+    pub(crate) fn new(days: Vec<f64>) -> Result<Self, AnalyticsError> {
+        let index = Uniform::new(0, days.len()).map_err(|_| {
+            AnalyticsError::InsufficientData(
+                "bootstrap needs at least one historical day".to_owned(),
+            )
+        })?;
+        Ok(Self { days, index })
+    }
+}
+
+impl DailyReturnSampler for BootstrapReturns {
+    fn fill(&self, rng: &mut ChaCha8Rng, out: &mut [f64]) {
+        for r in out.iter_mut() {
+            *r = self.days[self.index.sample(rng)];
+        }
+    }
+}

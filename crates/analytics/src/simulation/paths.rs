@@ -1,0 +1,166 @@
+//! The path engine: many compounding paths, in parallel, reproducible whatever the thread count.
+//!
+//! Paths are split into fixed chunks of [`CHUNK_PATHS`]; chunk `c` draws from its own ChaCha8
+//! stream `c` of the seed, day by day and path by path within the chunk. Results therefore
+//! depend on the seed only, never on how rayon schedules chunks onto threads.
+//!
+//! Memory: the engine never holds the full paths × days matrix (100,000 × 253 f64 is 200 MB).
+//! Chunks advance together [`DAYS_PER_BLOCK`] days at a time, keeping just those days'
+//! cumulative returns; the fan-chart percentiles of each day are computed exactly from that
+//! block (in f64, exactly, see `summary::fan_percentiles`) before the next block overwrites it.
+//! Peak memory is about paths × (4 + DAYS_PER_BLOCK) f64 plus a percentile scratch of paths f64
+//! per worker thread: about 18 MB at 100,000 paths.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use super::summary::{PercentileScratch, fan_percentiles};
+
+/// Paths per RNG stream; fixed so that output does not depend on the thread count.
+pub(crate) const CHUNK_PATHS: usize = 1024;
+/// Days advanced between two fan-percentile steps; bounds memory, does not change results.
+const DAYS_PER_BLOCK: usize = 16;
+/// Percentiles of the cumulative return drawn in the fan chart.
+pub(crate) const FAN_PERCENTILES: [f64; 5] = [5.0, 25.0, 50.0, 75.0, 95.0];
+
+/// A source of simulated daily portfolio returns.
+pub(crate) trait DailyReturnSampler: Sync {
+    /// Fills `out` with one day's portfolio return for each path, in path order.
+    fn fill(&self, rng: &mut ChaCha8Rng, out: &mut [f64]);
+}
+
+/// What the engine reports per path and per day.
+pub(crate) struct PathOutcomes {
+    /// Final cumulative return (wealth − 1) of each path, in path order.
+    pub(crate) final_returns: Vec<f64>,
+    /// Maximum drawdown (≤ 0) of each path, wealth starting at 1.
+    pub(crate) max_drawdowns: Vec<f64>,
+    /// `fan[k][t]`: percentile `FAN_PERCENTILES[k]` of the cumulative return at day `t`.
+    pub(crate) fan: Vec<Vec<f64>>,
+    /// Cumulative returns, days 0..=horizon, of the first `keep_paths` paths.
+    pub(crate) kept_paths: Vec<Vec<f64>>,
+}
+
+struct Chunk {
+    rng: ChaCha8Rng,
+    wealth: Vec<f64>,
+    peak: Vec<f64>,
+    max_drawdown: Vec<f64>,
+    /// Cumulative returns of the current block, day-major: `block[d * len + p]`.
+    block: Vec<f64>,
+    /// One day's drawn returns, one per path of the chunk.
+    draws: Vec<f64>,
+}
+
+impl Chunk {
+    fn new(seed: u64, index: usize, len: usize) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(index as u64);
+        Self {
+            rng,
+            wealth: vec![1.0; len],
+            peak: vec![1.0; len],
+            max_drawdown: vec![0.0; len],
+            block: vec![0.0; len * DAYS_PER_BLOCK],
+            draws: vec![0.0; len],
+        }
+    }
+
+    fn advance<S: DailyReturnSampler>(&mut self, sampler: &S, days: usize) {
+        let len = self.wealth.len();
+        for day in 0..days {
+            // Drawing a day's returns for the whole chunk first leaves the compounding below
+            // free of RNG calls, so the compiler vectorises it.
+            sampler.fill(&mut self.rng, &mut self.draws);
+            let row = &mut self.block[day * len..(day + 1) * len];
+            let paths = row
+                .iter_mut()
+                .zip(&self.draws)
+                .zip(&mut self.wealth)
+                .zip(&mut self.peak)
+                .zip(&mut self.max_drawdown);
+            for ((((cumulative, &r), wealth), peak), max_drawdown) in paths {
+                *wealth *= 1.0 + r;
+                // The peak starts at 1 and never falls, so the division is always defined.
+                *peak = peak.max(*wealth);
+                *max_drawdown = max_drawdown.min(*wealth / *peak - 1.0);
+                *cumulative = *wealth - 1.0;
+            }
+        }
+    }
+}
+
+/// Simulates `paths` paths of `horizon` days from `seed`.
+pub(crate) fn run_paths<S: DailyReturnSampler>(
+    sampler: &S,
+    paths: usize,
+    horizon: usize,
+    seed: u64,
+    keep_paths: usize,
+) -> PathOutcomes {
+    let mut chunks: Vec<Chunk> = (0..paths.div_ceil(CHUNK_PATHS))
+        .map(|index| Chunk::new(seed, index, CHUNK_PATHS.min(paths - index * CHUNK_PATHS)))
+        .collect();
+    let mut fan: Vec<Vec<f64>> = FAN_PERCENTILES
+        .iter()
+        .map(|_| Vec::with_capacity(horizon + 1))
+        .collect();
+    for series in &mut fan {
+        series.push(0.0);
+    }
+    let mut kept_paths: Vec<Vec<f64>> = (0..keep_paths)
+        .map(|_| {
+            let mut path = Vec::with_capacity(horizon + 1);
+            path.push(0.0);
+            path
+        })
+        .collect();
+
+    let mut done = 0;
+    while done < horizon {
+        let days = DAYS_PER_BLOCK.min(horizon - done);
+        chunks
+            .par_iter_mut()
+            .for_each(|chunk| chunk.advance(sampler, days));
+        let day_percentiles: Vec<[f64; FAN_PERCENTILES.len()]> = (0..days)
+            .into_par_iter()
+            .map_init(PercentileScratch::default, |scratch, day| {
+                let rows: Vec<&[f64]> = chunks
+                    .iter()
+                    .map(|chunk| {
+                        let len = chunk.wealth.len();
+                        &chunk.block[day * len..(day + 1) * len]
+                    })
+                    .collect();
+                fan_percentiles(&rows, &FAN_PERCENTILES, scratch)
+            })
+            .collect();
+        for percentiles in day_percentiles {
+            for (series, value) in fan.iter_mut().zip(percentiles) {
+                series.push(value);
+            }
+        }
+        for (p, path) in kept_paths.iter_mut().enumerate() {
+            let chunk = &chunks[p / CHUNK_PATHS];
+            let len = chunk.wealth.len();
+            path.extend((0..days).map(|day| chunk.block[day * len + p % CHUNK_PATHS]));
+        }
+        done += days;
+    }
+
+    let final_returns = chunks
+        .iter()
+        .flat_map(|c| c.wealth.iter().map(|w| w - 1.0))
+        .collect();
+    let max_drawdowns = chunks
+        .iter()
+        .flat_map(|c| c.max_drawdown.iter().copied())
+        .collect();
+    PathOutcomes {
+        final_returns,
+        max_drawdowns,
+        fan,
+        kept_paths,
+    }
+}
