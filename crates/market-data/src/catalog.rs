@@ -430,7 +430,9 @@ fn validate_commodity(
     if !well_formed {
         return Err(problem.at(
             "symbol",
-            format!("'{symbol}' is not a symbol: use capitals, digits and _, starting with a letter"),
+            format!(
+                "'{symbol}' is not a symbol: use capitals, digits and _, starting with a letter"
+            ),
         ));
     }
     problem.entry = format!("{category} {symbol}");
@@ -561,7 +563,8 @@ mod tests {
 
     #[test]
     fn unknown_category_table_is_rejected_naming_it() {
-        let err = load("[[metals]]\nsymbol = \"GOLD\"\nname = \"Gold\"\nunit = \"USD\"\n").unwrap_err();
+        let err =
+            load("[[metals]]\nsymbol = \"GOLD\"\nname = \"Gold\"\nunit = \"USD\"\n").unwrap_err();
         let message = err.to_string();
         assert!(message.contains("test.toml"), "{message}");
         assert!(message.contains("metals"), "{message}");
@@ -569,7 +572,8 @@ mod tests {
 
     #[test]
     fn lowercase_symbol_is_rejected() {
-        let err = load("[[energy]]\nsymbol = \"wti\"\nname = \"WTI\"\nunit = \"USD/bbl\"\n").unwrap_err();
+        let err =
+            load("[[energy]]\nsymbol = \"wti\"\nname = \"WTI\"\nunit = \"USD/bbl\"\n").unwrap_err();
         assert!(err.to_string().contains("energy entry #1"), "{err}");
     }
 

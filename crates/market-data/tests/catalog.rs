@@ -1,7 +1,7 @@
 //! The catalog: the shipped file is valid and complete, and bad input is reported naming the entry.
 
-use market_data::catalog::{Catalog, Category, DEMO_SOURCE};
 use market_data::MarketDataError;
+use market_data::catalog::{Catalog, Category, DEMO_SOURCE};
 use store::Interval;
 
 const ONE_ENTRY: &str = r#"
@@ -17,7 +17,9 @@ fn load(text: &str) -> Result<Catalog, MarketDataError> {
 }
 
 fn error_text(text: &str) -> String {
-    load(text).expect_err("catalog should be rejected").to_string()
+    load(text)
+        .expect_err("catalog should be rejected")
+        .to_string()
 }
 
 /// Every provider code that /work/shared/providers.md lists, with the symbol it must map back to.
@@ -158,9 +160,28 @@ fn every_code_round_trips_through_its_symbol() {
 fn spec_symbols_are_in_the_catalog() {
     let catalog = Catalog::embedded().unwrap();
     for symbol in [
-        "GOLD", "SILVER", "PLATINUM", "PALLADIUM", "WTI", "BRENT", "NATURAL_GAS", "HEATING_OIL",
-        "GASOLINE", "COPPER", "ALUMINUM", "WHEAT", "CORN", "SOYBEANS", "COTTON", "SUGAR", "COFFEE",
-        "COCOA", "OATS", "ROUGH_RICE", "LIVE_CATTLE", "LEAN_HOGS",
+        "GOLD",
+        "SILVER",
+        "PLATINUM",
+        "PALLADIUM",
+        "WTI",
+        "BRENT",
+        "NATURAL_GAS",
+        "HEATING_OIL",
+        "GASOLINE",
+        "COPPER",
+        "ALUMINUM",
+        "WHEAT",
+        "CORN",
+        "SOYBEANS",
+        "COTTON",
+        "SUGAR",
+        "COFFEE",
+        "COCOA",
+        "OATS",
+        "ROUGH_RICE",
+        "LIVE_CATTLE",
+        "LEAN_HOGS",
     ] {
         assert!(catalog.commodity(symbol).is_some(), "{symbol} missing");
     }
@@ -169,9 +190,18 @@ fn spec_symbols_are_in_the_catalog() {
 #[test]
 fn finest_interval_is_daily_for_av_wti_and_monthly_for_av_copper() {
     let catalog = Catalog::embedded().unwrap();
-    assert_eq!(catalog.finest_interval("alpha_vantage", "WTI"), Some(Interval::Daily));
-    assert_eq!(catalog.finest_interval("alpha_vantage", "COPPER"), Some(Interval::Monthly));
-    assert_eq!(catalog.finest_interval("demo", "COCOA"), Some(Interval::Daily));
+    assert_eq!(
+        catalog.finest_interval("alpha_vantage", "WTI"),
+        Some(Interval::Daily)
+    );
+    assert_eq!(
+        catalog.finest_interval("alpha_vantage", "COPPER"),
+        Some(Interval::Monthly)
+    );
+    assert_eq!(
+        catalog.finest_interval("demo", "COCOA"),
+        Some(Interval::Daily)
+    );
     assert_eq!(catalog.finest_interval("alpha_vantage", "COCOA"), None);
 }
 
@@ -212,9 +242,18 @@ fn a_source_groups_its_commodities_by_category_in_display_order() {
     let categories: Vec<Category> = groups.iter().map(|g| g.category).collect();
     assert_eq!(
         categories,
-        [Category::Energy, Category::PreciousMetals, Category::IndustrialMetals, Category::Agriculture]
+        [
+            Category::Energy,
+            Category::PreciousMetals,
+            Category::IndustrialMetals,
+            Category::Agriculture
+        ]
     );
-    let energy: Vec<&str> = groups[0].commodities.iter().map(|c| c.symbol.as_str()).collect();
+    let energy: Vec<&str> = groups[0]
+        .commodities
+        .iter()
+        .map(|c| c.symbol.as_str())
+        .collect();
     assert_eq!(energy, ["WTI", "BRENT", "NATURAL_GAS"]);
 }
 
@@ -231,9 +270,18 @@ fn demo_offers_the_whole_catalog() {
 fn unknown_source_in_a_lookup_is_an_error_listing_known_sources() {
     let catalog = Catalog::embedded().unwrap();
     let err = catalog.by_category("yahoo").unwrap_err().to_string();
-    assert!(err.contains("yahoo") && err.contains("alpha_vantage"), "{err}");
-    let err = catalog.require("fmp", "COCOA_BUTTER").unwrap_err().to_string();
-    assert!(err.contains("COCOA_BUTTER") && err.contains("GOLD"), "{err}");
+    assert!(
+        err.contains("yahoo") && err.contains("alpha_vantage"),
+        "{err}"
+    );
+    let err = catalog
+        .require("fmp", "COCOA_BUTTER")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("COCOA_BUTTER") && err.contains("GOLD"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -329,5 +377,8 @@ fn the_shipped_file_matches_the_embedded_copy() {
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/catalog.toml"),
     )
     .unwrap();
-    assert_eq!(on_disk.commodities(), Catalog::embedded().unwrap().commodities());
+    assert_eq!(
+        on_disk.commodities(),
+        Catalog::embedded().unwrap().commodities()
+    );
 }

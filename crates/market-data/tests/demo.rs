@@ -21,7 +21,9 @@ fn window(symbol: &str) -> Vec<PriceBar> {
 }
 
 fn log_returns(bars: &[PriceBar]) -> Vec<f64> {
-    bars.windows(2).map(|w| (w[1].close / w[0].close).ln()).collect()
+    bars.windows(2)
+        .map(|w| (w[1].close / w[0].close).ln())
+        .collect()
 }
 
 fn mean(xs: &[f64]) -> f64 {
@@ -56,8 +58,12 @@ fn demo_is_labelled_simulated() {
 #[test]
 fn same_range_twice_gives_identical_bars() {
     let source = demo();
-    let first = source.history("SILVER", date(2015, 3, 1), date(2016, 3, 1)).unwrap();
-    let second = source.history("SILVER", date(2015, 3, 1), date(2016, 3, 1)).unwrap();
+    let first = source
+        .history("SILVER", date(2015, 3, 1), date(2016, 3, 1))
+        .unwrap();
+    let second = source
+        .history("SILVER", date(2015, 3, 1), date(2016, 3, 1))
+        .unwrap();
     assert!(!first.is_empty());
     assert_eq!(first, second);
 }
@@ -65,8 +71,12 @@ fn same_range_twice_gives_identical_bars() {
 #[test]
 fn a_sub_range_is_a_slice_of_a_larger_range() {
     // Ask for the small range first, from a fresh source, so no earlier call has primed it.
-    let small = demo().history("COFFEE", date(2018, 6, 4), date(2018, 9, 28)).unwrap();
-    let large = demo().history("COFFEE", date(2012, 1, 1), date(2022, 1, 1)).unwrap();
+    let small = demo()
+        .history("COFFEE", date(2018, 6, 4), date(2018, 9, 28))
+        .unwrap();
+    let large = demo()
+        .history("COFFEE", date(2012, 1, 1), date(2022, 1, 1))
+        .unwrap();
     let start = large.iter().position(|b| b.date == small[0].date).unwrap();
     assert_eq!(&large[start..start + small.len()], small.as_slice());
 }
@@ -77,7 +87,9 @@ fn a_bar_does_not_depend_on_which_symbols_were_asked_before() {
     let day = date(2019, 11, 12);
     let before = source.latest_on("BRENT", day).unwrap();
     for symbol in ["WTI", "GOLD", "CORN", "LEAN_HOGS"] {
-        source.history(symbol, date(2010, 1, 1), date(2020, 1, 1)).unwrap();
+        source
+            .history(symbol, date(2010, 1, 1), date(2020, 1, 1))
+            .unwrap();
     }
     assert_eq!(source.latest_on("BRENT", day).unwrap(), before);
 }
@@ -99,7 +111,9 @@ fn history_covers_more_than_ten_years_of_business_days() {
 fn history_never_includes_today_or_the_future() {
     let source = demo();
     let today = chrono::Utc::now().date_naive();
-    let bars = source.history("WTI", date(2024, 1, 1), date(2040, 1, 1)).unwrap();
+    let bars = source
+        .history("WTI", date(2024, 1, 1), date(2040, 1, 1))
+        .unwrap();
     assert!(bars.last().unwrap().date < today);
     assert_eq!(source.latest("WTI").unwrap(), *bars.last().unwrap());
 }
@@ -108,9 +122,14 @@ fn history_never_includes_today_or_the_future() {
 fn every_bar_of_every_symbol_is_consistent_and_positive() {
     let source = demo();
     for symbol in source.symbols() {
-        let bars = source.history(symbol, date(2010, 1, 1), date(2026, 1, 1)).unwrap();
+        let bars = source
+            .history(symbol, date(2010, 1, 1), date(2026, 1, 1))
+            .unwrap();
         assert!(bars.len() > 4000, "{symbol}");
-        assert!(bars.windows(2).all(|w| w[0].date < w[1].date), "{symbol} dates");
+        assert!(
+            bars.windows(2).all(|w| w[0].date < w[1].date),
+            "{symbol} dates"
+        );
         for bar in &bars {
             let (open, high, low) = (bar.open.unwrap(), bar.high.unwrap(), bar.low.unwrap());
             let volume = bar.volume.unwrap();

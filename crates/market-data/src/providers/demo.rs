@@ -249,7 +249,8 @@ fn simulate(symbol: &str, category: Category) -> Vec<PriceBar> {
         let down: f64 = rng.sample(StandardNormal);
         let activity: f64 = rng.sample(StandardNormal);
 
-        let shock = GLOBAL_LOADING * factors.global[t] + loading * category_factor[t] + own_loading * own;
+        let shock =
+            GLOBAL_LOADING * factors.global[t] + loading * category_factor[t] + own_loading * own;
         let previous = log_close;
         if t > 0 {
             let pull = params.mean_reversion() * (log_anchor(&params, date) - previous) * dt;
@@ -314,9 +315,14 @@ mod tests {
 
     #[test]
     fn history_skips_weekends() {
-        let bars = demo().history("GOLD", date(2020, 1, 1), date(2020, 1, 31)).unwrap();
+        let bars = demo()
+            .history("GOLD", date(2020, 1, 1), date(2020, 1, 31))
+            .unwrap();
         assert_eq!(bars.len(), 23);
-        assert!(bars.iter().all(|b| b.date.weekday().number_from_monday() <= 5));
+        assert!(
+            bars.iter()
+                .all(|b| b.date.weekday().number_from_monday() <= 5)
+        );
     }
 
     #[test]
@@ -331,24 +337,39 @@ mod tests {
             .history("UNOBTAINIUM", date(2020, 1, 1), date(2020, 2, 1))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("UNOBTAINIUM") && err.contains("GOLD") && err.contains("demo"), "{err}");
+        assert!(
+            err.contains("UNOBTAINIUM") && err.contains("GOLD") && err.contains("demo"),
+            "{err}"
+        );
     }
 
     #[test]
     fn symbols_are_case_insensitive() {
         let source = demo();
-        let upper = source.history("WTI", date(2021, 3, 1), date(2021, 3, 5)).unwrap();
-        let lower = source.history("wti", date(2021, 3, 1), date(2021, 3, 5)).unwrap();
+        let upper = source
+            .history("WTI", date(2021, 3, 1), date(2021, 3, 5))
+            .unwrap();
+        let lower = source
+            .history("wti", date(2021, 3, 1), date(2021, 3, 5))
+            .unwrap();
         assert_eq!(upper, lower);
     }
 
     #[test]
     fn tick_is_deterministic_per_second_and_moves_between_seconds() {
         let source = demo();
-        let at = DateTime::parse_from_rfc3339("2024-03-05T14:30:00Z").unwrap().to_utc();
+        let at = DateTime::parse_from_rfc3339("2024-03-05T14:30:00Z")
+            .unwrap()
+            .to_utc();
         let later = at + chrono::Duration::seconds(5);
-        assert_eq!(source.tick("GOLD", at).unwrap(), source.tick("GOLD", at).unwrap());
-        assert_ne!(source.tick("GOLD", at).unwrap(), source.tick("GOLD", later).unwrap());
+        assert_eq!(
+            source.tick("GOLD", at).unwrap(),
+            source.tick("GOLD", at).unwrap()
+        );
+        assert_ne!(
+            source.tick("GOLD", at).unwrap(),
+            source.tick("GOLD", later).unwrap()
+        );
     }
 
     #[test]
@@ -361,7 +382,10 @@ mod tests {
         for hour in 0..24 {
             let at = day.and_hms_opt(hour, 17, 0).unwrap().and_utc();
             let price = source.tick("WTI", at).unwrap();
-            assert!((lo..=hi).contains(&price), "{price} outside {lo}..{hi} at {hour}h");
+            assert!(
+                (lo..=hi).contains(&price),
+                "{price} outside {lo}..{hi} at {hour}h"
+            );
         }
     }
 
