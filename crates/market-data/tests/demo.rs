@@ -50,7 +50,7 @@ fn correlation(a: &str, b: &str) -> f64 {
 
 #[test]
 fn demo_is_labelled_simulated() {
-    assert!(SIMULATED);
+    const { assert!(SIMULATED) };
     assert!(demo().is_simulated());
     assert_eq!(DemoSource::ID, "demo");
 }

@@ -168,8 +168,7 @@ impl DemoSource {
     fn path(&self, symbol: &str) -> Result<Arc<Vec<PriceBar>>, MarketDataError> {
         let category = self.category(symbol)?;
         let symbol = symbol.trim().to_ascii_uppercase();
-        static PATHS: OnceLock<Mutex<HashMap<(String, Category), Arc<Vec<PriceBar>>>>> =
-            OnceLock::new();
+        static PATHS: OnceLock<Mutex<PathCache>> = OnceLock::new();
         let paths = PATHS.get_or_init(Default::default);
         // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
         let mut paths = paths.lock().unwrap_or_else(PoisonError::into_inner);
@@ -179,6 +178,10 @@ impl DemoSource {
         Ok(Arc::clone(path))
     }
 }
+
+/// Generated paths by (symbol, category): the category is part of the key because a user's catalog
+/// may file a symbol elsewhere, which changes its common factor.
+type PathCache = HashMap<(String, Category), Arc<Vec<PriceBar>>>;
 
 /// The last day whose bar is complete at `now`: yesterday.
 fn last_complete_day(now: DateTime<Utc>) -> NaiveDate {
