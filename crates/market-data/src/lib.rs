@@ -4,6 +4,6 @@ pub mod catalog;
 pub mod error;
 pub mod providers;
 
-pub use catalog::{Catalog, Category, Commodity, SourceEntry};
+pub use catalog::{Catalog, Category, CategoryGroup, Commodity, SourceEntry};
 pub use error::MarketDataError;
 pub use providers::demo::DemoSource;

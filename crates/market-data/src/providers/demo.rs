@@ -12,7 +12,7 @@
 //! `ε[t] = g·G[t] + b·C[t] + √(1 − g² − b²)·η[t]`
 //!
 //! where `G` is one market-wide factor, `C` the commodity's category factor, `η` its own noise (all
-//! standard normal), `g` = [`params::GLOBAL_LOADING`] and `b` its category loading. So daily returns
+//! standard normal), `g` = `GLOBAL_LOADING` (0.2) and `b` its category loading. So daily returns
 //! have annualised volatility ≈ σ, two commodities of a category correlate ≈ `b₁b₂ + g²`, and two of
 //! different categories ≈ `g²`. Mean reversion keeps prices in realistic ranges for decades.
 //!
