@@ -1,0 +1,3 @@
+//! One module per market-data source.
+
+pub mod demo;
