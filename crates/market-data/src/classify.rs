@@ -101,7 +101,10 @@ pub fn describe_non_json(body: &[u8]) -> String {
     if head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<head") {
         format!("an HTML page ({} bytes) instead of JSON", body.len())
     } else if head.starts_with('<') {
-        format!("an XML or HTML document ({} bytes) instead of JSON", body.len())
+        format!(
+            "an XML or HTML document ({} bytes) instead of JSON",
+            body.len()
+        )
     } else {
         format!("{} bytes of text that is not JSON", body.len())
     }
@@ -109,7 +112,11 @@ pub fn describe_non_json(body: &[u8]) -> String {
 
 /// The outcome an HTTP status alone decides, if any: 429 (throttled), 5xx (upstream). Other
 /// statuses need the body to be read first.
-pub fn outcome_from_status(status: u16, headers: &[(String, String)], message: &str) -> Option<Outcome> {
+pub fn outcome_from_status(
+    status: u16,
+    headers: &[(String, String)],
+    message: &str,
+) -> Option<Outcome> {
     match status {
         429 => Some(Outcome::Throttled {
             retry_after: retry_after(headers),
@@ -137,7 +144,8 @@ pub fn outcome_from_client_error(status: u16, message: String) -> Outcome {
 
 /// The first string field among `keys` in a JSON object.
 pub fn string_field<'a>(value: &'a Value, keys: &[&str]) -> Option<&'a str> {
-    keys.iter().find_map(|k| value.get(*k).and_then(Value::as_str))
+    keys.iter()
+        .find_map(|k| value.get(*k).and_then(Value::as_str))
 }
 
 /// A best-effort readable text of a body for messages: its UTF-8, lossy.

@@ -61,9 +61,17 @@ fn daily_cap_is_quota_exhausted_and_echoed_key_is_redacted() {
 
 #[test]
 fn configured_key_echoed_anywhere_in_a_body_is_redacted() {
-    let body = format!(r#"{{"Information": "Your key {KEY} has hit the rate limit of 25 requests per day."}}"#);
+    let body = format!(
+        r#"{{"Information": "Your key {KEY} has hit the rate limit of 25 requests per day."}}"#
+    );
     let outcome = av().classify(200, &[], body.as_bytes());
-    assert!(matches!(outcome, Outcome::Throttled { quota_exhausted: true, .. }));
+    assert!(matches!(
+        outcome,
+        Outcome::Throttled {
+            quota_exhausted: true,
+            ..
+        }
+    ));
     assert!(!format!("{outcome:?}").contains(KEY));
 }
 
@@ -81,15 +89,27 @@ fn burst_notice_is_not_mistaken_for_the_daily_cap() {
 
 #[test]
 fn invalid_key_is_bad_key_under_error_message_or_information() {
-    assert!(matches!(classify("error_invalid_apikey.json"), Outcome::BadKey { .. }));
+    assert!(matches!(
+        classify("error_invalid_apikey.json"),
+        Outcome::BadKey { .. }
+    ));
     let body = br#"{"Information": "the parameter apikey is invalid or missing. Please claim your free API key on (https://www.alphavantage.co/support/#api-key)."}"#;
-    assert!(matches!(av().classify(200, &[], body), Outcome::BadKey { .. }));
+    assert!(matches!(
+        av().classify(200, &[], body),
+        Outcome::BadKey { .. }
+    ));
 }
 
 #[test]
 fn unknown_function_and_invalid_call_are_bad_requests() {
-    assert!(matches!(classify("error_invalid_function.json"), Outcome::BadRequest { .. }));
-    assert!(matches!(classify("error_invalid_call.json"), Outcome::BadRequest { .. }));
+    assert!(matches!(
+        classify("error_invalid_function.json"),
+        Outcome::BadRequest { .. }
+    ));
+    assert!(matches!(
+        classify("error_invalid_call.json"),
+        Outcome::BadRequest { .. }
+    ));
 }
 
 #[test]
@@ -97,14 +117,20 @@ fn daily_cap_under_note_is_still_quota_exhausted() {
     let body = br#"{"Note": "Thank you for using Alpha Vantage! Our standard API rate limit is 25 requests per day."}"#;
     assert!(matches!(
         av().classify(200, &[], body),
-        Outcome::Throttled { quota_exhausted: true, .. }
+        Outcome::Throttled {
+            quota_exhausted: true,
+            ..
+        }
     ));
 }
 
 #[test]
 fn premium_endpoint_notice_is_entitlement() {
     let body = br#"{"Information": "Thank you for using Alpha Vantage! This is a premium endpoint. You may subscribe to any of the premium plans."}"#;
-    assert!(matches!(av().classify(200, &[], body), Outcome::Entitlement { .. }));
+    assert!(matches!(
+        av().classify(200, &[], body),
+        Outcome::Entitlement { .. }
+    ));
 }
 
 #[test]
@@ -144,7 +170,10 @@ fn empty_series_is_no_data() {
 #[test]
 fn wti_daily_parses_ascending_with_string_values() {
     let parsed = av()
-        .parse_history(&fixture("alpha_vantage/wti_daily.json"), &ParseContext::new("WTI", 1.0))
+        .parse_history(
+            &fixture("alpha_vantage/wti_daily.json"),
+            &ParseContext::new("WTI", 1.0),
+        )
         .unwrap();
     assert_eq!(parsed.skipped_missing, 0);
     assert_eq!(parsed.bars.len(), 5);
@@ -182,7 +211,10 @@ fn copper_monthly_rows_are_dated_first_of_month() {
         )
         .unwrap();
     let dates: Vec<_> = parsed.bars.iter().map(|b| b.date).collect();
-    assert_eq!(dates, vec![d("2025-03-01"), d("2025-04-01"), d("2025-05-01")]);
+    assert_eq!(
+        dates,
+        vec![d("2025-03-01"), d("2025-04-01"), d("2025-05-01")]
+    );
     assert_close(parsed.bars[1].close, 9192.30);
 }
 
@@ -193,7 +225,10 @@ fn whole_series_is_cut_to_the_requested_range() {
         .parse_history(&fixture("alpha_vantage/wti_daily.json"), &ctx)
         .unwrap();
     let dates: Vec<_> = parsed.bars.iter().map(|b| b.date).collect();
-    assert_eq!(dates, vec![d("2025-06-10"), d("2025-06-11"), d("2025-06-12")]);
+    assert_eq!(
+        dates,
+        vec![d("2025-06-10"), d("2025-06-11"), d("2025-06-12")]
+    );
 }
 
 #[test]
@@ -205,7 +240,9 @@ fn gold_silver_history_accepts_price_in_place_of_value() {
         {"date": "2025-06-11", "price": 3325.41}
     ]}"#;
     assert_eq!(av().classify(200, &[], body), Outcome::Data);
-    let parsed = av().parse_history(body, &ParseContext::new("XAU", 1.0)).unwrap();
+    let parsed = av()
+        .parse_history(body, &ParseContext::new("XAU", 1.0))
+        .unwrap();
     assert_eq!(parsed.bars.len(), 2);
     assert_eq!(parsed.skipped_missing, 1);
     assert_close(parsed.bars[0].close, 3325.41);
@@ -240,7 +277,10 @@ fn spot_quote_parses_price_and_time() {
 #[test]
 fn latest_of_a_series_is_its_newest_row() {
     let quote = av()
-        .parse_latest(&fixture("alpha_vantage/wti_daily.json"), &ParseContext::new("WTI", 1.0))
+        .parse_latest(
+            &fixture("alpha_vantage/wti_daily.json"),
+            &ParseContext::new("WTI", 1.0),
+        )
         .unwrap();
     assert_close(quote.price, 72.98);
     assert_eq!(quote.as_of.unwrap().date_naive(), d("2025-06-13"));
@@ -251,7 +291,11 @@ fn history_request_puts_key_in_query_and_redacts_it() {
     let requests = av()
         .build_history_requests("WTI", d("2000-01-01"), d("2025-06-13"), Interval::Daily)
         .unwrap();
-    assert_eq!(requests.len(), 1, "Alpha Vantage returns the whole series at once");
+    assert_eq!(
+        requests.len(),
+        1,
+        "Alpha Vantage returns the whole series at once"
+    );
     let request = &requests[0];
     assert_eq!(request.path, "/query");
     assert_eq!(request.query_value("function"), Some("WTI"));
@@ -270,7 +314,10 @@ fn gold_uses_gold_silver_functions() {
     let history = av()
         .build_history_requests("XAU", d("2025-01-01"), d("2025-06-13"), Interval::Daily)
         .unwrap();
-    assert_eq!(history[0].query_value("function"), Some("GOLD_SILVER_HISTORY"));
+    assert_eq!(
+        history[0].query_value("function"),
+        Some("GOLD_SILVER_HISTORY")
+    );
     assert_eq!(history[0].query_value("symbol"), Some("XAU"));
     let latest = av().build_latest_request("XAU").unwrap();
     assert_eq!(latest.query_value("function"), Some("GOLD_SILVER_SPOT"));
@@ -309,6 +356,9 @@ fn limits_and_capabilities_match_the_free_tier() {
     assert!(!av().capabilities().list);
     assert!(matches!(
         av().build_list_request(),
-        Err(ProviderError::NotSupported { provider: "alpha_vantage", operation: "list" })
+        Err(ProviderError::NotSupported {
+            provider: "alpha_vantage",
+            operation: "list"
+        })
     ));
 }

@@ -28,15 +28,27 @@ fn success_fixtures_classify_as_data() {
 
 #[test]
 fn invalid_key_400_is_bad_key() {
-    assert!(matches!(classify(400, "error_invalid_apikey.json"), Outcome::BadKey { .. }));
+    assert!(matches!(
+        classify(400, "error_invalid_apikey.json"),
+        Outcome::BadKey { .. }
+    ));
     let missing = br#"{"error": "Missing API Key."}"#;
-    assert!(matches!(ninjas().classify(400, &[], missing), Outcome::BadKey { .. }));
+    assert!(matches!(
+        ninjas().classify(400, &[], missing),
+        Outcome::BadKey { .. }
+    ));
 }
 
 #[test]
 fn premium_only_is_entitlement_with_400_or_403() {
-    assert!(matches!(classify(400, "error_premium_only.json"), Outcome::Entitlement { .. }));
-    assert!(matches!(classify(403, "error_premium_only.json"), Outcome::Entitlement { .. }));
+    assert!(matches!(
+        classify(400, "error_premium_only.json"),
+        Outcome::Entitlement { .. }
+    ));
+    assert!(matches!(
+        classify(403, "error_premium_only.json"),
+        Outcome::Entitlement { .. }
+    ));
 }
 
 #[test]
@@ -55,7 +67,10 @@ fn throttle_429_reads_retry_after() {
 #[test]
 fn other_400_is_bad_request_and_empty_array_is_no_data() {
     let body = br#"{"error": "Invalid commodity name."}"#;
-    assert!(matches!(ninjas().classify(400, &[], body), Outcome::BadRequest { .. }));
+    assert!(matches!(
+        ninjas().classify(400, &[], body),
+        Outcome::BadRequest { .. }
+    ));
     assert_eq!(ninjas().classify(200, &[], b"[]"), Outcome::NoData);
 }
 
@@ -74,7 +89,10 @@ fn html_and_5xx_are_told_apart() {
 #[test]
 fn gold_latest_parses_price_time_and_currency() {
     let quote = ninjas()
-        .parse_latest(&fixture("api_ninjas/commodityprice_gold.json"), &ParseContext::new("gold", 1.0))
+        .parse_latest(
+            &fixture("api_ninjas/commodityprice_gold.json"),
+            &ParseContext::new("gold", 1.0),
+        )
         .unwrap();
     assert_close(quote.price, 3452.8);
     assert_eq!(quote.as_of.unwrap().timestamp(), 1_749_844_787);
@@ -84,7 +102,10 @@ fn gold_latest_parses_price_time_and_currency() {
 #[test]
 fn corn_in_cents_is_scaled_to_dollars() {
     let quote = ninjas()
-        .parse_latest(&fixture("api_ninjas/commodityprice_corn.json"), &ParseContext::new("corn", 0.01))
+        .parse_latest(
+            &fixture("api_ninjas/commodityprice_corn.json"),
+            &ParseContext::new("corn", 0.01),
+        )
         .unwrap();
     assert_close(quote.price, 4.3825);
     assert_eq!(quote.reported_currency.as_deref(), Some("USX"));
@@ -93,7 +114,9 @@ fn corn_in_cents_is_scaled_to_dollars() {
 #[test]
 fn names_array_with_one_element_parses_like_an_object() {
     let body = br#"[{"exchange": "COMEX", "name": "Gold Futures", "price": 3452.8, "currency_unit": "USD", "unit": "troy_ounce", "time": 1749844787}]"#;
-    let quote = ninjas().parse_latest(body, &ParseContext::new("gold", 1.0)).unwrap();
+    let quote = ninjas()
+        .parse_latest(body, &ParseContext::new("gold", 1.0))
+        .unwrap();
     assert_close(quote.price, 3452.8);
     assert_eq!(quote.as_of.unwrap().timestamp(), 1_749_844_787);
 }
@@ -102,7 +125,10 @@ fn names_array_with_one_element_parses_like_an_object() {
 fn historical_parses_unix_times_to_dates() {
     let ctx = ParseContext::new("gold", 1.0).with_range(d("2025-06-11"), d("2025-06-13"));
     let parsed = ninjas()
-        .parse_history(&fixture("api_ninjas/commoditypricehistorical_gold_1d.json"), &ctx)
+        .parse_history(
+            &fixture("api_ninjas/commoditypricehistorical_gold_1d.json"),
+            &ctx,
+        )
         .unwrap();
     assert_eq!(parsed.bars.len(), 2);
     assert_eq!(parsed.bars[0].date, d("2025-06-12"));
@@ -116,7 +142,9 @@ fn historical_parses_unix_times_to_dates() {
 #[test]
 fn historical_accepts_timestamp_in_place_of_time() {
     let body = br#"[{"open": 1, "low": 1, "high": 2, "close": 2, "volume": null, "timestamp": 1749772800}]"#;
-    let parsed = ninjas().parse_history(body, &ParseContext::new("gold", 1.0)).unwrap();
+    let parsed = ninjas()
+        .parse_history(body, &ParseContext::new("gold", 1.0))
+        .unwrap();
     assert_eq!(parsed.bars[0].date, d("2025-06-13"));
     assert_eq!(parsed.bars[0].volume, None);
 }
@@ -149,7 +177,12 @@ fn history_request_matches_the_fixture_window() {
     assert_eq!(request.query_value("end"), Some("1749859200"));
     assert_eq!(request.header_value("X-Api-Key"), Some(KEY));
     assert!(matches!(
-        ninjas().build_history_requests("gold", d("2025-06-11"), d("2025-06-13"), Interval::Monthly),
+        ninjas().build_history_requests(
+            "gold",
+            d("2025-06-11"),
+            d("2025-06-13"),
+            Interval::Monthly
+        ),
         Err(ProviderError::UnsupportedInterval { .. })
     ));
 }

@@ -29,32 +29,51 @@ fn success_fixtures_classify_as_data() {
 
 #[test]
 fn invalid_key_403_is_bad_key() {
-    assert!(matches!(classify(403, "error_invalid_apikey.json"), Outcome::BadKey { .. }));
+    assert!(matches!(
+        classify(403, "error_invalid_apikey.json"),
+        Outcome::BadKey { .. }
+    ));
     // `success: false` on a 200 falls back to the body's statusCode.
-    assert!(matches!(classify(200, "error_invalid_apikey.json"), Outcome::BadKey { .. }));
+    assert!(matches!(
+        classify(200, "error_invalid_apikey.json"),
+        Outcome::BadKey { .. }
+    ));
 }
 
 #[test]
 fn quota_402_is_quota_exhausted() {
     assert!(matches!(
         classify(402, "error_quota_exceeded.json"),
-        Outcome::Throttled { quota_exhausted: true, .. }
+        Outcome::Throttled {
+            quota_exhausted: true,
+            ..
+        }
     ));
     assert!(matches!(
         classify(200, "error_quota_exceeded.json"),
-        Outcome::Throttled { quota_exhausted: true, .. }
+        Outcome::Throttled {
+            quota_exhausted: true,
+            ..
+        }
     ));
 }
 
 #[test]
 fn no_permission_403_is_entitlement() {
     let body = br#"{"success": false, "message": "Your plan does not include this symbol", "statusCode": 403}"#;
-    assert!(matches!(cpa().classify(403, &[], body), Outcome::Entitlement { .. }));
+    assert!(matches!(
+        cpa().classify(403, &[], body),
+        Outcome::Entitlement { .. }
+    ));
 }
 
 #[test]
 fn undocumented_429_is_still_a_throttle() {
-    let outcome = cpa().classify(429, &headers(&[("retry-after", "60")]), b"Too Many Requests");
+    let outcome = cpa().classify(
+        429,
+        &headers(&[("retry-after", "60")]),
+        b"Too Many Requests",
+    );
     assert!(matches!(
         outcome,
         Outcome::Throttled { quota_exhausted: false, retry_after: Some(wait), .. } if wait.as_secs() == 60
@@ -68,20 +87,30 @@ fn html_5xx_404_and_empty_rates_are_classified() {
         Outcome::Malformed { .. }
     ));
     assert!(matches!(
-        cpa().classify(500, &[], br#"{"success": false, "message": "Server error"}"#),
+        cpa().classify(
+            500,
+            &[],
+            br#"{"success": false, "message": "Server error"}"#
+        ),
         Outcome::Upstream { status: 500, .. }
     ));
     assert!(matches!(
-        cpa().classify(404, &[], br#"{"success": false, "message": "Symbol not found"}"#),
+        cpa().classify(
+            404,
+            &[],
+            br#"{"success": false, "message": "Symbol not found"}"#
+        ),
         Outcome::UnknownSymbol { .. }
     ));
-    let empty = br#"{"success": true, "startDate": "2025-06-14", "endDate": "2025-06-15", "rates": {}}"#;
+    let empty =
+        br#"{"success": true, "startDate": "2025-06-14", "endDate": "2025-06-15", "rates": {}}"#;
     assert_eq!(cpa().classify(200, &[], empty), Outcome::NoData);
 }
 
 #[test]
 fn key_echoed_in_a_message_is_redacted() {
-    let body = format!(r#"{{"success": false, "message": "Invalid API key {KEY}", "statusCode": 403}}"#);
+    let body =
+        format!(r#"{{"success": false, "message": "Invalid API key {KEY}", "statusCode": 403}}"#);
     let outcome = cpa().classify(403, &[], body.as_bytes());
     assert!(!format!("{outcome:?}").contains(KEY));
 }
@@ -130,7 +159,9 @@ fn null_close_in_time_series_is_skipped_and_counted() {
         "2025-06-11": {"XAU": {"open": 1, "high": 1, "low": 1, "close": null}},
         "2025-06-12": {"XAU": {"open": 2, "high": 2, "low": 2, "close": 2.5}}
     }}"#;
-    let parsed = cpa().parse_history(body, &ParseContext::new("XAU", 1.0)).unwrap();
+    let parsed = cpa()
+        .parse_history(body, &ParseContext::new("XAU", 1.0))
+        .unwrap();
     assert_eq!(parsed.skipped_missing, 1);
     assert_eq!(parsed.bars.len(), 1);
     assert_close(parsed.bars[0].close, 2.5);
@@ -153,7 +184,9 @@ fn latest_reads_rate_timestamp_and_metadata_currency() {
 fn latest_accepts_lowercase_metadata_spelling() {
     let body = br#"{"success": true, "timestamp": 1749844800, "rates": {"CORN": 438.25},
         "metadata": {"CORN": {"unit": "Bu", "quote": "USX"}}}"#;
-    let quote = cpa().parse_latest(body, &ParseContext::new("CORN", 0.01)).unwrap();
+    let quote = cpa()
+        .parse_latest(body, &ParseContext::new("CORN", 0.01))
+        .unwrap();
     assert_close(quote.price, 4.3825);
     assert_eq!(quote.reported_currency.as_deref(), Some("USX"));
 }
@@ -164,7 +197,10 @@ fn requests_put_key_in_header_and_redact_it() {
     assert_eq!(latest.path, "/rates/latest");
     assert_eq!(latest.query_value("symbols"), Some("XAU"));
     assert_eq!(latest.header_value("x-api-key"), Some(KEY));
-    assert_eq!(latest.to_string(), "GET /rates/latest?symbols=XAU [x-api-key: ***]");
+    assert_eq!(
+        latest.to_string(),
+        "GET /rates/latest?symbols=XAU [x-api-key: ***]"
+    );
     assert!(!format!("{latest:?}").contains(KEY));
     assert_eq!(
         latest.url("https://api.commoditypriceapi.com/v2/"),

@@ -32,8 +32,14 @@ fn success_fixtures_classify_as_data() {
 
 #[test]
 fn invalid_key_is_bad_key_with_401_or_200() {
-    assert!(matches!(classify(401, "error_invalid_apikey.json"), Outcome::BadKey { .. }));
-    assert!(matches!(classify(200, "error_invalid_apikey.json"), Outcome::BadKey { .. }));
+    assert!(matches!(
+        classify(401, "error_invalid_apikey.json"),
+        Outcome::BadKey { .. }
+    ));
+    assert!(matches!(
+        classify(200, "error_invalid_apikey.json"),
+        Outcome::BadKey { .. }
+    ));
 }
 
 #[test]
@@ -49,7 +55,10 @@ fn limit_reach_is_quota_exhausted_with_429_or_200() {
     ));
     assert!(matches!(
         classify(200, "limit_reach.json"),
-        Outcome::Throttled { quota_exhausted: true, .. }
+        Outcome::Throttled {
+            quota_exhausted: true,
+            ..
+        }
     ));
 }
 
@@ -58,20 +67,32 @@ fn bandwidth_limit_is_quota_exhausted() {
     let body = br#"{"Error Message": "Bandwidth Limit Reach . Please upgrade your plan"}"#;
     assert!(matches!(
         fmp().classify(429, &[], body),
-        Outcome::Throttled { quota_exhausted: true, .. }
+        Outcome::Throttled {
+            quota_exhausted: true,
+            ..
+        }
     ));
 }
 
 #[test]
 fn legacy_endpoint_and_premium_symbol_are_entitlement() {
-    assert!(matches!(classify(403, "error_legacy_endpoint.json"), Outcome::Entitlement { .. }));
-    assert!(matches!(classify(402, "error_premium_symbol.json"), Outcome::Entitlement { .. }));
+    assert!(matches!(
+        classify(403, "error_legacy_endpoint.json"),
+        Outcome::Entitlement { .. }
+    ));
+    assert!(matches!(
+        classify(402, "error_premium_symbol.json"),
+        Outcome::Entitlement { .. }
+    ));
 }
 
 #[test]
 fn plain_text_402_is_entitlement() {
     let body = b"Premium Query Parameter: This value set for 'symbol' is not available under your current subscription";
-    assert!(matches!(fmp().classify(402, &[], body), Outcome::Entitlement { .. }));
+    assert!(matches!(
+        fmp().classify(402, &[], body),
+        Outcome::Entitlement { .. }
+    ));
 }
 
 #[test]
@@ -116,7 +137,10 @@ fn key_echoed_in_an_error_is_redacted() {
 #[test]
 fn full_history_parses_ohlcv_ascending() {
     let parsed = fmp()
-        .parse_history(&fixture("fmp/historical_gcusd.json"), &ParseContext::new("GCUSD", 1.0))
+        .parse_history(
+            &fixture("fmp/historical_gcusd.json"),
+            &ParseContext::new("GCUSD", 1.0),
+        )
         .unwrap();
     assert_eq!(parsed.skipped_missing, 0);
     assert_eq!(parsed.bars.len(), 3);
@@ -148,7 +172,10 @@ fn light_history_reads_price_as_close() {
 #[test]
 fn legacy_v3_history_object_parses() {
     let parsed = fmp()
-        .parse_history(&fixture("fmp/historical_gcusd_v3.json"), &ParseContext::new("GCUSD", 1.0))
+        .parse_history(
+            &fixture("fmp/historical_gcusd_v3.json"),
+            &ParseContext::new("GCUSD", 1.0),
+        )
         .unwrap();
     let dates: Vec<_> = parsed.bars.iter().map(|b| b.date).collect();
     assert_eq!(dates, vec![d("2025-06-12"), d("2025-06-13")]);
@@ -162,7 +189,9 @@ fn cents_are_converted_to_dollars_and_null_close_skipped() {
         {"symbol": "HEUSX", "date": "2025-06-12", "open": null, "high": null, "low": null, "close": null, "volume": null},
         {"symbol": "HEUSX", "date": "2025-06-11", "open": 10400, "high": 10510, "low": 10390, "close": 10480, "volume": 900}
     ]"#;
-    let parsed = fmp().parse_history(body, &ParseContext::new("HEUSX", 0.01)).unwrap();
+    let parsed = fmp()
+        .parse_history(body, &ParseContext::new("HEUSX", 0.01))
+        .unwrap();
     assert_eq!(parsed.skipped_missing, 1);
     assert_eq!(parsed.bars.len(), 2);
     assert_close(parsed.bars[1].close, 105.75);
@@ -174,7 +203,10 @@ fn cents_are_converted_to_dollars_and_null_close_skipped() {
 #[test]
 fn stable_quote_parses_with_change_percentage() {
     let quote = fmp()
-        .parse_latest(&fixture("fmp/quote_gcusd_stable.json"), &ParseContext::new("GCUSD", 1.0))
+        .parse_latest(
+            &fixture("fmp/quote_gcusd_stable.json"),
+            &ParseContext::new("GCUSD", 1.0),
+        )
         .unwrap();
     assert_close(quote.price, 3452.8);
     assert_close(quote.change.unwrap(), 47.2);
@@ -199,7 +231,10 @@ fn short_quote_parses_without_timestamp() {
 #[test]
 fn legacy_quotes_pick_the_requested_symbol_and_read_changes_percentage() {
     let quote = fmp()
-        .parse_latest(&fixture("fmp/quotes_commodity_v3.json"), &ParseContext::new("CLUSD", 1.0))
+        .parse_latest(
+            &fixture("fmp/quotes_commodity_v3.json"),
+            &ParseContext::new("CLUSD", 1.0),
+        )
         .unwrap();
     assert_close(quote.price, 72.98);
     assert_close(quote.change_percent.unwrap(), 7.26);

@@ -7,8 +7,8 @@
 
 use crate::classify::{self, mentions_any, sanitize_message};
 use crate::provider::{
-    Capabilities, Limits, Outcome, ParseContext, Parsed, Provider, ProviderError,
-    Quote, RateLimit, Request,
+    Capabilities, Limits, Outcome, ParseContext, Parsed, Provider, ProviderError, Quote, RateLimit,
+    Request,
 };
 use crate::series::{self, RawRow, parse_error};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -68,7 +68,9 @@ impl AlphaVantage {
     }
 
     fn is_gold_silver(code: &str) -> bool {
-        GOLD_SILVER_CODES.iter().any(|c| c.eq_ignore_ascii_case(code))
+        GOLD_SILVER_CODES
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(code))
     }
 
     fn request(&self, function: &str) -> Request {
@@ -92,7 +94,12 @@ fn classify_notice(key: &str, message: String) -> Outcome {
     let text = message.to_ascii_lowercase();
     if mentions_any(
         &text,
-        &["apikey is invalid", "invalid api key", "apikey is missing", "invalid apikey"],
+        &[
+            "apikey is invalid",
+            "invalid api key",
+            "apikey is missing",
+            "invalid apikey",
+        ],
     ) {
         return Outcome::BadKey { message };
     }
@@ -248,7 +255,9 @@ impl Provider for AlphaVantage {
         // outage page, and the status says more than the body.
         if status != 200 {
             let message = match &json {
-                Ok(v) => classify::string_field(v, &NOTICE_KEYS).unwrap_or("").to_string(),
+                Ok(v) => classify::string_field(v, &NOTICE_KEYS)
+                    .unwrap_or("")
+                    .to_string(),
                 Err(_) => classify::describe_non_json(body),
             };
             let message = sanitize_message(&message, &self.api_key);

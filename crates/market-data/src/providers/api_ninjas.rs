@@ -34,7 +34,9 @@ pub struct ApiNinjas {
 
 impl fmt::Debug for ApiNinjas {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiNinjas").field("api_key", &"***").finish()
+        f.debug_struct("ApiNinjas")
+            .field("api_key", &"***")
+            .finish()
     }
 }
 
@@ -142,20 +144,29 @@ impl Provider for ApiNinjas {
         }
         if error_text.is_some() {
             let text = message.to_ascii_lowercase();
-            if mentions_any(&text, &["api key"]) {
-                return Outcome::BadKey { message };
-            }
-            // The free tier rotates 7 commodities a week: a "premium" refusal means this code
-            // is unavailable this week (or at all) on this key, not that the request is wrong.
-            if mentions_any(&text, &["premium", "subscription", "upgrade"]) {
-                return Outcome::Entitlement { message };
-            }
+            // Throttle texts may advertise premium plans, so they are recognised first.
             if mentions_any(&text, &["too many requests", "rate limit", "quota"]) {
                 return Outcome::Throttled {
                     retry_after: classify::retry_after(headers),
                     quota_exhausted: mentions_any(&text, &["quota"]),
                     message,
                 };
+            }
+            if mentions_any(
+                &text,
+                &[
+                    "invalid api key",
+                    "missing api key",
+                    "api key is",
+                    "no api key",
+                ],
+            ) {
+                return Outcome::BadKey { message };
+            }
+            // The free tier rotates 7 commodities a week: a "premium" refusal means this code
+            // is unavailable this week (or at all) on this key, not that the request is wrong.
+            if mentions_any(&text, &["premium", "subscription", "upgrade"]) {
+                return Outcome::Entitlement { message };
             }
             if status == 200 {
                 return Outcome::BadRequest { message };

@@ -65,9 +65,16 @@ impl Fmp {
 
     /// The outcome of an error text, whatever the status it came with; `None` when the text is
     /// not one FMP is known to send.
-    fn classify_error_text(&self, message: String, headers: &[(String, String)]) -> Option<Outcome> {
+    fn classify_error_text(
+        &self,
+        message: String,
+        headers: &[(String, String)],
+    ) -> Option<Outcome> {
         let text = message.to_ascii_lowercase();
-        if mentions_any(&text, &["invalid api key", "apikey is invalid", "api key is missing"]) {
+        if mentions_any(
+            &text,
+            &["invalid api key", "apikey is invalid", "api key is missing"],
+        ) {
             return Some(Outcome::BadKey { message });
         }
         // "Limit Reach ." (daily quota) and "Bandwidth Limit Reach ." (monthly bandwidth) both
