@@ -218,6 +218,15 @@ impl Outcome {
     }
 }
 
+/// `label` followed by `: message`, or `label` alone when the provider said nothing.
+fn labelled(f: &mut fmt::Formatter<'_>, label: &str, message: &str) -> fmt::Result {
+    if message.is_empty() {
+        f.write_str(label)
+    } else {
+        write!(f, "{label}: {message}")
+    }
+}
+
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -234,18 +243,21 @@ impl fmt::Display for Outcome {
                     "rate limited"
                 };
                 match retry_after {
-                    Some(wait) => write!(f, "{kind} (retry after {}s): {message}", wait.as_secs()),
-                    None => write!(f, "{kind}: {message}"),
+                    Some(wait) => {
+                        let label = format!("{kind} (retry after {}s)", wait.as_secs());
+                        labelled(f, &label, message)
+                    }
+                    None => labelled(f, kind, message),
                 }
             }
-            Outcome::BadKey { message } => write!(f, "invalid API key: {message}"),
-            Outcome::Entitlement { message } => write!(f, "not in the plan: {message}"),
-            Outcome::BadRequest { message } => write!(f, "bad request: {message}"),
-            Outcome::UnknownSymbol { message } => write!(f, "unknown symbol: {message}"),
+            Outcome::BadKey { message } => labelled(f, "invalid API key", message),
+            Outcome::Entitlement { message } => labelled(f, "not in the plan", message),
+            Outcome::BadRequest { message } => labelled(f, "bad request", message),
+            Outcome::UnknownSymbol { message } => labelled(f, "unknown symbol", message),
             Outcome::Upstream { status, message } => {
-                write!(f, "provider error (HTTP {status}): {message}")
+                labelled(f, &format!("provider error (HTTP {status})"), message)
             }
-            Outcome::Malformed { description } => write!(f, "malformed answer: {description}"),
+            Outcome::Malformed { description } => labelled(f, "malformed answer", description),
         }
     }
 }

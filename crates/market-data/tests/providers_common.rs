@@ -161,3 +161,17 @@ fn chunk_range_is_public_for_the_backfill_planner() {
         ]
     );
 }
+
+#[test]
+fn outcome_display_reads_as_one_sentence_without_empty_tails() {
+    let throttled = Outcome::Throttled {
+        retry_after: Some(std::time::Duration::from_secs(30)),
+        quota_exhausted: false,
+        message: String::new(),
+    };
+    assert_eq!(throttled.to_string(), "rate limited (retry after 30s)");
+    let bad_key = Outcome::BadKey {
+        message: "Invalid API Key.".to_string(),
+    };
+    assert_eq!(bad_key.to_string(), "invalid API key: Invalid API Key.");
+}
