@@ -1,9 +1,13 @@
 //! Market-data providers for Commodex, and the way to them: rate limits, retries, caching, fallback.
 
 pub mod catalog;
+pub mod classify;
 pub mod error;
+pub mod provider;
 pub mod providers;
+mod series;
 
 pub use catalog::{Catalog, Category, CategoryGroup, Commodity, SourceEntry};
 pub use error::MarketDataError;
 pub use providers::demo::DemoSource;
+pub use series::chunk_range;
