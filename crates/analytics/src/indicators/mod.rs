@@ -1,1 +1,161 @@
 //! Technical indicators matching TA-Lib exactly.
+//!
+//! Every indicator follows the C function of TA-Lib it names (default compatibility, unstable
+//! period 0): the same parameters and defaults, the same lookback, and the same order of
+//! floating-point operations where that order decides the last bits (running sums, Wilder
+//! smoothing, TA-Lib's `TA_IS_ZERO` thresholds). Outputs have the length of the input; the
+//! first `lookback` values are `f64::NAN`. A series shorter than `lookback + 1` rows gives an
+//! all-NaN output rather than an error, so a chart of a short history still renders.
+//!
+//! Entry points: [`IndicatorSpec`] (parsed from `"macd(12,26,9)"`) for callers that hold a
+//! spec string, and one plain function per indicator (`rsi`, `macd`, ...) for Rust callers.
+
+mod momentum;
+mod moving_averages;
+mod oscillators;
+mod spec;
+mod trend;
+mod volatility;
+mod volume;
+
+pub use momentum::{apo, cmo, macd, mom, ppo, roc, rsi, trix};
+pub use moving_averages::{MaType, dema, ema, kama, ma, sma, t3, tema, trima, wma};
+pub use oscillators::{aroon, aroonosc, cci, stoch, stochf, stochrsi, ultosc, willr};
+pub use spec::{IndicatorSpec, KNOWN_INDICATORS};
+pub use trend::{adx, adxr, minus_di, plus_di, sar};
+pub use volatility::{atr, bbands, natr};
+pub use volume::{mfi, obv};
+
+use crate::AnalyticsError;
+
+/// One OHLCV series as slices of equal length; only `close` is mandatory.
+#[derive(Debug, Clone, Copy)]
+pub struct Ohlcv<'a> {
+    /// Opening prices, when the source has them.
+    pub open: Option<&'a [f64]>,
+    /// Highest prices of each bar.
+    pub high: Option<&'a [f64]>,
+    /// Lowest prices of each bar.
+    pub low: Option<&'a [f64]>,
+    /// Closing prices (the input of single-series indicators).
+    pub close: &'a [f64],
+    /// Traded volume of each bar.
+    pub volume: Option<&'a [f64]>,
+}
+
+impl<'a> Ohlcv<'a> {
+    /// A close-only series, enough for every indicator whose [`Inputs`] is close alone.
+    pub fn from_close(close: &'a [f64]) -> Self {
+        Self {
+            open: None,
+            high: None,
+            low: None,
+            close,
+            volume: None,
+        }
+    }
+}
+
+/// Which columns of an [`Ohlcv`] an indicator reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Inputs {
+    /// Needs opening prices.
+    pub open: bool,
+    /// Needs high prices.
+    pub high: bool,
+    /// Needs low prices.
+    pub low: bool,
+    /// Needs closing prices.
+    pub close: bool,
+    /// Needs volume.
+    pub volume: bool,
+}
+
+/// TA-Lib's `TA_IS_ZERO`: the threshold below which TA-Lib treats a divisor as zero.
+#[inline(always)]
+pub(crate) fn is_zero(value: f64) -> bool {
+    -1e-8 < value && value < 1e-8
+}
+
+/// TA-Lib's `TA_IS_ZERO_OR_NEG`, used before taking a square root of a variance.
+#[inline(always)]
+pub(crate) fn is_zero_or_negative(value: f64) -> bool {
+    value < 1e-8
+}
+
+/// An output vector of `len` NaNs, filled in by the indicator after its lookback.
+#[inline]
+pub(crate) fn nan_vec(len: usize) -> Vec<f64> {
+    vec![f64::NAN; len]
+}
+
+/// Rejects a period outside TA-Lib's accepted range with a sentence naming the indicator.
+pub(crate) fn check_period(
+    indicator: &str,
+    param: &str,
+    value: usize,
+    min: usize,
+) -> Result<(), AnalyticsError> {
+    const MAX_PERIOD: usize = 100_000;
+    if value < min || value > MAX_PERIOD {
+        return Err(AnalyticsError::InvalidParameter(format!(
+            "{indicator} {param} must be between {min} and {MAX_PERIOD}, got {value}"
+        )));
+    }
+    Ok(())
+}
+
+/// Rejects a series holding a NaN or an infinity, naming the first bad row.
+pub(crate) fn check_series(name: &str, values: &[f64]) -> Result<(), AnalyticsError> {
+    // A cheap branch-free scan first; the position is only searched for on failure.
+    if values.iter().all(|v| v.is_finite()) {
+        return Ok(());
+    }
+    let row = values.iter().position(|v| !v.is_finite()).unwrap_or(0);
+    Err(AnalyticsError::InvalidInput(format!(
+        "{name} has a missing or non-finite value at row {row}"
+    )))
+}
+
+/// Checks that high, low and close have one length, hold finite values and that high >= low.
+pub(crate) fn check_high_low(
+    high: &[f64],
+    low: &[f64],
+    close: Option<&[f64]>,
+) -> Result<(), AnalyticsError> {
+    let len = high.len();
+    if low.len() != len || close.is_some_and(|c| c.len() != len) {
+        return Err(AnalyticsError::InvalidInput(format!(
+            "high, low and close must have the same number of rows (high {len}, low {}, close {})",
+            low.len(),
+            close.map_or(len, <[f64]>::len)
+        )));
+    }
+    check_series("high", high)?;
+    check_series("low", low)?;
+    if let Some(close) = close {
+        check_series("close", close)?;
+    }
+    if let Some(row) = high.iter().zip(low).position(|(h, l)| h < l) {
+        return Err(AnalyticsError::InvalidInput(format!(
+            "high is below low at row {row} ({} < {})",
+            high[row], low[row]
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that a companion series (volume) has the length of the main one and is finite.
+pub(crate) fn check_same_length(
+    name: &str,
+    values: &[f64],
+    len: usize,
+) -> Result<(), AnalyticsError> {
+    if values.len() != len {
+        return Err(AnalyticsError::InvalidInput(format!(
+            "{name} has {} rows where the prices have {len}",
+            values.len()
+        )));
+    }
+    check_series(name, values)
+}

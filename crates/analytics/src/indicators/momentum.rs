@@ -1,0 +1,309 @@
+//! Momentum indicators on one series: RSI, CMO, ROC, MOM, MACD, APO, PPO, TRIX.
+
+use super::moving_averages::{MaType, ema_into, ma_into, start};
+use super::{check_period, check_series, is_zero, nan_vec};
+use crate::AnalyticsError;
+
+/// Wilder-smoothed average gain and loss as TA-Lib's RSI and CMO keep them; `emit` turns the
+/// pair into the output value.
+#[inline(always)]
+fn wilder_gain_loss_into(
+    input: &[f64],
+    period: usize,
+    out: &mut [f64],
+    emit: impl Fn(f64, f64) -> f64,
+) {
+    let lookback = period;
+    if !start(out, lookback) {
+        return;
+    }
+    let divisor = period as f64;
+    let keep = (period - 1) as f64;
+    let mut previous = input[0];
+    let mut gain = 0.0;
+    let mut loss = 0.0;
+    for &value in &input[1..=period] {
+        let change = value - previous;
+        previous = value;
+        if change < 0.0 {
+            loss -= change;
+        } else {
+            gain += change;
+        }
+    }
+    loss /= divisor;
+    gain /= divisor;
+    out[lookback] = emit(gain, loss);
+    for (slot, &value) in out[period + 1..].iter_mut().zip(&input[period + 1..]) {
+        loss *= keep;
+        gain *= keep;
+        let change = value - previous;
+        previous = value;
+        if change < 0.0 {
+            loss -= change;
+        } else {
+            gain += change;
+        }
+        loss /= divisor;
+        gain /= divisor;
+        *slot = emit(gain, loss);
+    }
+}
+
+/// RSI kernel (`TA_RSI`).
+pub(crate) fn rsi_into(input: &[f64], period: usize, out: &mut [f64]) {
+    wilder_gain_loss_into(input, period, out, |gain, loss| {
+        let total = gain + loss;
+        if is_zero(total) {
+            0.0
+        } else {
+            100.0 * (gain / total)
+        }
+    });
+}
+
+/// Relative strength index, `TA_RSI`: `100·G/(G+L)` with Wilder-smoothed average gain G and
+/// loss L seeded by their plain means over the first `period` changes; 0 when `G+L` is
+/// (TA-Lib-)zero. Lookback `period`.
+pub fn rsi(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("rsi", "period", period, 2)?;
+    check_series("close", close)?;
+    let mut out = nan_vec(close.len());
+    rsi_into(close, period, &mut out);
+    Ok(out)
+}
+
+/// Chande momentum oscillator, `TA_CMO`: `100·(G−L)/(G+L)` with RSI's Wilder-smoothed gain
+/// and loss. Lookback `period`.
+pub fn cmo(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("cmo", "period", period, 2)?;
+    check_series("close", close)?;
+    let mut out = nan_vec(close.len());
+    wilder_gain_loss_into(close, period, &mut out, |gain, loss| {
+        let total = gain + loss;
+        if is_zero(total) {
+            0.0
+        } else {
+            100.0 * ((gain - loss) / total)
+        }
+    });
+    Ok(out)
+}
+
+/// Rate of change kernel (`TA_ROC`).
+pub(crate) fn roc_into(input: &[f64], period: usize, out: &mut [f64]) {
+    if !start(out, period) {
+        return;
+    }
+    for i in period..input.len() {
+        let previous = input[i - period];
+        out[i] = if previous != 0.0 {
+            ((input[i] / previous) - 1.0) * 100.0
+        } else {
+            0.0
+        };
+    }
+}
+
+/// Rate of change, `TA_ROC`: `(x / x[−period] − 1)·100`, 0 when the old value is 0.
+/// Lookback `period`.
+pub fn roc(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("roc", "period", period, 1)?;
+    check_series("close", close)?;
+    let mut out = nan_vec(close.len());
+    roc_into(close, period, &mut out);
+    Ok(out)
+}
+
+/// Momentum, `TA_MOM`: `x − x[−period]`. Lookback `period`.
+pub fn mom(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("mom", "period", period, 1)?;
+    check_series("close", close)?;
+    let mut out = nan_vec(close.len());
+    if start(&mut out, period) {
+        for i in period..close.len() {
+            out[i] = close[i] - close[i - period];
+        }
+    }
+    Ok(out)
+}
+
+/// MACD lines as `(macd, signal, hist)`.
+pub type MacdOutput = (Vec<f64>, Vec<f64>, Vec<f64>);
+
+/// MACD kernel (`TA_INT_MACD`) writing the three lines.
+pub(crate) fn macd_into(
+    input: &[f64],
+    fast: usize,
+    slow: usize,
+    signal: usize,
+    out_macd: &mut [f64],
+    out_signal: &mut [f64],
+    out_hist: &mut [f64],
+) {
+    let slow_lookback = slow - 1;
+    let lookback = slow_lookback + (signal - 1);
+    start(out_signal, lookback);
+    start(out_hist, lookback);
+    if !start(out_macd, lookback) {
+        return;
+    }
+    // Both EMAs start at the slow lookback: TA-Lib seeds the fast one with the SMA of the
+    // `fast` values ending there, not of the first `fast` values of the series.
+    let len = input.len();
+    let fast_offset = slow_lookback - (fast - 1);
+    let mut fast_line = nan_vec(len);
+    ema_into(
+        &input[fast_offset..],
+        fast,
+        2.0 / (fast as f64 + 1.0),
+        &mut fast_line[fast_offset..],
+    );
+    ema_into(input, slow, 2.0 / (slow as f64 + 1.0), out_macd);
+    for i in slow_lookback..len {
+        out_macd[i] = fast_line[i] - out_macd[i];
+    }
+    ema_into(
+        &out_macd[slow_lookback..],
+        signal,
+        2.0 / (signal as f64 + 1.0),
+        &mut out_signal[slow_lookback..],
+    );
+    out_macd[..lookback].fill(f64::NAN);
+    for i in lookback..len {
+        out_hist[i] = out_macd[i] - out_signal[i];
+    }
+}
+
+/// Moving average convergence/divergence, `TA_MACD`: `EMA(fast) − EMA(slow)`, its
+/// `EMA(signal)`, and their difference. Lookback `slow − 1 + signal − 1`. TA-Lib swaps a fast
+/// period longer than the slow one; this rejects it instead.
+pub fn macd(
+    close: &[f64],
+    fast: usize,
+    slow: usize,
+    signal: usize,
+) -> Result<MacdOutput, AnalyticsError> {
+    check_period("macd", "fast period", fast, 2)?;
+    check_period("macd", "slow period", slow, 2)?;
+    check_period("macd", "signal period", signal, 1)?;
+    if fast >= slow {
+        return Err(AnalyticsError::InvalidParameter(format!(
+            "macd fast period must be shorter than the slow period, got fast {fast} and slow {slow}"
+        )));
+    }
+    check_series("close", close)?;
+    let len = close.len();
+    let (mut line, mut sig, mut hist) = (nan_vec(len), nan_vec(len), nan_vec(len));
+    macd_into(close, fast, slow, signal, &mut line, &mut sig, &mut hist);
+    Ok((line, sig, hist))
+}
+
+/// Price-oscillator kernel (`TA_INT_PO`): both averages start at the slow lookback.
+pub(crate) fn price_oscillator_into(
+    input: &[f64],
+    fast: usize,
+    slow: usize,
+    ma_type: MaType,
+    percent: bool,
+    out: &mut [f64],
+) {
+    let lookback = ma_type.lookback(slow.max(fast));
+    if !start(out, lookback) {
+        return;
+    }
+    let len = input.len();
+    let fast_offset = lookback - ma_type.lookback(fast);
+    let slow_offset = lookback - ma_type.lookback(slow);
+    let mut fast_line = nan_vec(len);
+    ma_into(
+        &input[fast_offset..],
+        fast,
+        ma_type,
+        &mut fast_line[fast_offset..],
+    );
+    let mut slow_line = nan_vec(len);
+    ma_into(
+        &input[slow_offset..],
+        slow,
+        ma_type,
+        &mut slow_line[slow_offset..],
+    );
+    for i in lookback..len {
+        let (fast_value, slow_value) = (fast_line[i], slow_line[i]);
+        out[i] = if !percent {
+            fast_value - slow_value
+        } else if is_zero(slow_value) {
+            0.0
+        } else {
+            ((fast_value - slow_value) / slow_value) * 100.0
+        };
+    }
+}
+
+fn check_oscillator_periods(name: &str, fast: usize, slow: usize) -> Result<(), AnalyticsError> {
+    check_period(name, "fast period", fast, 2)?;
+    check_period(name, "slow period", slow, 2)?;
+    if fast >= slow {
+        return Err(AnalyticsError::InvalidParameter(format!(
+            "{name} fast period must be shorter than the slow period, got fast {fast} and slow {slow}"
+        )));
+    }
+    Ok(())
+}
+
+/// Absolute price oscillator, `TA_APO`: `MA(fast) − MA(slow)` (TA-Lib default SMA).
+/// Lookback: that of the slow average.
+pub fn apo(
+    close: &[f64],
+    fast: usize,
+    slow: usize,
+    ma_type: MaType,
+) -> Result<Vec<f64>, AnalyticsError> {
+    check_oscillator_periods("apo", fast, slow)?;
+    ma_type.check_supported()?;
+    check_series("close", close)?;
+    let mut out = nan_vec(close.len());
+    price_oscillator_into(close, fast, slow, ma_type, false, &mut out);
+    Ok(out)
+}
+
+/// Percentage price oscillator, `TA_PPO`: `(MA(fast) − MA(slow)) / MA(slow) · 100`, 0 when the
+/// slow average is (TA-Lib-)zero. Lookback: that of the slow average.
+pub fn ppo(
+    close: &[f64],
+    fast: usize,
+    slow: usize,
+    ma_type: MaType,
+) -> Result<Vec<f64>, AnalyticsError> {
+    check_oscillator_periods("ppo", fast, slow)?;
+    ma_type.check_supported()?;
+    check_series("close", close)?;
+    let mut out = nan_vec(close.len());
+    price_oscillator_into(close, fast, slow, ma_type, true, &mut out);
+    Ok(out)
+}
+
+/// TRIX, `TA_TRIX`: the one-bar rate of change (percent) of a triple EMA.
+/// Lookback `3·(period − 1) + 1`.
+pub fn trix(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("trix", "period", period, 1)?;
+    check_series("close", close)?;
+    let len = close.len();
+    let mut out = nan_vec(len);
+    let step = period - 1;
+    if len <= 3 * step + 1 {
+        return Ok(out);
+    }
+    let k = 2.0 / (period as f64 + 1.0);
+    let mut first = nan_vec(len);
+    ema_into(close, period, k, &mut first);
+    let mut second = nan_vec(len);
+    ema_into(&first[step..], period, k, &mut second[step..]);
+    // The third EMA reuses `first`, which is no longer needed.
+    let third = &mut first;
+    ema_into(&second[2 * step..], period, k, &mut third[2 * step..]);
+    roc_into(&third[3 * step..], 1, &mut out[3 * step..]);
+    out[..3 * step].fill(f64::NAN);
+    Ok(out)
+}

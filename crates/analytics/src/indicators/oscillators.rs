@@ -1,0 +1,461 @@
+//! Range oscillators: STOCH, STOCHF, STOCHRSI, WILLR, CCI, ULTOSC, AROON, AROONOSC.
+
+use super::momentum::rsi_into;
+use super::moving_averages::{MaType, ma_into, start};
+use super::{check_high_low, check_period, check_series, is_zero, nan_vec};
+use crate::AnalyticsError;
+
+/// The extreme of a sliding window, kept the way TA-Lib keeps it: remember where it is and
+/// rescan only when it leaves the window. Ties go to the most recent bar, which matters to
+/// Aroon; on random walks the rescans are rare, so this is cheaper than a deque.
+#[derive(Clone, Copy)]
+struct Extreme {
+    index: usize,
+    value: f64,
+}
+
+impl Extreme {
+    #[inline(always)]
+    fn rescan_highest(data: &[f64], from: usize, to: usize) -> Self {
+        let mut best = Extreme {
+            index: from,
+            value: data[from],
+        };
+        for (i, &value) in data.iter().enumerate().take(to + 1).skip(from + 1) {
+            if value >= best.value {
+                best = Extreme { index: i, value };
+            }
+        }
+        best
+    }
+
+    #[inline(always)]
+    fn rescan_lowest(data: &[f64], from: usize, to: usize) -> Self {
+        let mut best = Extreme {
+            index: from,
+            value: data[from],
+        };
+        for (i, &value) in data.iter().enumerate().take(to + 1).skip(from + 1) {
+            if value <= best.value {
+                best = Extreme { index: i, value };
+            }
+        }
+        best
+    }
+
+    /// Slides a maximum to the window `[trailing, today]`.
+    #[inline(always)]
+    fn slide_highest(&mut self, data: &[f64], trailing: usize, today: usize) {
+        if self.index < trailing {
+            *self = Self::rescan_highest(data, trailing, today);
+        } else if data[today] >= self.value {
+            *self = Extreme {
+                index: today,
+                value: data[today],
+            };
+        }
+    }
+
+    /// Slides a minimum to the window `[trailing, today]`.
+    #[inline(always)]
+    fn slide_lowest(&mut self, data: &[f64], trailing: usize, today: usize) {
+        if self.index < trailing {
+            *self = Self::rescan_lowest(data, trailing, today);
+        } else if data[today] <= self.value {
+            *self = Extreme {
+                index: today,
+                value: data[today],
+            };
+        }
+    }
+}
+
+/// Calls `emit(today, highest, lowest)` for every full window of `period` bars.
+#[inline(always)]
+fn for_each_range(high: &[f64], low: &[f64], period: usize, mut emit: impl FnMut(usize, f64, f64)) {
+    let lookback = period - 1;
+    if high.len() <= lookback {
+        return;
+    }
+    let mut highest = Extreme::rescan_highest(high, 0, lookback);
+    let mut lowest = Extreme::rescan_lowest(low, 0, lookback);
+    emit(lookback, highest.value, lowest.value);
+    for today in lookback + 1..high.len() {
+        let trailing = today - lookback;
+        highest.slide_highest(high, trailing, today);
+        lowest.slide_lowest(low, trailing, today);
+        emit(today, highest.value, lowest.value);
+    }
+}
+
+/// Raw %K kernel: `(close − lowest)/((highest − lowest)/100)`, 0 on a flat window.
+fn fast_k_into(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
+    start(out, period - 1);
+    for_each_range(high, low, period, |today, highest, lowest| {
+        let diff = (highest - lowest) / 100.0;
+        out[today] = if diff != 0.0 {
+            (close[today] - lowest) / diff
+        } else {
+            0.0
+        };
+    });
+}
+
+/// Stochastic lines as `(k, d)`.
+pub type StochOutput = (Vec<f64>, Vec<f64>);
+
+/// Full stochastic kernel: raw %K, then `MA(slowk)`, then `MA(slowd)` of that.
+#[allow(clippy::too_many_arguments)]
+fn stoch_into(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    fastk_period: usize,
+    slowk: Option<(usize, MaType)>,
+    slowd: (usize, MaType),
+    out_k: &mut [f64],
+    out_d: &mut [f64],
+) {
+    let len = close.len();
+    let k_lookback = fastk_period - 1;
+    let slowk_lookback = slowk.map_or(0, |(p, t)| t.lookback(p));
+    let lookback = k_lookback + slowk_lookback + slowd.1.lookback(slowd.0);
+    start(out_d, lookback);
+    if !start(out_k, lookback) {
+        return;
+    }
+    let mut raw_k = nan_vec(len);
+    fast_k_into(high, low, close, fastk_period, &mut raw_k);
+    if let Some((period, ma_type)) = slowk {
+        ma_into(
+            &raw_k[k_lookback..],
+            period,
+            ma_type,
+            &mut out_k[k_lookback..],
+        );
+    } else {
+        out_k.copy_from_slice(&raw_k);
+    }
+    let d_offset = k_lookback + slowk_lookback;
+    let (period, ma_type) = slowd;
+    ma_into(&out_k[d_offset..], period, ma_type, &mut out_d[d_offset..]);
+    out_k[..lookback].fill(f64::NAN);
+    out_d[..lookback].fill(f64::NAN);
+}
+
+/// Slow stochastic, `TA_STOCH`: %K = `MA(slowk)` of raw %K over `fastk` bars, %D = `MA(slowd)`
+/// of %K (TA-Lib defaults 5, 3 SMA, 3 SMA). Lookback `fastk − 1 + lb(slowk) + lb(slowd)`.
+#[allow(clippy::too_many_arguments)]
+pub fn stoch(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    fastk_period: usize,
+    slowk_period: usize,
+    slowk_ma: MaType,
+    slowd_period: usize,
+    slowd_ma: MaType,
+) -> Result<StochOutput, AnalyticsError> {
+    check_period("stoch", "fastk period", fastk_period, 1)?;
+    check_period("stoch", "slowk period", slowk_period, 1)?;
+    check_period("stoch", "slowd period", slowd_period, 1)?;
+    slowk_ma.check_supported()?;
+    slowd_ma.check_supported()?;
+    check_high_low(high, low, Some(close))?;
+    let (mut k, mut d) = (nan_vec(close.len()), nan_vec(close.len()));
+    stoch_into(
+        high,
+        low,
+        close,
+        fastk_period,
+        Some((slowk_period, slowk_ma)),
+        (slowd_period, slowd_ma),
+        &mut k,
+        &mut d,
+    );
+    Ok((k, d))
+}
+
+/// Fast stochastic, `TA_STOCHF`: raw %K over `fastk` bars and %D = `MA(fastd)` of it
+/// (defaults 5, 3 SMA). Lookback `fastk − 1 + lb(fastd)`.
+pub fn stochf(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    fastk_period: usize,
+    fastd_period: usize,
+    fastd_ma: MaType,
+) -> Result<StochOutput, AnalyticsError> {
+    check_period("stochf", "fastk period", fastk_period, 1)?;
+    check_period("stochf", "fastd period", fastd_period, 1)?;
+    fastd_ma.check_supported()?;
+    check_high_low(high, low, Some(close))?;
+    let (mut k, mut d) = (nan_vec(close.len()), nan_vec(close.len()));
+    stoch_into(
+        high,
+        low,
+        close,
+        fastk_period,
+        None,
+        (fastd_period, fastd_ma),
+        &mut k,
+        &mut d,
+    );
+    Ok((k, d))
+}
+
+/// Stochastic RSI, `TA_STOCHRSI`: STOCHF(fastk, fastd) applied to RSI(period) as high, low
+/// and close (defaults 14, 5, 3 SMA). Lookback `period + fastk − 1 + lb(fastd)`.
+pub fn stochrsi(
+    close: &[f64],
+    period: usize,
+    fastk_period: usize,
+    fastd_period: usize,
+    fastd_ma: MaType,
+) -> Result<StochOutput, AnalyticsError> {
+    check_period("stochrsi", "period", period, 2)?;
+    check_period("stochrsi", "fastk period", fastk_period, 1)?;
+    check_period("stochrsi", "fastd period", fastd_period, 1)?;
+    fastd_ma.check_supported()?;
+    check_series("close", close)?;
+    let len = close.len();
+    let (mut k, mut d) = (nan_vec(len), nan_vec(len));
+    if len <= period {
+        return Ok((k, d));
+    }
+    let mut rsi = nan_vec(len);
+    rsi_into(close, period, &mut rsi);
+    let rsi = &rsi[period..];
+    stoch_into(
+        rsi,
+        rsi,
+        rsi,
+        fastk_period,
+        None,
+        (fastd_period, fastd_ma),
+        &mut k[period..],
+        &mut d[period..],
+    );
+    Ok((k, d))
+}
+
+/// Williams' %R, `TA_WILLR`: `(highest − close)/((highest − lowest)/−100)` over `period` bars,
+/// 0 on a flat window. Lookback `period − 1`.
+pub fn willr(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("willr", "period", period, 2)?;
+    check_high_low(high, low, Some(close))?;
+    let mut out = nan_vec(close.len());
+    for_each_range(high, low, period, |today, highest, lowest| {
+        let diff = (highest - lowest) / -100.0;
+        out[today] = if diff != 0.0 {
+            (highest - close[today]) / diff
+        } else {
+            0.0
+        };
+    });
+    Ok(out)
+}
+
+/// Commodity channel index, `TA_CCI`: `(tp − mean)/(0.015·meandev)` over `period` bars of the
+/// typical price `tp = (h+l+c)/3`; 0 when either term is (TA-Lib-)zero. Lookback `period − 1`.
+pub fn cci(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("cci", "period", period, 2)?;
+    check_high_low(high, low, Some(close))?;
+    let len = close.len();
+    let mut out = nan_vec(len);
+    let lookback = period - 1;
+    if len <= lookback {
+        return Ok(out);
+    }
+    // The mean is summed in ring-slot order, as TA-Lib does: `tp − mean` cancels, so the
+    // summation order of the mean decides the value, not only its last bit.
+    let mut ring = vec![0.0; period];
+    let mut slot = 0;
+    let divisor = period as f64;
+    for i in 0..lookback {
+        ring[slot] = (high[i] + low[i] + close[i]) / 3.0;
+        slot += 1;
+    }
+    for today in lookback..len {
+        let last = (high[today] + low[today] + close[today]) / 3.0;
+        ring[slot] = last;
+        let mut total = 0.0;
+        for &value in &ring {
+            total += value;
+        }
+        let mean = total / divisor;
+        // The absolute deviations are all positive, so four partial sums change only the
+        // last bits, and they break the dependency chain of one accumulator.
+        let mut parts = [0.0f64; 4];
+        let mut chunks = ring.chunks_exact(4);
+        for chunk in &mut chunks {
+            for (part, &value) in parts.iter_mut().zip(chunk) {
+                *part += (value - mean).abs();
+            }
+        }
+        let mut deviation = (parts[0] + parts[1]) + (parts[2] + parts[3]);
+        for &value in chunks.remainder() {
+            deviation += (value - mean).abs();
+        }
+        let distance = last - mean;
+        out[today] = if !is_zero(distance) && !is_zero(deviation) {
+            distance / (0.015 * (deviation / divisor))
+        } else {
+            0.0
+        };
+        slot += 1;
+        if slot == period {
+            slot = 0;
+        }
+    }
+    Ok(out)
+}
+
+/// Ultimate oscillator, `TA_ULTOSC`: `100·(4·A₁/B₁ + 2·A₂/B₂ + A₃/B₃)/7` with
+/// `A = Σ(close − true low)`, `B = Σ true range` over the three periods sorted shortest first
+/// (defaults 7, 14, 28). Lookback: the longest period.
+pub fn ultosc(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period1: usize,
+    period2: usize,
+    period3: usize,
+) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("ultosc", "period1", period1, 1)?;
+    check_period("ultosc", "period2", period2, 1)?;
+    check_period("ultosc", "period3", period3, 1)?;
+    check_high_low(high, low, Some(close))?;
+    let mut sorted = [period1, period2, period3];
+    sorted.sort_unstable();
+    let [short, medium, long] = sorted;
+    let len = close.len();
+    let mut out = nan_vec(len);
+    let lookback = long;
+    if len <= lookback {
+        return Ok(out);
+    }
+    let term = |i: usize| {
+        let (low_today, high_today, close_yesterday) = (low[i], high[i], close[i - 1]);
+        let true_low = low_today.min(close_yesterday);
+        let mut true_range = high_today - low_today;
+        let up = (close_yesterday - high_today).abs();
+        if up > true_range {
+            true_range = up;
+        }
+        let down = (close_yesterday - low_today).abs();
+        if down > true_range {
+            true_range = down;
+        }
+        (close[i] - true_low, true_range)
+    };
+    let (mut a1, mut b1, mut a2, mut b2, mut a3, mut b3) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for i in lookback - long + 1..lookback {
+        let (a, b) = term(i);
+        if i + short > lookback {
+            a1 += a;
+            b1 += b;
+        }
+        if i + medium > lookback {
+            a2 += a;
+            b2 += b;
+        }
+        a3 += a;
+        b3 += b;
+    }
+    for today in lookback..len {
+        let (a, b) = term(today);
+        a1 += a;
+        a2 += a;
+        a3 += a;
+        b1 += b;
+        b2 += b;
+        b3 += b;
+        let mut value = 0.0;
+        if !is_zero(b1) {
+            value += 4.0 * (a1 / b1);
+        }
+        if !is_zero(b2) {
+            value += 2.0 * (a2 / b2);
+        }
+        if !is_zero(b3) {
+            value += a3 / b3;
+        }
+        // The terms leaving each window are recomputed: they are a pure function of the bar.
+        let (a, b) = term(today + 1 - short);
+        a1 -= a;
+        b1 -= b;
+        let (a, b) = term(today + 1 - medium);
+        a2 -= a;
+        b2 -= b;
+        let (a, b) = term(today + 1 - long);
+        a3 -= a;
+        b3 -= b;
+        out[today] = 100.0 * (value / 7.0);
+    }
+    Ok(out)
+}
+
+/// Aroon lines as `(down, up)`.
+pub type AroonOutput = (Vec<f64>, Vec<f64>);
+
+/// Calls `emit(today, highest_index, lowest_index)` over windows of `period + 1` bars.
+fn for_each_aroon(
+    high: &[f64],
+    low: &[f64],
+    period: usize,
+    mut emit: impl FnMut(usize, usize, usize),
+) {
+    if high.len() <= period {
+        return;
+    }
+    let mut highest = Extreme::rescan_highest(high, 0, period);
+    let mut lowest = Extreme::rescan_lowest(low, 0, period);
+    emit(period, highest.index, lowest.index);
+    for today in period + 1..high.len() {
+        let trailing = today - period;
+        highest.slide_highest(high, trailing, today);
+        lowest.slide_lowest(low, trailing, today);
+        emit(today, highest.index, lowest.index);
+    }
+}
+
+/// Aroon, `TA_AROON`: `up = 100·(period − bars since the highest high)/period`, `down` the
+/// same for the lowest low, over `period + 1` bars, ties going to the latest bar.
+/// Outputs `(down, up)` in TA-Lib's order. Lookback `period`.
+pub fn aroon(high: &[f64], low: &[f64], period: usize) -> Result<AroonOutput, AnalyticsError> {
+    check_period("aroon", "period", period, 2)?;
+    check_high_low(high, low, None)?;
+    let len = high.len();
+    let (mut down, mut up) = (nan_vec(len), nan_vec(len));
+    let factor = 100.0 / period as f64;
+    let period_f = period as f64;
+    for_each_aroon(high, low, period, |today, highest, lowest| {
+        up[today] = factor * (period_f - (today - highest) as f64);
+        down[today] = factor * (period_f - (today - lowest) as f64);
+    });
+    Ok((down, up))
+}
+
+/// Aroon oscillator, `TA_AROONOSC`: `up − down`, computed as
+/// `100/period · (highest index − lowest index)`. Lookback `period`.
+pub fn aroonosc(high: &[f64], low: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("aroonosc", "period", period, 2)?;
+    check_high_low(high, low, None)?;
+    let mut out = nan_vec(high.len());
+    let factor = 100.0 / period as f64;
+    for_each_aroon(high, low, period, |today, highest, lowest| {
+        out[today] = factor * (highest as f64 - lowest as f64);
+    });
+    Ok(out)
+}

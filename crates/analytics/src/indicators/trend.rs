@@ -1,0 +1,241 @@
+//! Trend strength and direction: +DI, −DI, ADX, ADXR and the parabolic SAR.
+
+use super::moving_averages::start;
+use super::volatility::true_range;
+use super::{check_high_low, check_period, is_zero, nan_vec};
+use crate::AnalyticsError;
+
+/// Wilder-smoothed +DM, −DM and true range as TA-Lib keeps them for the DI/DX family: plain
+/// sums over the first `period − 1` bars, then `s − s/period + x` on every later bar. Calls
+/// `emit(today, plus_dm, minus_dm, true_range)` from row `period` on.
+#[inline(always)]
+fn for_each_directional(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+    mut emit: impl FnMut(usize, f64, f64, f64),
+) {
+    let len = close.len();
+    if len <= period {
+        return;
+    }
+    let divisor = period as f64;
+    let (mut plus_dm, mut minus_dm, mut range) = (0.0, 0.0, 0.0);
+    let (mut previous_high, mut previous_low, mut previous_close) = (high[0], low[0], close[0]);
+    for today in 1..len {
+        let diff_plus = high[today] - previous_high;
+        previous_high = high[today];
+        let diff_minus = previous_low - low[today];
+        previous_low = low[today];
+        if today >= period {
+            minus_dm -= minus_dm / divisor;
+            plus_dm -= plus_dm / divisor;
+        }
+        if diff_minus > 0.0 && diff_plus < diff_minus {
+            minus_dm += diff_minus;
+        } else if diff_plus > 0.0 && diff_plus > diff_minus {
+            plus_dm += diff_plus;
+        }
+        let tr = true_range(previous_high, previous_low, previous_close);
+        if today >= period {
+            range = range - (range / divisor) + tr;
+        } else {
+            range += tr;
+        }
+        previous_close = close[today];
+        if today >= period {
+            emit(today, plus_dm, minus_dm, range);
+        }
+    }
+}
+
+#[inline(always)]
+fn directional_index(dm: f64, range: f64) -> f64 {
+    if is_zero(range) {
+        0.0
+    } else {
+        100.0 * (dm / range)
+    }
+}
+
+/// Plus directional indicator, `TA_PLUS_DI`: `100·(smoothed +DM)/(smoothed TR)`.
+/// Lookback `period`.
+pub fn plus_di(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("plus_di", "period", period, 1)?;
+    check_high_low(high, low, Some(close))?;
+    let mut out = nan_vec(close.len());
+    for_each_directional(high, low, close, period, |today, plus, _, range| {
+        out[today] = directional_index(plus, range);
+    });
+    Ok(out)
+}
+
+/// Minus directional indicator, `TA_MINUS_DI`: `100·(smoothed −DM)/(smoothed TR)`.
+/// Lookback `period`.
+pub fn minus_di(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("minus_di", "period", period, 1)?;
+    check_high_low(high, low, Some(close))?;
+    let mut out = nan_vec(close.len());
+    for_each_directional(high, low, close, period, |today, _, minus, range| {
+        out[today] = directional_index(minus, range);
+    });
+    Ok(out)
+}
+
+/// ADX kernel (`TA_ADX`) writing from row `2·period − 1`.
+fn adx_into(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
+    let lookback = 2 * period - 1;
+    if !start(out, lookback) {
+        return;
+    }
+    let divisor = period as f64;
+    let keep = (period - 1) as f64;
+    let mut sum_dx = 0.0;
+    let mut average = 0.0;
+    for_each_directional(high, low, close, period, |today, plus, minus, range| {
+        // A bar whose DX is undefined (flat range) leaves the average as it is, as in TA-Lib.
+        let dx = if is_zero(range) {
+            None
+        } else {
+            let minus_di = 100.0 * (minus / range);
+            let plus_di = 100.0 * (plus / range);
+            let total = minus_di + plus_di;
+            (!is_zero(total)).then(|| 100.0 * ((minus_di - plus_di).abs() / total))
+        };
+        if today < lookback {
+            sum_dx += dx.unwrap_or(0.0);
+            return;
+        }
+        if today == lookback {
+            sum_dx += dx.unwrap_or(0.0);
+            average = sum_dx / divisor;
+        } else if let Some(dx) = dx {
+            average = ((average * keep) + dx) / divisor;
+        }
+        out[today] = average;
+    });
+}
+
+/// Average directional index, `TA_ADX`: Wilder's smoothing of
+/// `DX = 100·|+DI − −DI|/(+DI + −DI)`, seeded with the mean of the first `period` DX values.
+/// Lookback `2·period − 1`.
+pub fn adx(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("adx", "period", period, 2)?;
+    check_high_low(high, low, Some(close))?;
+    let mut out = nan_vec(close.len());
+    adx_into(high, low, close, period, &mut out);
+    Ok(out)
+}
+
+/// Average directional movement rating, `TA_ADXR`: `(ADX + ADX[−(period − 1)])/2`.
+/// Lookback `3·period − 2`.
+pub fn adxr(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("adxr", "period", period, 2)?;
+    check_high_low(high, low, Some(close))?;
+    let len = close.len();
+    let mut adx_line = nan_vec(len);
+    adx_into(high, low, close, period, &mut adx_line);
+    let mut out = nan_vec(len);
+    let lookback = 3 * period - 2;
+    for i in lookback.min(len)..len {
+        out[i] = (adx_line[i] + adx_line[i - (period - 1)]) / 2.0;
+    }
+    Ok(out)
+}
+
+/// Parabolic SAR, `TA_SAR` (defaults acceleration 0.02, maximum 0.2). The first direction
+/// is short when row 1 has a positive −DM (its low fell more than its high rose), long
+/// otherwise; an acceleration above the maximum is clamped to it. Lookback 1.
+pub fn sar(
+    high: &[f64],
+    low: &[f64],
+    acceleration: f64,
+    maximum: f64,
+) -> Result<Vec<f64>, AnalyticsError> {
+    for (name, value) in [("acceleration", acceleration), ("maximum", maximum)] {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(AnalyticsError::InvalidParameter(format!(
+                "sar {name} must be a non-negative number, got {value}"
+            )));
+        }
+    }
+    check_high_low(high, low, None)?;
+    let len = high.len();
+    let mut out = nan_vec(len);
+    if len < 2 {
+        return Ok(out);
+    }
+    let acceleration = acceleration.min(maximum);
+    let mut factor = acceleration;
+    let diff_plus = high[1] - high[0];
+    let diff_minus = low[0] - low[1];
+    let mut is_long = !(diff_minus > 0.0 && diff_plus < diff_minus);
+    let (mut extreme, mut sar) = if is_long {
+        (high[1], low[0])
+    } else {
+        (low[1], high[0])
+    };
+    let (mut new_low, mut new_high) = (low[1], high[1]);
+    for today in 1..len {
+        let (previous_low, previous_high) = (new_low, new_high);
+        new_low = low[today];
+        new_high = high[today];
+        if is_long {
+            if new_low <= sar {
+                is_long = false;
+                sar = extreme.max(previous_high).max(new_high);
+                out[today] = sar;
+                factor = acceleration;
+                extreme = new_low;
+                sar += factor * (extreme - sar);
+                sar = sar.max(previous_high).max(new_high);
+            } else {
+                out[today] = sar;
+                if new_high > extreme {
+                    extreme = new_high;
+                    factor = (factor + acceleration).min(maximum);
+                }
+                sar += factor * (extreme - sar);
+                sar = sar.min(previous_low).min(new_low);
+            }
+        } else if new_high >= sar {
+            is_long = true;
+            sar = extreme.min(previous_low).min(new_low);
+            out[today] = sar;
+            factor = acceleration;
+            extreme = new_high;
+            sar += factor * (extreme - sar);
+            sar = sar.min(previous_low).min(new_low);
+        } else {
+            out[today] = sar;
+            if new_low < extreme {
+                extreme = new_low;
+                factor = (factor + acceleration).min(maximum);
+            }
+            sar += factor * (extreme - sar);
+            sar = sar.max(previous_high).max(new_high);
+        }
+    }
+    Ok(out)
+}
