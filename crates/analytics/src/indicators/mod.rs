@@ -71,16 +71,20 @@ pub struct Inputs {
     pub volume: bool,
 }
 
-/// TA-Lib's `TA_IS_ZERO`: the threshold below which TA-Lib treats a divisor as zero.
+/// TA-Lib's `TA_EPSILON` (1e-14 since its fix of issue #253; it was 1e-8 before).
+pub(crate) const EPSILON: f64 = 1e-14;
+
+/// TA-Lib's `TA_IS_ZERO`: the fixed band below which TA-Lib treats a divisor as zero.
 #[inline(always)]
 pub(crate) fn is_zero(value: f64) -> bool {
-    -1e-8 < value && value < 1e-8
+    -EPSILON < value && value < EPSILON
 }
 
-/// TA-Lib's `TA_IS_ZERO_OR_NEG`, used before taking a square root of a variance.
+/// TA-Lib's `TA_IS_ZERO_SCALED`: zero within `EPSILON` of the operands' magnitude, used where
+/// the value is a difference of prices so the test does not depend on the quote unit.
 #[inline(always)]
-pub(crate) fn is_zero_or_negative(value: f64) -> bool {
-    value < 1e-8
+pub(crate) fn is_zero_scaled(value: f64, scale: f64) -> bool {
+    value.abs() <= EPSILON * scale
 }
 
 /// An output vector of `len` NaNs, filled in by the indicator after its lookback.

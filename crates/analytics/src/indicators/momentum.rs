@@ -53,18 +53,20 @@ fn wilder_gain_loss_into(
 /// RSI kernel (`TA_RSI`).
 pub(crate) fn rsi_into(input: &[f64], period: usize, out: &mut [f64]) {
     wilder_gain_loss_into(input, period, out, |gain, loss| {
+        // Both averages are non-negative: the total is zero only when nothing moved, so
+        // TA-Lib tests it exactly rather than against a band in the quote's unit.
         let total = gain + loss;
-        if is_zero(total) {
-            0.0
-        } else {
+        if total > 0.0 {
             100.0 * (gain / total)
+        } else {
+            0.0
         }
     });
 }
 
 /// Relative strength index, `TA_RSI`: `100·G/(G+L)` with Wilder-smoothed average gain G and
-/// loss L seeded by their plain means over the first `period` changes; 0 when `G+L` is
-/// (TA-Lib-)zero. Lookback `period`.
+/// loss L seeded by their plain means over the first `period` changes; 0 when `G+L` is 0.
+/// Lookback `period`.
 pub fn rsi(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
     check_period("rsi", "period", period, 2)?;
     check_series("close", close)?;
@@ -81,10 +83,10 @@ pub fn cmo(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
     let mut out = nan_vec(close.len());
     wilder_gain_loss_into(close, period, &mut out, |gain, loss| {
         let total = gain + loss;
-        if is_zero(total) {
-            0.0
-        } else {
+        if total > 0.0 {
             100.0 * ((gain - loss) / total)
+        } else {
+            0.0
         }
     });
     Ok(out)
@@ -199,7 +201,7 @@ pub fn macd(
     Ok((line, sig, hist))
 }
 
-/// Price-oscillator kernel (`TA_INT_PO`): both averages start at the slow lookback.
+/// Price-oscillator kernel (`TA_APO`/`TA_PPO`): fast average minus slow average.
 pub(crate) fn price_oscillator_into(
     input: &[f64],
     fast: usize,
@@ -212,23 +214,12 @@ pub(crate) fn price_oscillator_into(
     if !start(out, lookback) {
         return;
     }
+    // Unlike MACD, TA-Lib's APO/PPO run both averages from the first row of the series.
     let len = input.len();
-    let fast_offset = lookback - ma_type.lookback(fast);
-    let slow_offset = lookback - ma_type.lookback(slow);
     let mut fast_line = nan_vec(len);
-    ma_into(
-        &input[fast_offset..],
-        fast,
-        ma_type,
-        &mut fast_line[fast_offset..],
-    );
+    ma_into(input, fast, ma_type, &mut fast_line);
     let mut slow_line = nan_vec(len);
-    ma_into(
-        &input[slow_offset..],
-        slow,
-        ma_type,
-        &mut slow_line[slow_offset..],
-    );
+    ma_into(input, slow, ma_type, &mut slow_line);
     for i in lookback..len {
         let (fast_value, slow_value) = (fast_line[i], slow_line[i]);
         out[i] = if !percent {

@@ -2,7 +2,7 @@
 
 use super::momentum::rsi_into;
 use super::moving_averages::{MaType, ma_into, start};
-use super::{check_high_low, check_period, check_series, is_zero, nan_vec};
+use super::{check_high_low, check_period, check_series, is_zero, is_zero_scaled, nan_vec};
 use crate::AnalyticsError;
 
 /// The extreme of a sliding window, kept the way TA-Lib keeps it: remember where it is and
@@ -88,15 +88,17 @@ fn for_each_range(high: &[f64], low: &[f64], period: usize, mut emit: impl FnMut
     }
 }
 
-/// Raw %K kernel: `(close − lowest)/((highest − lowest)/100)`, 0 on a flat window.
+/// Raw %K kernel: `(close − lowest)/(highest − lowest)·100`, 0 on a window flat to within
+/// `EPSILON` of its own extremes (TA-Lib's scaled test, so a flat window's rounding residue
+/// does not divide into noise).
 fn fast_k_into(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
     start(out, period - 1);
     for_each_range(high, low, period, |today, highest, lowest| {
-        let diff = (highest - lowest) / 100.0;
-        out[today] = if diff != 0.0 {
-            (close[today] - lowest) / diff
-        } else {
+        let range = highest - lowest;
+        out[today] = if is_zero_scaled(range, highest.abs() + lowest.abs()) {
             0.0
+        } else {
+            ((close[today] - lowest) / range) * 100.0
         };
     });
 }
@@ -239,8 +241,8 @@ pub fn stochrsi(
     Ok((k, d))
 }
 
-/// Williams' %R, `TA_WILLR`: `(highest − close)/((highest − lowest)/−100)` over `period` bars,
-/// 0 on a flat window. Lookback `period − 1`.
+/// Williams' %R, `TA_WILLR`: `(highest − close)/(highest − lowest)·(−100)` over `period` bars,
+/// clamped to [−100, 0], 0 on a flat window. Lookback `period − 1`.
 pub fn willr(
     high: &[f64],
     low: &[f64],
@@ -251,11 +253,12 @@ pub fn willr(
     check_high_low(high, low, Some(close))?;
     let mut out = nan_vec(close.len());
     for_each_range(high, low, period, |today, highest, lowest| {
-        let diff = (highest - lowest) / -100.0;
-        out[today] = if diff != 0.0 {
-            (highest - close[today]) / diff
-        } else {
+        let range = highest - lowest;
+        out[today] = if is_zero_scaled(range, highest.abs() + lowest.abs()) {
             0.0
+        } else {
+            // The clamp only matters for a close outside its own bar's range.
+            (((highest - close[today]) / range) * -100.0).clamp(-100.0, 0.0)
         };
     });
     Ok(out)
@@ -307,9 +310,12 @@ pub fn cci(
         for &value in chunks.remainder() {
             deviation += (value - mean).abs();
         }
+        let deviation = deviation / divisor;
         let distance = last - mean;
-        out[today] = if !is_zero(distance) && !is_zero(deviation) {
-            distance / (0.015 * (deviation / divisor))
+        // Flatness is judged against the window's own price level (TA-Lib issue #253).
+        let scale = mean.abs();
+        out[today] = if !is_zero_scaled(distance, scale) && !is_zero_scaled(deviation, scale) {
+            distance / (0.015 * deviation)
         } else {
             0.0
         };

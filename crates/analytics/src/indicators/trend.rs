@@ -50,6 +50,25 @@ fn for_each_directional(
     }
 }
 
+/// TA-Lib's period-1 DI: the bar's own DM over its true range, as a fraction (TA-Lib does not
+/// scale this case by 100), 0 when the bar's movement is not in the wanted direction.
+fn one_bar_di(high: &[f64], low: &[f64], close: &[f64], plus: bool, out: &mut [f64]) {
+    for today in 1..close.len() {
+        let diff_plus = high[today] - high[today - 1];
+        let diff_minus = low[today - 1] - low[today];
+        let dm = if plus && diff_plus > 0.0 && diff_plus > diff_minus {
+            diff_plus
+        } else if !plus && diff_minus > 0.0 && diff_plus < diff_minus {
+            diff_minus
+        } else {
+            out[today] = 0.0;
+            continue;
+        };
+        let range = true_range(high[today], low[today], close[today - 1]);
+        out[today] = if is_zero(range) { 0.0 } else { dm / range };
+    }
+}
+
 #[inline(always)]
 fn directional_index(dm: f64, range: f64) -> f64 {
     if is_zero(range) {
@@ -59,8 +78,8 @@ fn directional_index(dm: f64, range: f64) -> f64 {
     }
 }
 
-/// Plus directional indicator, `TA_PLUS_DI`: `100·(smoothed +DM)/(smoothed TR)`.
-/// Lookback `period`.
+/// Plus directional indicator, `TA_PLUS_DI`: `100·(smoothed +DM)/(smoothed TR)`; for period 1
+/// TA-Lib returns the unscaled fraction `+DM/TR`. Lookback `period`.
 pub fn plus_di(
     high: &[f64],
     low: &[f64],
@@ -70,14 +89,18 @@ pub fn plus_di(
     check_period("plus_di", "period", period, 1)?;
     check_high_low(high, low, Some(close))?;
     let mut out = nan_vec(close.len());
+    if period == 1 {
+        one_bar_di(high, low, close, true, &mut out);
+        return Ok(out);
+    }
     for_each_directional(high, low, close, period, |today, plus, _, range| {
         out[today] = directional_index(plus, range);
     });
     Ok(out)
 }
 
-/// Minus directional indicator, `TA_MINUS_DI`: `100·(smoothed −DM)/(smoothed TR)`.
-/// Lookback `period`.
+/// Minus directional indicator, `TA_MINUS_DI`: `100·(smoothed −DM)/(smoothed TR)`; for period 1
+/// TA-Lib returns the unscaled fraction `−DM/TR`. Lookback `period`.
 pub fn minus_di(
     high: &[f64],
     low: &[f64],
@@ -87,6 +110,10 @@ pub fn minus_di(
     check_period("minus_di", "period", period, 1)?;
     check_high_low(high, low, Some(close))?;
     let mut out = nan_vec(close.len());
+    if period == 1 {
+        one_bar_di(high, low, close, false, &mut out);
+        return Ok(out);
+    }
     for_each_directional(high, low, close, period, |today, _, minus, range| {
         out[today] = directional_index(minus, range);
     });

@@ -1,7 +1,7 @@
 //! Volatility: true range, ATR, NATR and Bollinger bands.
 
-use super::moving_averages::{MaType, ma_into, sma_into, start};
-use super::{check_high_low, check_period, check_series, is_zero, is_zero_or_negative, nan_vec};
+use super::moving_averages::{MaType, ma_into, start};
+use super::{check_high_low, check_period, check_series, is_zero, nan_vec};
 use crate::AnalyticsError;
 
 /// TA-Lib's `TRUE_RANGE`: the largest of `h − l`, `|c₋₁ − h|` and `|c₋₁ − l|`.
@@ -87,55 +87,73 @@ pub fn natr(
 /// Bollinger bands as `(upper, middle, lower)`.
 pub type BbandsOutput = (Vec<f64>, Vec<f64>, Vec<f64>);
 
-/// Population standard deviation over `period` bars around a precomputed SMA
-/// (`TA_INT_stddev_using_precalc_ma`), written from index `period − 1`.
-fn stddev_around_sma(input: &[f64], sma: &[f64], period: usize, out: &mut [f64]) {
-    let lookback = period - 1;
-    let divisor = period as f64;
-    let mut total_squares = 0.0;
-    for &value in &input[..lookback] {
-        total_squares += value * value;
+/// Sums of `x − shift` and `(x − shift)²` over `window`, in order.
+#[inline]
+fn shifted_sums(window: &[f64], shift: f64) -> (f64, f64) {
+    let (mut total, mut total_squares) = (0.0, 0.0);
+    for &value in window {
+        let deviation = value - shift;
+        total += deviation;
+        total_squares += deviation * deviation;
     }
-    for i in lookback..input.len() {
-        let value = input[i];
-        total_squares += value * value;
-        let mut mean_square = total_squares / divisor;
-        let trailing = input[i - lookback];
-        total_squares -= trailing * trailing;
-        let mean = sma[i];
-        mean_square -= mean * mean;
-        out[i] = if is_zero_or_negative(mean_square) {
-            0.0
-        } else {
-            mean_square.sqrt()
-        };
-    }
+    (total, total_squares)
 }
 
-/// Population standard deviation from running sums (`TA_VAR` then `TA_STDDEV` with factor 1).
-fn stddev(input: &[f64], period: usize, out: &mut [f64]) {
+/// Population variance over `period` bars (`TA_VAR`), written from index `period − 1`.
+///
+/// TA-Lib's cancellation-free form: running sums of deviations from a shift near the window
+/// (so `E[x²] − E[x]²` never subtracts two price-squared quantities), rebuilt by a two-pass
+/// computation when the variance falls below 1e-6 of the largest mean square held since the
+/// last rebuild, or every `32·period` bars. A flat window gives exactly 0.
+pub(crate) fn variance_into(input: &[f64], period: usize, out: &mut [f64]) {
     let lookback = period - 1;
-    let divisor = period as f64;
-    let (mut total, mut total_squares) = (0.0, 0.0);
-    for &value in &input[..lookback] {
-        total += value;
-        total_squares += value * value;
+    if input.len() <= lookback {
+        return;
     }
+    let inverse = 1.0 / period as f64;
+    let mut shift = input[0];
+    let (mut total, mut total_squares) = shifted_sums(&input[..lookback], shift);
+    let mut bars_until_rebuild = 32 * period;
+    let mut peak_squares = total_squares;
     for i in lookback..input.len() {
-        let value = input[i];
-        total += value;
-        total_squares += value * value;
-        let mean = total / divisor;
-        let mean_square = total_squares / divisor;
-        let trailing = input[i - lookback];
+        let deviation = input[i] - shift;
+        total += deviation;
+        total_squares += deviation * deviation;
+        peak_squares = peak_squares.max(total_squares);
+        let mean = total * inverse;
+        let mut variance = total_squares * inverse - mean * mean;
+        let trailing = input[i - lookback] - shift;
         total -= trailing;
         total_squares -= trailing * trailing;
-        let variance = mean_square - mean * mean;
-        out[i] = if is_zero_or_negative(variance) {
-            0.0
-        } else {
-            variance.sqrt()
-        };
+        bars_until_rebuild -= 1;
+        if variance < 0.000001 * (peak_squares * inverse) || bars_until_rebuild == 0 {
+            bars_until_rebuild = 32 * period;
+            let window = &input[i - lookback..=i];
+            let mut sum = 0.0;
+            for &value in window {
+                sum += value;
+            }
+            shift = sum * inverse;
+            (total, total_squares) = shifted_sums(window, shift);
+            let mut mean = total * inverse;
+            variance = total_squares * inverse - mean * mean;
+            // A window flat to within its mean's rounding is re-anchored on its own last
+            // value, which cannot leave the variance at rounding level again.
+            if variance < 0.000001 * (total_squares * inverse) {
+                shift = input[i];
+                (total, total_squares) = shifted_sums(window, shift);
+                mean = total * inverse;
+                variance = total_squares * inverse - mean * mean;
+            }
+            peak_squares = total_squares;
+            if variance < 0.000000000001 * (total_squares * inverse) {
+                variance = 0.0;
+            }
+            let trailing = window[0] - shift;
+            total -= trailing;
+            total_squares -= trailing * trailing;
+        }
+        out[i] = variance;
     }
 }
 
@@ -165,24 +183,19 @@ pub fn bbands(
     if len <= lookback {
         return Ok((upper, middle, lower));
     }
-    // The deviation goes into `lower` first and is turned into the band in place.
-    if ma_type == MaType::Sma {
-        sma_into(close, period, &mut middle);
-        stddev_around_sma(close, &middle, period, &mut lower);
-    } else {
-        ma_into(close, period, ma_type, &mut middle);
-        let offset = lookback + 1 - period;
-        stddev(&close[offset..], period, &mut lower[offset..]);
-        lower[..lookback].fill(f64::NAN);
-    }
+    // The variance goes into `lower` first and is turned into the band in place; TA-Lib
+    // computes it over the whole series, independently of the average's own seeding.
+    ma_into(close, period, ma_type, &mut middle);
+    variance_into(close, period, &mut lower);
+    lower[..lookback].fill(f64::NAN);
     for i in lookback..len {
-        let (mid, deviation) = (middle[i], lower[i]);
+        let variance = lower[i];
+        let (mid, deviation) = (
+            middle[i],
+            if variance > 0.0 { variance.sqrt() } else { 0.0 },
+        );
         if nbdev_up == nbdev_down {
-            let band = if nbdev_up == 1.0 {
-                deviation
-            } else {
-                deviation * nbdev_up
-            };
+            let band = deviation * nbdev_up;
             upper[i] = mid + band;
             lower[i] = mid - band;
         } else {
