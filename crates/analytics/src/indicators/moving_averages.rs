@@ -242,27 +242,57 @@ pub(crate) fn tema_into(input: &[f64], period: usize, out: &mut [f64]) {
     }
 }
 
-/// Triangular moving average kernel: the SMA of an SMA, TA-Lib's weights 1,2,..,2,1.
+/// Triangular moving average kernel, TA-Lib's running form (`TA_TRIMA`).
+///
+/// The weights are 1, 2, .., 2, 1. The numerator moves to the next bar in four steps: remove
+/// the rising half's sum, slide that half, add the falling half's sum, slide that half and
+/// add the newest value. The same steps in the same order keep the rounding TA-Lib's.
 pub(crate) fn trima_into(input: &[f64], period: usize, out: &mut [f64]) {
     let lookback = period - 1;
     if !start(out, lookback) {
         return;
     }
-    // Odd period p: SMA((p+1)/2) of SMA((p+1)/2); even: SMA(p/2+1) of SMA(p/2).
-    let (first_period, second_period) = if period % 2 == 1 {
-        (period.div_ceil(2), period.div_ceil(2))
-    } else {
-        (period / 2, period / 2 + 1)
-    };
-    let len = input.len();
-    let mut first = nan_vec(len);
-    if first_period > 1 {
-        sma_into(input, first_period, &mut first);
-    } else {
-        first.copy_from_slice(input);
+    let half = period >> 1;
+    let odd = period % 2 == 1;
+    let factor = 1.0 / if odd { (half + 1) * (half + 1) } else { half * (half + 1) } as f64;
+    let mut middle = if odd { half } else { half - 1 };
+    let mut today = middle + half;
+    let (mut numerator, mut numerator_sub, mut numerator_add) = (0.0, 0.0, 0.0);
+    for i in (0..=middle).rev() {
+        numerator_sub += input[i];
+        numerator += numerator_sub;
     }
-    let offset = first_period - 1;
-    sma_into(&first[offset..], second_period, &mut out[offset..]);
+    middle += 1;
+    for &value in &input[middle..=today] {
+        numerator_add += value;
+        numerator += numerator_add;
+    }
+    let mut trailing = 0;
+    let mut trailing_value = input[trailing];
+    trailing += 1;
+    out[lookback] = numerator * factor;
+    today += 1;
+    while today < input.len() {
+        numerator -= numerator_sub;
+        numerator_sub -= trailing_value;
+        let middle_value = input[middle];
+        middle += 1;
+        numerator_sub += middle_value;
+        if odd {
+            numerator += numerator_add;
+            numerator_add -= middle_value;
+        } else {
+            numerator_add -= middle_value;
+            numerator += numerator_add;
+        }
+        let newest = input[today];
+        numerator_add += newest;
+        numerator += newest;
+        trailing_value = input[trailing];
+        trailing += 1;
+        out[today] = numerator * factor;
+        today += 1;
+    }
 }
 
 /// Kaufman adaptive moving average kernel (`TA_KAMA`, fast 2, slow 30).
