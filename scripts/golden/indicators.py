@@ -98,6 +98,8 @@ def specs_default():
         ("aroonosc(14)", None, lambda o, h, l, c, v: talib.AROONOSC(h, l, 14)),
         ("cmo(14)", None, lambda o, h, l, c, v: talib.CMO(c, 14)),
         ("sar(0.02,0.2)", None, lambda o, h, l, c, v: talib.SAR(h, l, 0.02, 0.2)),
+        ("trima(30)", None, lambda o, h, l, c, v: talib.TRIMA(c, 30)),
+        ("t3(5,0.7)", None, lambda o, h, l, c, v: talib.T3(c, 5, 0.7)),
     ]
 
 
@@ -148,6 +150,9 @@ def specs_params():
         ("cmo(5)", None, lambda o, h, l, c, v: talib.CMO(c, 5)),
         ("sar(0.01,0.1)", None, lambda o, h, l, c, v: talib.SAR(h, l, 0.01, 0.1)),
         ("sar(0.3,0.2)", None, lambda o, h, l, c, v: talib.SAR(h, l, 0.3, 0.2)),
+        ("trima(9)", None, lambda o, h, l, c, v: talib.TRIMA(c, 9)),
+        ("trima(2)", None, lambda o, h, l, c, v: talib.TRIMA(c, 2)),
+        ("t3(10,0.5)", None, lambda o, h, l, c, v: talib.T3(c, 10, 0.5)),
     ]
     for name, code in MA.items():
         if name == "mama":

@@ -254,7 +254,12 @@ pub(crate) fn trima_into(input: &[f64], period: usize, out: &mut [f64]) {
     }
     let half = period >> 1;
     let odd = period % 2 == 1;
-    let factor = 1.0 / if odd { (half + 1) * (half + 1) } else { half * (half + 1) } as f64;
+    let factor = 1.0
+        / if odd {
+            (half + 1) * (half + 1)
+        } else {
+            half * (half + 1)
+        } as f64;
     let mut middle = if odd { half } else { half - 1 };
     let mut today = middle + half;
     let (mut numerator, mut numerator_sub, mut numerator_add) = (0.0, 0.0, 0.0);

@@ -13,11 +13,12 @@ use super::moving_averages::MaType;
 use super::{Inputs, Ohlcv, momentum, oscillators, trend, volatility, volume};
 use crate::AnalyticsError;
 
-/// The indicator names this crate computes, in the order of SPEC.md.
+/// The indicator names this crate computes: SPEC.md's 32 in its order, then the two moving
+/// averages that are otherwise only MA types (`trima`, `t3`).
 pub const KNOWN_INDICATORS: &[&str] = &[
     "sma", "ema", "wma", "dema", "tema", "kama", "bbands", "rsi", "macd", "stoch", "stochf",
     "stochrsi", "willr", "cci", "roc", "mom", "atr", "natr", "adx", "adxr", "plus_di", "minus_di",
-    "mfi", "obv", "ultosc", "apo", "ppo", "trix", "aroon", "aroonosc", "cmo", "sar",
+    "mfi", "obv", "ultosc", "apo", "ppo", "trix", "aroon", "aroonosc", "cmo", "sar", "trima", "t3",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -228,6 +229,16 @@ static DEFINITIONS: &[Definition] = &[
         outputs: VALUE,
         inputs: HL,
     },
+    one_period!("trima", 30, 2, CLOSE),
+    Definition {
+        name: "t3",
+        params: &[
+            period("timeperiod", "period", 5, 2),
+            real("vfactor", "vfactor", 0.7),
+        ],
+        outputs: VALUE,
+        inputs: CLOSE,
+    },
 ];
 
 /// One parameter's value.
@@ -308,6 +319,11 @@ fn parse_value(name: &str, param: &Param, text: &str) -> Result<Value, Analytics
             if name == "sar" && number < 0.0 {
                 return Err(invalid(format!(
                     "sar {label} must not be negative, got {text}"
+                )));
+            }
+            if name == "t3" && !(0.0..=1.0).contains(&number) {
+                return Err(invalid(format!(
+                    "t3 {label} must be between 0 and 1, got {text}"
                 )));
             }
             Ok(Value::Real(number))
@@ -515,7 +531,8 @@ impl IndicatorSpec {
     pub fn lookback(&self) -> usize {
         let p = |i| self.period(i);
         match self.name() {
-            "sma" | "ema" | "wma" | "willr" | "cci" => p(0) - 1,
+            "sma" | "ema" | "wma" | "trima" | "willr" | "cci" => p(0) - 1,
+            "t3" => 6 * (p(0) - 1),
             "dema" => 2 * (p(0) - 1),
             "tema" => 3 * (p(0) - 1),
             "bbands" => self.ma_type(3).lookback(p(0)),
@@ -568,6 +585,8 @@ impl IndicatorSpec {
             "dema" => single(mas::dema(close, p(0))?),
             "tema" => single(mas::tema(close, p(0))?),
             "kama" => single(mas::kama(close, p(0))?),
+            "trima" => single(mas::trima(close, p(0))?),
+            "t3" => single(mas::t3(close, p(0), self.real(1))?),
             "bbands" => triple(volatility::bbands(
                 close,
                 p(0),
@@ -633,5 +652,159 @@ impl IndicatorSpec {
                 return Err(invalid(format!("unknown indicator '{other}'")));
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> IndicatorSpec {
+        text.parse()
+            .unwrap_or_else(|e| panic!("{text} should parse: {e}"))
+    }
+
+    fn error(text: &str) -> String {
+        match text.parse::<IndicatorSpec>() {
+            Ok(spec) => panic!("{text} should not parse, got {spec}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn bare_name_takes_talib_defaults() {
+        assert_eq!(parse("rsi").to_string(), "rsi(14)");
+        assert_eq!(parse("macd").to_string(), "macd(12,26,9)");
+        assert_eq!(parse("stoch").to_string(), "stoch(5,3,3)");
+        assert_eq!(parse("bbands()").to_string(), "bbands(5,2,2)");
+        assert_eq!(parse("sar").to_string(), "sar(0.02,0.2)");
+        assert_eq!(parse("obv").to_string(), "obv()");
+    }
+
+    #[test]
+    fn names_are_case_insensitive_and_whitespace_is_ignored() {
+        assert_eq!(parse("  MACD ( 12 , 26 ,9 ) ").to_string(), "macd(12,26,9)");
+        assert_eq!(parse("Plus_DI( 7 )").to_string(), "plus_di(7)");
+    }
+
+    #[test]
+    fn positional_parameters_follow_talib_order_without_ma_types() {
+        let stoch = parse("stoch(14,3,3)");
+        assert_eq!(stoch.to_string(), "stoch(14,3,3)");
+        assert_eq!(stoch.lookback(), 13 + 2 + 2);
+        assert_eq!(parse("stochrsi(14,5,3)").lookback(), 14 + 4 + 2);
+        assert_eq!(parse("ultosc(7,14,28)").lookback(), 28);
+    }
+
+    #[test]
+    fn bbands_down_deviation_follows_the_up_one_unless_given() {
+        assert_eq!(parse("bbands(20,2)").to_string(), "bbands(20,2,2)");
+        assert_eq!(parse("bbands(20,3)").to_string(), "bbands(20,3,3)");
+        assert_eq!(
+            parse("bbands(20,nbdevdn=1.5)").to_string(),
+            "bbands(20,2,1.5)"
+        );
+        assert_eq!(parse("bbands(20,2.5,1)").to_string(), "bbands(20,2.5,1)");
+    }
+
+    #[test]
+    fn ma_types_are_keywords_and_printed_when_not_sma() {
+        let ppo = parse("ppo(12,26,matype=ema)");
+        assert_eq!(ppo.to_string(), "ppo(12,26,matype=ema)");
+        assert_eq!(ppo.lookback(), 25);
+        assert_eq!(parse("apo(12,26,matype=sma)").to_string(), "apo(12,26)");
+        assert_eq!(
+            parse("stoch(5,3,3,slowd_matype=T3)").to_string(),
+            "stoch(5,3,3,slowd_matype=t3)"
+        );
+        assert_eq!(parse("bbands(5,matype=dema)").lookback(), 8);
+    }
+
+    #[test]
+    fn every_parameter_can_be_given_by_keyword() {
+        assert_eq!(parse("rsi(timeperiod=7)").to_string(), "rsi(7)");
+        assert_eq!(parse("rsi(period=7)").to_string(), "rsi(7)");
+        assert_eq!(
+            parse("macd(signalperiod=4,fastperiod=3)").to_string(),
+            "macd(3,26,4)"
+        );
+    }
+
+    #[test]
+    fn display_round_trips_through_parse() {
+        for name in KNOWN_INDICATORS {
+            let spec = parse(name);
+            assert_eq!(parse(&spec.to_string()), spec, "{name}");
+        }
+    }
+
+    #[test]
+    fn out_of_range_period_is_rejected_with_talib_minimum() {
+        assert_eq!(error("rsi(0)"), "rsi period must be at least 2, got 0");
+        assert_eq!(error("roc(0)"), "roc period must be at least 1, got 0");
+        assert!(error("sma(100001)").contains("at most 100000"));
+    }
+
+    #[test]
+    fn fast_period_longer_than_slow_is_rejected() {
+        assert_eq!(
+            error("macd(26,12)"),
+            "macd fast period must be shorter than the slow period, got fast 26 and slow 12"
+        );
+        assert!(error("ppo(30,10)").contains("shorter"));
+    }
+
+    #[test]
+    fn unknown_indicator_lists_known_ones() {
+        let message = error("foo(3)");
+        assert!(message.starts_with("unknown indicator 'foo'"), "{message}");
+        assert!(
+            message.contains("rsi") && message.contains("sar"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn malformed_parameters_get_a_sentence() {
+        assert!(error("rsi(14,3)").contains("at most 1 positional parameter"));
+        assert!(error("rsi(abc)").contains("must be a whole number"));
+        assert!(error("rsi(14.5)").contains("must be a whole number"));
+        assert!(error("bbands(5,x)").contains("must be a number"));
+        assert!(error("rsi(14").contains("unclosed"));
+        assert!(error("rsi(,)").contains("empty parameter"));
+        assert!(error("rsi(speed=3)").contains("no parameter 'speed'"));
+        assert!(error("rsi(14,timeperiod=3)").contains("given twice"));
+        assert!(error("ppo(matype=ema,12)").contains("positional parameters must come before"));
+        assert!(error("ppo(matype=foo)").contains("unknown moving-average type 'foo'"));
+        assert!(error("ppo(matype=mama)").contains("not supported"));
+        assert!(error("sar(-0.1)").contains("must not be negative"));
+    }
+
+    #[test]
+    fn outputs_and_inputs_are_declared() {
+        assert_eq!(parse("macd").outputs(), ["macd", "signal", "hist"]);
+        assert_eq!(parse("bbands").outputs(), ["upper", "middle", "lower"]);
+        assert_eq!(parse("aroon").outputs(), ["down", "up"]);
+        assert_eq!(parse("stochrsi").outputs(), ["k", "d"]);
+        assert_eq!(parse("rsi").outputs(), ["value"]);
+        assert!(parse("mfi").needs().volume);
+        assert!(!parse("rsi").needs().high);
+        assert!(parse("sar").needs().low && !parse("sar").needs().close);
+    }
+
+    #[test]
+    fn compute_reports_missing_columns() {
+        let close = [1.0, 2.0, 3.0];
+        let error = parse("cci")
+            .compute(&Ohlcv::from_close(&close))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "cci needs high prices, which the series does not have"
+        );
+        let error = parse("obv")
+            .compute(&Ohlcv::from_close(&close))
+            .unwrap_err();
+        assert!(error.to_string().contains("needs volume"));
     }
 }
