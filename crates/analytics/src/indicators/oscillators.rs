@@ -379,7 +379,7 @@ pub fn ultosc(
         a3 += a;
         b3 += b;
     }
-    for today in lookback..len {
+    for (today, slot) in out.iter_mut().enumerate().skip(lookback) {
         let (a, b) = term(today);
         a1 += a;
         a2 += a;
@@ -407,7 +407,7 @@ pub fn ultosc(
         let (a, b) = term(today + 1 - long);
         a3 -= a;
         b3 -= b;
-        out[today] = 100.0 * (value / 7.0);
+        *slot = 100.0 * (value / 7.0);
     }
     Ok(out)
 }

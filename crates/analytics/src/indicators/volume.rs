@@ -83,7 +83,7 @@ pub fn mfi(
     // Bars in a row that brought no flow: after a whole period of them the window is empty,
     // and the sums, which hold add-then-subtract residue, are reset to exactly zero.
     let mut empty_run = 0;
-    for i in 1..len {
+    for (i, value) in out.iter_mut().enumerate().skip(1) {
         if i > period {
             let (old_positive, old_negative) = ring[slot];
             positive -= old_positive;
@@ -108,7 +108,7 @@ pub fn mfi(
             slot = 0;
         }
         if i >= period {
-            out[i] = index(positive, negative);
+            *value = index(positive, negative);
         }
     }
     Ok(out)
