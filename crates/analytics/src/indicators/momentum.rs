@@ -1,7 +1,7 @@
 //! Momentum indicators on one series: RSI, CMO, ROC, MOM, MACD, APO, PPO, TRIX.
 
 use super::moving_averages::{MaType, ema_into, ma_into, start};
-use super::{check_period, check_series, is_zero, nan_vec};
+use super::{check_period, check_series, is_zero, nan_vec, output_vec, scratch_vec};
 use crate::AnalyticsError;
 
 /// Wilder-smoothed average gain and loss as TA-Lib's RSI and CMO keep them; `emit` turns the
@@ -70,7 +70,7 @@ pub(crate) fn rsi_into(input: &[f64], period: usize, out: &mut [f64]) {
 pub fn rsi(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
     check_period("rsi", "period", period, 2)?;
     check_series("close", close)?;
-    let mut out = nan_vec(close.len());
+    let mut out = output_vec(close.len(), period);
     rsi_into(close, period, &mut out);
     Ok(out)
 }
@@ -80,7 +80,7 @@ pub fn rsi(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
 pub fn cmo(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
     check_period("cmo", "period", period, 2)?;
     check_series("close", close)?;
-    let mut out = nan_vec(close.len());
+    let mut out = output_vec(close.len(), period);
     wilder_gain_loss_into(close, period, &mut out, |gain, loss| {
         let total = gain + loss;
         if total > 0.0 {
@@ -112,7 +112,7 @@ pub(crate) fn roc_into(input: &[f64], period: usize, out: &mut [f64]) {
 pub fn roc(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
     check_period("roc", "period", period, 1)?;
     check_series("close", close)?;
-    let mut out = nan_vec(close.len());
+    let mut out = output_vec(close.len(), period);
     roc_into(close, period, &mut out);
     Ok(out)
 }
@@ -121,7 +121,7 @@ pub fn roc(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
 pub fn mom(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
     check_period("mom", "period", period, 1)?;
     check_series("close", close)?;
-    let mut out = nan_vec(close.len());
+    let mut out = output_vec(close.len(), period);
     if start(&mut out, period) {
         for i in period..close.len() {
             out[i] = close[i] - close[i - period];
@@ -133,7 +133,22 @@ pub fn mom(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
 /// MACD lines as `(macd, signal, hist)`.
 pub type MacdOutput = (Vec<f64>, Vec<f64>, Vec<f64>);
 
-/// MACD kernel (`TA_INT_MACD`) writing the three lines.
+/// Sum of `values` from 0.0 in order, as TA-Lib seeds an EMA with an SMA.
+#[inline]
+fn seed_mean(values: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for &value in values {
+        total += value;
+    }
+    total / values.len() as f64
+}
+
+/// MACD kernel (`TA_INT_MACD`) writing the three lines in one pass.
+///
+/// Both EMAs start at the slow lookback: TA-Lib seeds the fast one with the SMA of the `fast`
+/// values ending there, not of the first `fast` values of the series. The signal EMA is
+/// seeded with the mean of the first `signal` MACD values. Every operation is the one the
+/// three separate TA-Lib passes do, in the same order, so fusing them changes no bit.
 pub(crate) fn macd_into(
     input: &[f64],
     fast: usize,
@@ -150,30 +165,37 @@ pub(crate) fn macd_into(
     if !start(out_macd, lookback) {
         return;
     }
-    // Both EMAs start at the slow lookback: TA-Lib seeds the fast one with the SMA of the
-    // `fast` values ending there, not of the first `fast` values of the series.
-    let len = input.len();
-    let fast_offset = slow_lookback - (fast - 1);
-    let mut fast_line = nan_vec(len);
-    ema_into(
-        &input[fast_offset..],
-        fast,
+    let (fast_k, slow_k, signal_k) = (
         2.0 / (fast as f64 + 1.0),
-        &mut fast_line[fast_offset..],
-    );
-    ema_into(input, slow, 2.0 / (slow as f64 + 1.0), out_macd);
-    for i in slow_lookback..len {
-        out_macd[i] = fast_line[i] - out_macd[i];
-    }
-    ema_into(
-        &out_macd[slow_lookback..],
-        signal,
+        2.0 / (slow as f64 + 1.0),
         2.0 / (signal as f64 + 1.0),
-        &mut out_signal[slow_lookback..],
     );
-    out_macd[..lookback].fill(f64::NAN);
-    for i in lookback..len {
-        out_hist[i] = out_macd[i] - out_signal[i];
+    let mut fast_ema = seed_mean(&input[slow - fast..slow]);
+    let mut slow_ema = seed_mean(&input[..slow]);
+    let mut line = fast_ema - slow_ema;
+    // Phase 1: the MACD values that only seed the signal line.
+    let mut signal_total = 0.0;
+    for &value in &input[slow..=lookback] {
+        signal_total += line;
+        fast_ema = (value - fast_ema) * fast_k + fast_ema;
+        slow_ema = (value - slow_ema) * slow_k + slow_ema;
+        line = fast_ema - slow_ema;
+    }
+    signal_total += line;
+    let mut signal_ema = signal_total / signal as f64;
+    out_macd[lookback] = line;
+    out_signal[lookback] = signal_ema;
+    out_hist[lookback] = line - signal_ema;
+    // Phase 2: all three lines.
+    for i in lookback + 1..input.len() {
+        let value = input[i];
+        fast_ema = (value - fast_ema) * fast_k + fast_ema;
+        slow_ema = (value - slow_ema) * slow_k + slow_ema;
+        let line = fast_ema - slow_ema;
+        signal_ema = (line - signal_ema) * signal_k + signal_ema;
+        out_macd[i] = line;
+        out_signal[i] = signal_ema;
+        out_hist[i] = line - signal_ema;
     }
 }
 
@@ -196,7 +218,7 @@ pub fn macd(
     }
     check_series("close", close)?;
     let len = close.len();
-    let (mut line, mut sig, mut hist) = (nan_vec(len), nan_vec(len), nan_vec(len));
+    let (mut line, mut sig, mut hist) = (scratch_vec(len), scratch_vec(len), scratch_vec(len));
     macd_into(close, fast, slow, signal, &mut line, &mut sig, &mut hist);
     Ok((line, sig, hist))
 }
@@ -216,9 +238,9 @@ pub(crate) fn price_oscillator_into(
     }
     // Unlike MACD, TA-Lib's APO/PPO run both averages from the first row of the series.
     let len = input.len();
-    let mut fast_line = nan_vec(len);
+    let mut fast_line = scratch_vec(len);
     ma_into(input, fast, ma_type, &mut fast_line);
-    let mut slow_line = nan_vec(len);
+    let mut slow_line = scratch_vec(len);
     ma_into(input, slow, ma_type, &mut slow_line);
     for i in lookback..len {
         let (fast_value, slow_value) = (fast_line[i], slow_line[i]);
@@ -254,7 +276,7 @@ pub fn apo(
     check_oscillator_periods("apo", fast, slow)?;
     ma_type.check_supported()?;
     check_series("close", close)?;
-    let mut out = nan_vec(close.len());
+    let mut out = scratch_vec(close.len());
     price_oscillator_into(close, fast, slow, ma_type, false, &mut out);
     Ok(out)
 }
@@ -270,7 +292,7 @@ pub fn ppo(
     check_oscillator_periods("ppo", fast, slow)?;
     ma_type.check_supported()?;
     check_series("close", close)?;
-    let mut out = nan_vec(close.len());
+    let mut out = scratch_vec(close.len());
     price_oscillator_into(close, fast, slow, ma_type, true, &mut out);
     Ok(out)
 }
@@ -287,9 +309,9 @@ pub fn trix(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
         return Ok(out);
     }
     let k = 2.0 / (period as f64 + 1.0);
-    let mut first = nan_vec(len);
+    let mut first = scratch_vec(len);
     ema_into(close, period, k, &mut first);
-    let mut second = nan_vec(len);
+    let mut second = scratch_vec(len);
     ema_into(&first[step..], period, k, &mut second[step..]);
     // The third EMA reuses `first`, which is no longer needed.
     let third = &mut first;

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::{check_period, check_series, nan_vec};
+use super::{check_period, check_series, scratch_vec};
 use crate::AnalyticsError;
 
 /// TA-Lib's moving-average types (`TA_MAType`), numbered 0 to 8 as TA-Lib numbers them.
@@ -208,9 +208,9 @@ pub(crate) fn dema_into(input: &[f64], period: usize, out: &mut [f64]) {
     }
     let k = 2.0 / (period as f64 + 1.0);
     let first_offset = period - 1;
-    let mut first = nan_vec(input.len());
+    let mut first = scratch_vec(input.len());
     ema_into(input, period, k, &mut first);
-    let mut second = nan_vec(input.len());
+    let mut second = scratch_vec(input.len());
     ema_into(
         &first[first_offset..],
         period,
@@ -231,11 +231,11 @@ pub(crate) fn tema_into(input: &[f64], period: usize, out: &mut [f64]) {
     let k = 2.0 / (period as f64 + 1.0);
     let step = period - 1;
     let len = input.len();
-    let mut first = nan_vec(len);
+    let mut first = scratch_vec(len);
     ema_into(input, period, k, &mut first);
-    let mut second = nan_vec(len);
+    let mut second = scratch_vec(len);
     ema_into(&first[step..], period, k, &mut second[step..]);
-    let mut third = nan_vec(len);
+    let mut third = scratch_vec(len);
     ema_into(&second[2 * step..], period, k, &mut third[2 * step..]);
     for i in lookback..len {
         out[i] = third[i] + ((3.0 * first[i]) - (3.0 * second[i]));
@@ -399,7 +399,7 @@ fn single(
 ) -> Result<Vec<f64>, AnalyticsError> {
     check_period(name, "period", period, 2)?;
     check_series("close", input)?;
-    let mut out = nan_vec(input.len());
+    let mut out = scratch_vec(input.len());
     kernel(input, &mut out);
     Ok(out)
 }
@@ -460,7 +460,7 @@ pub fn ma(input: &[f64], period: usize, ma_type: MaType) -> Result<Vec<f64>, Ana
     ma_type.check_supported()?;
     check_period("ma", "period", period, 1)?;
     check_series("close", input)?;
-    let mut out = nan_vec(input.len());
+    let mut out = scratch_vec(input.len());
     ma_into(input, period, ma_type, &mut out);
     Ok(out)
 }

@@ -2,7 +2,9 @@
 
 use super::momentum::rsi_into;
 use super::moving_averages::{MaType, ma_into, start};
-use super::{check_high_low, check_period, check_series, is_zero, is_zero_scaled, nan_vec};
+use super::{
+    check_high_low, check_period, check_series, is_zero, is_zero_scaled, output_vec, scratch_vec,
+};
 use crate::AnalyticsError;
 
 /// The extreme of a sliding window, kept the way TA-Lib keeps it: remember where it is and
@@ -126,7 +128,7 @@ fn stoch_into(
     if !start(out_k, lookback) {
         return;
     }
-    let mut raw_k = nan_vec(len);
+    let mut raw_k = scratch_vec(len);
     fast_k_into(high, low, close, fastk_period, &mut raw_k);
     if let Some((period, ma_type)) = slowk {
         ma_into(
@@ -164,7 +166,7 @@ pub fn stoch(
     slowk_ma.check_supported()?;
     slowd_ma.check_supported()?;
     check_high_low(high, low, Some(close))?;
-    let (mut k, mut d) = (nan_vec(close.len()), nan_vec(close.len()));
+    let (mut k, mut d) = (scratch_vec(close.len()), scratch_vec(close.len()));
     stoch_into(
         high,
         low,
@@ -192,7 +194,7 @@ pub fn stochf(
     check_period("stochf", "fastd period", fastd_period, 1)?;
     fastd_ma.check_supported()?;
     check_high_low(high, low, Some(close))?;
-    let (mut k, mut d) = (nan_vec(close.len()), nan_vec(close.len()));
+    let (mut k, mut d) = (scratch_vec(close.len()), scratch_vec(close.len()));
     stoch_into(
         high,
         low,
@@ -221,11 +223,12 @@ pub fn stochrsi(
     fastd_ma.check_supported()?;
     check_series("close", close)?;
     let len = close.len();
-    let (mut k, mut d) = (nan_vec(len), nan_vec(len));
+    let lookback = period + fastk_period - 1 + fastd_ma.lookback(fastd_period);
+    let (mut k, mut d) = (output_vec(len, lookback), output_vec(len, lookback));
     if len <= period {
         return Ok((k, d));
     }
-    let mut rsi = nan_vec(len);
+    let mut rsi = scratch_vec(len);
     rsi_into(close, period, &mut rsi);
     let rsi = &rsi[period..];
     stoch_into(
@@ -251,7 +254,7 @@ pub fn willr(
 ) -> Result<Vec<f64>, AnalyticsError> {
     check_period("willr", "period", period, 2)?;
     check_high_low(high, low, Some(close))?;
-    let mut out = nan_vec(close.len());
+    let mut out = output_vec(close.len(), period - 1);
     for_each_range(high, low, period, |today, highest, lowest| {
         let range = highest - lowest;
         out[today] = if is_zero_scaled(range, highest.abs() + lowest.abs()) {
@@ -275,8 +278,8 @@ pub fn cci(
     check_period("cci", "period", period, 2)?;
     check_high_low(high, low, Some(close))?;
     let len = close.len();
-    let mut out = nan_vec(len);
     let lookback = period - 1;
+    let mut out = output_vec(len, lookback);
     if len <= lookback {
         return Ok(out);
     }
@@ -346,8 +349,8 @@ pub fn ultosc(
     sorted.sort_unstable();
     let [short, medium, long] = sorted;
     let len = close.len();
-    let mut out = nan_vec(len);
     let lookback = long;
+    let mut out = output_vec(len, lookback);
     if len <= lookback {
         return Ok(out);
     }
@@ -443,7 +446,7 @@ pub fn aroon(high: &[f64], low: &[f64], period: usize) -> Result<AroonOutput, An
     check_period("aroon", "period", period, 2)?;
     check_high_low(high, low, None)?;
     let len = high.len();
-    let (mut down, mut up) = (nan_vec(len), nan_vec(len));
+    let (mut down, mut up) = (output_vec(len, period), output_vec(len, period));
     let factor = 100.0 / period as f64;
     let period_f = period as f64;
     for_each_aroon(high, low, period, |today, highest, lowest| {
@@ -458,7 +461,7 @@ pub fn aroon(high: &[f64], low: &[f64], period: usize) -> Result<AroonOutput, An
 pub fn aroonosc(high: &[f64], low: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
     check_period("aroonosc", "period", period, 2)?;
     check_high_low(high, low, None)?;
-    let mut out = nan_vec(high.len());
+    let mut out = output_vec(high.len(), period);
     let factor = 100.0 / period as f64;
     for_each_aroon(high, low, period, |today, highest, lowest| {
         out[today] = factor * (highest as f64 - lowest as f64);

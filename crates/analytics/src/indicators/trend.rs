@@ -2,7 +2,7 @@
 
 use super::moving_averages::start;
 use super::volatility::true_range;
-use super::{check_high_low, check_period, is_zero, nan_vec};
+use super::{check_high_low, check_period, is_zero, output_vec, scratch_vec};
 use crate::AnalyticsError;
 
 /// Wilder-smoothed +DM, −DM and true range as TA-Lib keeps them for the DI/DX family: plain
@@ -88,7 +88,7 @@ pub fn plus_di(
 ) -> Result<Vec<f64>, AnalyticsError> {
     check_period("plus_di", "period", period, 1)?;
     check_high_low(high, low, Some(close))?;
-    let mut out = nan_vec(close.len());
+    let mut out = output_vec(close.len(), period);
     if period == 1 {
         one_bar_di(high, low, close, true, &mut out);
         return Ok(out);
@@ -109,7 +109,7 @@ pub fn minus_di(
 ) -> Result<Vec<f64>, AnalyticsError> {
     check_period("minus_di", "period", period, 1)?;
     check_high_low(high, low, Some(close))?;
-    let mut out = nan_vec(close.len());
+    let mut out = output_vec(close.len(), period);
     if period == 1 {
         one_bar_di(high, low, close, false, &mut out);
         return Ok(out);
@@ -165,7 +165,7 @@ pub fn adx(
 ) -> Result<Vec<f64>, AnalyticsError> {
     check_period("adx", "period", period, 2)?;
     check_high_low(high, low, Some(close))?;
-    let mut out = nan_vec(close.len());
+    let mut out = scratch_vec(close.len());
     adx_into(high, low, close, period, &mut out);
     Ok(out)
 }
@@ -181,10 +181,10 @@ pub fn adxr(
     check_period("adxr", "period", period, 2)?;
     check_high_low(high, low, Some(close))?;
     let len = close.len();
-    let mut adx_line = nan_vec(len);
+    let mut adx_line = scratch_vec(len);
     adx_into(high, low, close, period, &mut adx_line);
-    let mut out = nan_vec(len);
     let lookback = 3 * period - 2;
+    let mut out = output_vec(len, lookback);
     for i in lookback.min(len)..len {
         out[i] = (adx_line[i] + adx_line[i - (period - 1)]) / 2.0;
     }
@@ -209,7 +209,7 @@ pub fn sar(
     }
     check_high_low(high, low, None)?;
     let len = high.len();
-    let mut out = nan_vec(len);
+    let mut out = output_vec(len, 1);
     if len < 2 {
         return Ok(out);
     }

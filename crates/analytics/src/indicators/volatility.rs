@@ -1,7 +1,7 @@
 //! Volatility: true range, ATR, NATR and Bollinger bands.
 
 use super::moving_averages::{MaType, ma_into, start};
-use super::{check_high_low, check_period, check_series, is_zero, nan_vec};
+use super::{check_high_low, check_period, check_series, is_zero, output_vec, scratch_vec};
 use crate::AnalyticsError;
 
 /// TA-Lib's `TRUE_RANGE`: the largest of `h − l`, `|c₋₁ − h|` and `|c₋₁ − l|`.
@@ -57,7 +57,7 @@ pub fn atr(
 ) -> Result<Vec<f64>, AnalyticsError> {
     check_period("atr", "period", period, 1)?;
     check_high_low(high, low, Some(close))?;
-    let mut out = nan_vec(close.len());
+    let mut out = scratch_vec(close.len());
     atr_into(high, low, close, period, &mut out);
     Ok(out)
 }
@@ -72,7 +72,7 @@ pub fn natr(
 ) -> Result<Vec<f64>, AnalyticsError> {
     check_period("natr", "period", period, 1)?;
     check_high_low(high, low, Some(close))?;
-    let mut out = nan_vec(close.len());
+    let mut out = scratch_vec(close.len());
     atr_into(high, low, close, period, &mut out);
     for (value, &price) in out.iter_mut().zip(close).skip(period) {
         *value = if is_zero(price) {
@@ -179,7 +179,11 @@ pub fn bbands(
     check_series("close", close)?;
     let len = close.len();
     let lookback = ma_type.lookback(period);
-    let (mut upper, mut middle, mut lower) = (nan_vec(len), nan_vec(len), nan_vec(len));
+    let (mut upper, mut middle, mut lower) = (
+        output_vec(len, lookback),
+        output_vec(len, lookback),
+        output_vec(len, lookback),
+    );
     if len <= lookback {
         return Ok((upper, middle, lower));
     }

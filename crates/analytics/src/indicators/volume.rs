@@ -1,7 +1,7 @@
 //! Volume-based indicators: OBV and MFI.
 
 use super::{
-    check_high_low, check_period, check_same_length, check_series, is_zero_scaled, nan_vec,
+    check_high_low, check_period, check_same_length, check_series, is_zero_scaled, output_vec,
 };
 use crate::AnalyticsError;
 
@@ -10,7 +10,7 @@ use crate::AnalyticsError;
 pub fn obv(close: &[f64], volume: &[f64]) -> Result<Vec<f64>, AnalyticsError> {
     check_series("close", close)?;
     check_same_length("volume", volume, close.len())?;
-    let mut out = nan_vec(close.len());
+    let mut out = output_vec(close.len(), 0);
     let Some((&first_close, &first_volume)) = close.first().zip(volume.first()) else {
         return Ok(out);
     };
@@ -44,7 +44,7 @@ pub fn mfi(
     check_high_low(high, low, Some(close))?;
     check_same_length("volume", volume, close.len())?;
     let len = close.len();
-    let mut out = nan_vec(len);
+    let mut out = output_vec(len, period);
     if len <= period {
         return Ok(out);
     }
