@@ -1,10 +1,10 @@
 //! Times our indicators on a series given as raw little-endian f64 files, for
 //! `scripts/bench/indicators.py`, which runs TA-Lib on the same data and prints the ratios.
 //!
-//! Usage: `cargo run --release -p analytics --example indicator_bench -- DIR [REPEATS]`, where
-//! DIR holds `high.f64`, `low.f64` and `close.f64`. Prints one `name ns_per_bar` line per
-//! indicator: the best of REPEATS runs (default 5), since the slowest runs measure the noise
-//! of a shared machine, not the code.
+//! Usage: `cargo run --release -p analytics --example indicator_bench -- DIR [REPEATS [NAME..]]`,
+//! where DIR holds `high.f64`, `low.f64` and `close.f64`. Prints one `name ns_per_bar` line per
+//! indicator (all, or the NAMEs given): the best of REPEATS runs (default 5), since the slowest
+//! runs measure the noise of a shared machine, not the code.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -40,6 +40,7 @@ fn main() {
         std::process::exit(2);
     };
     let repeats = args.next().and_then(|r| r.parse().ok()).unwrap_or(5);
+    let only: Vec<String> = args.collect();
     let dir = Path::new(&dir);
     let high = read_series(&dir.join("high.f64"));
     let low = read_series(&dir.join("low.f64"));
@@ -83,6 +84,9 @@ fn main() {
         ),
     ];
     for (name, mut run) in cases {
+        if !only.is_empty() && !only.iter().any(|wanted| wanted == name) {
+            continue;
+        }
         println!("{name} {:.3}", best_ns_per_bar(repeats, bars, &mut run));
     }
 }

@@ -231,3 +231,60 @@ fn invalid_period_in_plain_function_is_an_error_not_a_panic() {
         Err(AnalyticsError::InvalidParameter(_))
     ));
 }
+
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn into_variants_overwrite_a_dirty_buffer_exactly_like_the_allocating_ones(s in series(150)) {
+        use analytics::indicators::{adx_into, bbands_into, cci_into, ema_into, macd_into, rsi_into, stoch_into, willr_into};
+        let len = s.close.len();
+        let dirty = || vec![12345.0; len];
+        let (h, l, c) = (&s.high, &s.low, &s.close);
+
+        let mut out = dirty();
+        rsi_into(c, 14, &mut out).unwrap();
+        prop_assert!(same_bits(&out, &rsi(c, 14).unwrap()));
+        ema_into(c, 30, &mut out).unwrap();
+        prop_assert!(same_bits(&out, &ema(c, 30).unwrap()));
+        let mut out = dirty();
+        cci_into(h, l, c, 14, &mut out).unwrap();
+        prop_assert!(same_bits(&out, &cci(h, l, c, 14).unwrap()));
+        let mut out = dirty();
+        willr_into(h, l, c, 14, &mut out).unwrap();
+        prop_assert!(same_bits(&out, &willr(h, l, c, 14).unwrap()));
+        let mut out = dirty();
+        adx_into(h, l, c, 14, &mut out).unwrap();
+        prop_assert!(same_bits(&out, &analytics::indicators::adx(h, l, c, 14).unwrap()));
+
+        let (mut a, mut b, mut d) = (dirty(), dirty(), dirty());
+        macd_into(c, 12, 26, 9, [&mut a, &mut b, &mut d]).unwrap();
+        let (x, y, z) = analytics::indicators::macd(c, 12, 26, 9).unwrap();
+        prop_assert!(same_bits(&a, &x) && same_bits(&b, &y) && same_bits(&d, &z));
+
+        let (mut a, mut b, mut d) = (dirty(), dirty(), dirty());
+        bbands_into(c, (5, 2.0, 2.0, MaType::Sma), [&mut a, &mut b, &mut d]).unwrap();
+        let (x, y, z) = bbands(c, 5, 2.0, 2.0, MaType::Sma).unwrap();
+        prop_assert!(same_bits(&a, &x) && same_bits(&b, &y) && same_bits(&d, &z));
+
+        let (mut a, mut b) = (dirty(), dirty());
+        stoch_into(h, l, c, (5, 3, MaType::Sma, 3, MaType::Sma), [&mut a, &mut b]).unwrap();
+        let (x, y) = stoch(h, l, c, 5, 3, MaType::Sma, 3, MaType::Sma).unwrap();
+        prop_assert!(same_bits(&a, &x) && same_bits(&b, &y));
+    }
+}
+
+#[test]
+fn into_variants_reject_an_output_of_the_wrong_length() {
+    let close = [1.0, 2.0, 3.0];
+    let mut short = [0.0; 2];
+    let error = analytics::indicators::rsi_into(&close, 2, &mut short).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "rsi output has 2 rows where the input has 3"
+    );
+}

@@ -18,12 +18,15 @@ mod trend;
 mod volatility;
 mod volume;
 
-pub use momentum::{apo, cmo, macd, mom, ppo, roc, rsi, trix};
-pub use moving_averages::{MaType, dema, ema, kama, ma, sma, t3, tema, trima, wma};
-pub use oscillators::{aroon, aroonosc, cci, stoch, stochf, stochrsi, ultosc, willr};
+pub use momentum::{MacdOutput, apo, cmo, macd, macd_into, mom, ppo, roc, rsi, rsi_into, trix};
+pub use moving_averages::{MaType, dema, ema, ema_into, kama, ma, sma, t3, tema, trima, wma};
+pub use oscillators::{
+    AroonOutput, StochOutput, aroon, aroonosc, cci, cci_into, stoch, stoch_into, stochf, stochrsi,
+    ultosc, willr, willr_into,
+};
 pub use spec::{IndicatorSpec, KNOWN_INDICATORS};
-pub use trend::{adx, adxr, minus_di, plus_di, sar};
-pub use volatility::{atr, bbands, natr};
+pub use trend::{adx, adx_into, adxr, minus_di, plus_di, sar};
+pub use volatility::{BbandsOutput, atr, bbands, bbands_into, natr};
 pub use volume::{mfi, obv};
 
 use crate::AnalyticsError;
@@ -177,6 +180,16 @@ pub(crate) fn check_high_low(
         return Err(AnalyticsError::InvalidInput(format!(
             "high is below low at row {row} ({} < {})",
             high[row], low[row]
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that a caller-provided output slice has the input's length.
+pub(crate) fn check_output(name: &str, output: usize, input: usize) -> Result<(), AnalyticsError> {
+    if output != input {
+        return Err(AnalyticsError::InvalidInput(format!(
+            "{name} output has {output} rows where the input has {input}"
         )));
     }
     Ok(())

@@ -1,13 +1,13 @@
 //! Momentum indicators on one series: RSI, CMO, ROC, MOM, MACD, APO, PPO, TRIX.
 
-use super::moving_averages::{MaType, ema_into, ma_into, start};
-use super::{check_period, check_series, is_zero, nan_vec, output_vec, scratch_vec};
+use super::moving_averages::{MaType, ema_kernel, ma_kernel, start};
+use super::{check_output, check_period, check_series, is_zero, nan_vec, output_vec, scratch_vec};
 use crate::AnalyticsError;
 
 /// Wilder-smoothed average gain and loss as TA-Lib's RSI and CMO keep them; `emit` turns the
 /// pair into the output value.
 #[inline(always)]
-fn wilder_gain_loss_into(
+fn wilder_gain_loss_kernel(
     input: &[f64],
     period: usize,
     out: &mut [f64],
@@ -51,8 +51,8 @@ fn wilder_gain_loss_into(
 }
 
 /// RSI kernel (`TA_RSI`).
-pub(crate) fn rsi_into(input: &[f64], period: usize, out: &mut [f64]) {
-    wilder_gain_loss_into(input, period, out, |gain, loss| {
+pub(crate) fn rsi_kernel(input: &[f64], period: usize, out: &mut [f64]) {
+    wilder_gain_loss_kernel(input, period, out, |gain, loss| {
         // Both averages are non-negative: the total is zero only when nothing moved, so
         // TA-Lib tests it exactly rather than against a band in the quote's unit.
         let total = gain + loss;
@@ -68,11 +68,18 @@ pub(crate) fn rsi_into(input: &[f64], period: usize, out: &mut [f64]) {
 /// loss L seeded by their plain means over the first `period` changes; 0 when `G+L` is 0.
 /// Lookback `period`.
 pub fn rsi(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
+    let mut out = scratch_vec(close.len());
+    rsi_into(close, period, &mut out)?;
+    Ok(out)
+}
+
+/// [`rsi`] into a caller-provided slice of the input's length, without allocating.
+pub fn rsi_into(close: &[f64], period: usize, out: &mut [f64]) -> Result<(), AnalyticsError> {
     check_period("rsi", "period", period, 2)?;
     check_series("close", close)?;
-    let mut out = output_vec(close.len(), period);
-    rsi_into(close, period, &mut out);
-    Ok(out)
+    check_output("rsi", out.len(), close.len())?;
+    rsi_kernel(close, period, out);
+    Ok(())
 }
 
 /// Chande momentum oscillator, `TA_CMO`: `100·(G−L)/(G+L)` with RSI's Wilder-smoothed gain
@@ -81,7 +88,7 @@ pub fn cmo(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
     check_period("cmo", "period", period, 2)?;
     check_series("close", close)?;
     let mut out = output_vec(close.len(), period);
-    wilder_gain_loss_into(close, period, &mut out, |gain, loss| {
+    wilder_gain_loss_kernel(close, period, &mut out, |gain, loss| {
         let total = gain + loss;
         if total > 0.0 {
             100.0 * ((gain - loss) / total)
@@ -93,7 +100,7 @@ pub fn cmo(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
 }
 
 /// Rate of change kernel (`TA_ROC`).
-pub(crate) fn roc_into(input: &[f64], period: usize, out: &mut [f64]) {
+pub(crate) fn roc_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     if !start(out, period) {
         return;
     }
@@ -113,7 +120,7 @@ pub fn roc(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
     check_period("roc", "period", period, 1)?;
     check_series("close", close)?;
     let mut out = output_vec(close.len(), period);
-    roc_into(close, period, &mut out);
+    roc_kernel(close, period, &mut out);
     Ok(out)
 }
 
@@ -149,7 +156,7 @@ fn seed_mean(values: &[f64]) -> f64 {
 /// values ending there, not of the first `fast` values of the series. The signal EMA is
 /// seeded with the mean of the first `signal` MACD values. Every operation is the one the
 /// three separate TA-Lib passes do, in the same order, so fusing them changes no bit.
-pub(crate) fn macd_into(
+pub(crate) fn macd_kernel(
     input: &[f64],
     fast: usize,
     slow: usize,
@@ -208,6 +215,20 @@ pub fn macd(
     slow: usize,
     signal: usize,
 ) -> Result<MacdOutput, AnalyticsError> {
+    let len = close.len();
+    let (mut line, mut sig, mut hist) = (scratch_vec(len), scratch_vec(len), scratch_vec(len));
+    macd_into(close, fast, slow, signal, [&mut line, &mut sig, &mut hist])?;
+    Ok((line, sig, hist))
+}
+
+/// [`macd`] into caller-provided `[macd, signal, hist]` slices of the input's length.
+pub fn macd_into(
+    close: &[f64],
+    fast: usize,
+    slow: usize,
+    signal: usize,
+    out: [&mut [f64]; 3],
+) -> Result<(), AnalyticsError> {
     check_period("macd", "fast period", fast, 2)?;
     check_period("macd", "slow period", slow, 2)?;
     check_period("macd", "signal period", signal, 1)?;
@@ -217,14 +238,16 @@ pub fn macd(
         )));
     }
     check_series("close", close)?;
-    let len = close.len();
-    let (mut line, mut sig, mut hist) = (scratch_vec(len), scratch_vec(len), scratch_vec(len));
-    macd_into(close, fast, slow, signal, &mut line, &mut sig, &mut hist);
-    Ok((line, sig, hist))
+    let [line, sig, hist] = out;
+    for output in [&*line, &*sig, &*hist] {
+        check_output("macd", output.len(), close.len())?;
+    }
+    macd_kernel(close, fast, slow, signal, line, sig, hist);
+    Ok(())
 }
 
 /// Price-oscillator kernel (`TA_APO`/`TA_PPO`): fast average minus slow average.
-pub(crate) fn price_oscillator_into(
+pub(crate) fn price_oscillator_kernel(
     input: &[f64],
     fast: usize,
     slow: usize,
@@ -239,9 +262,9 @@ pub(crate) fn price_oscillator_into(
     // Unlike MACD, TA-Lib's APO/PPO run both averages from the first row of the series.
     let len = input.len();
     let mut fast_line = scratch_vec(len);
-    ma_into(input, fast, ma_type, &mut fast_line);
+    ma_kernel(input, fast, ma_type, &mut fast_line);
     let mut slow_line = scratch_vec(len);
-    ma_into(input, slow, ma_type, &mut slow_line);
+    ma_kernel(input, slow, ma_type, &mut slow_line);
     for i in lookback..len {
         let (fast_value, slow_value) = (fast_line[i], slow_line[i]);
         out[i] = if !percent {
@@ -277,7 +300,7 @@ pub fn apo(
     ma_type.check_supported()?;
     check_series("close", close)?;
     let mut out = scratch_vec(close.len());
-    price_oscillator_into(close, fast, slow, ma_type, false, &mut out);
+    price_oscillator_kernel(close, fast, slow, ma_type, false, &mut out);
     Ok(out)
 }
 
@@ -293,7 +316,7 @@ pub fn ppo(
     ma_type.check_supported()?;
     check_series("close", close)?;
     let mut out = scratch_vec(close.len());
-    price_oscillator_into(close, fast, slow, ma_type, true, &mut out);
+    price_oscillator_kernel(close, fast, slow, ma_type, true, &mut out);
     Ok(out)
 }
 
@@ -310,13 +333,13 @@ pub fn trix(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
     }
     let k = 2.0 / (period as f64 + 1.0);
     let mut first = scratch_vec(len);
-    ema_into(close, period, k, &mut first);
+    ema_kernel(close, period, k, &mut first);
     let mut second = scratch_vec(len);
-    ema_into(&first[step..], period, k, &mut second[step..]);
+    ema_kernel(&first[step..], period, k, &mut second[step..]);
     // The third EMA reuses `first`, which is no longer needed.
     let third = &mut first;
-    ema_into(&second[2 * step..], period, k, &mut third[2 * step..]);
-    roc_into(&third[3 * step..], 1, &mut out[3 * step..]);
+    ema_kernel(&second[2 * step..], period, k, &mut third[2 * step..]);
+    roc_kernel(&third[3 * step..], 1, &mut out[3 * step..]);
     out[..3 * step].fill(f64::NAN);
     Ok(out)
 }

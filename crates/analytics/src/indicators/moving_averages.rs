@@ -1,6 +1,6 @@
 //! Moving averages: SMA, EMA, WMA, DEMA, TEMA, TRIMA, KAMA, T3 and the `matype` switch.
 //!
-//! The `*_into` kernels write into an output slice of the input's length, NaN during the
+//! The `*_kernel` functions write into an output slice of the input's length, NaN during the
 //! lookback; they assume validated parameters and finite input. Composite indicators call
 //! them on a sub-slice `input[offset..]` to reproduce TA-Lib's habit of seeding an inner
 //! average at `startIdx - inner_lookback` rather than at the first row.
@@ -8,7 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::{check_period, check_series, scratch_vec};
+use super::{check_output, check_period, check_series, scratch_vec};
 use crate::AnalyticsError;
 
 /// TA-Lib's moving-average types (`TA_MAType`), numbered 0 to 8 as TA-Lib numbers them.
@@ -117,28 +117,28 @@ pub(crate) fn start(out: &mut [f64], lookback: usize) -> bool {
 }
 
 /// TA-Lib's `TA_MA` dispatch into `out` (same length as `input`).
-pub(crate) fn ma_into(input: &[f64], period: usize, ma_type: MaType, out: &mut [f64]) {
+pub(crate) fn ma_kernel(input: &[f64], period: usize, ma_type: MaType, out: &mut [f64]) {
     if period <= 1 {
         // TA_MA copies its input for a period of 1, whatever the type.
         out.copy_from_slice(input);
         return;
     }
     match ma_type {
-        MaType::Sma => sma_into(input, period, out),
-        MaType::Ema => ema_into(input, period, 2.0 / (period as f64 + 1.0), out),
-        MaType::Wma => wma_into(input, period, out),
-        MaType::Dema => dema_into(input, period, out),
-        MaType::Tema => tema_into(input, period, out),
-        MaType::Trima => trima_into(input, period, out),
-        MaType::Kama => kama_into(input, period, out),
+        MaType::Sma => sma_kernel(input, period, out),
+        MaType::Ema => ema_kernel(input, period, 2.0 / (period as f64 + 1.0), out),
+        MaType::Wma => wma_kernel(input, period, out),
+        MaType::Dema => dema_kernel(input, period, out),
+        MaType::Tema => tema_kernel(input, period, out),
+        MaType::Trima => trima_kernel(input, period, out),
+        MaType::Kama => kama_kernel(input, period, out),
         // Rejected at validation; NaN keeps this total if a caller skipped it.
         MaType::Mama => out.fill(f64::NAN),
-        MaType::T3 => t3_into(input, period, 0.7, out),
+        MaType::T3 => t3_kernel(input, period, 0.7, out),
     }
 }
 
 /// Simple moving average kernel (`TA_INT_SMA`: add the newest, then remove the oldest).
-pub(crate) fn sma_into(input: &[f64], period: usize, out: &mut [f64]) {
+pub(crate) fn sma_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     let lookback = period - 1;
     if !start(out, lookback) {
         return;
@@ -157,7 +157,7 @@ pub(crate) fn sma_into(input: &[f64], period: usize, out: &mut [f64]) {
 }
 
 /// Exponential moving average kernel with factor `k`, seeded by the SMA of the first `period`.
-pub(crate) fn ema_into(input: &[f64], period: usize, k: f64, out: &mut [f64]) {
+pub(crate) fn ema_kernel(input: &[f64], period: usize, k: f64, out: &mut [f64]) {
     let lookback = period - 1;
     if !start(out, lookback) {
         return;
@@ -175,7 +175,7 @@ pub(crate) fn ema_into(input: &[f64], period: usize, k: f64, out: &mut [f64]) {
 }
 
 /// Weighted moving average kernel, TA-Lib's running weighted-sum formulation.
-pub(crate) fn wma_into(input: &[f64], period: usize, out: &mut [f64]) {
+pub(crate) fn wma_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     let lookback = period - 1;
     if !start(out, lookback) {
         return;
@@ -201,7 +201,7 @@ pub(crate) fn wma_into(input: &[f64], period: usize, out: &mut [f64]) {
 }
 
 /// Double EMA kernel: `2·EMA − EMA(EMA)`.
-pub(crate) fn dema_into(input: &[f64], period: usize, out: &mut [f64]) {
+pub(crate) fn dema_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     let lookback = 2 * (period - 1);
     if !start(out, lookback) {
         return;
@@ -209,9 +209,9 @@ pub(crate) fn dema_into(input: &[f64], period: usize, out: &mut [f64]) {
     let k = 2.0 / (period as f64 + 1.0);
     let first_offset = period - 1;
     let mut first = scratch_vec(input.len());
-    ema_into(input, period, k, &mut first);
+    ema_kernel(input, period, k, &mut first);
     let mut second = scratch_vec(input.len());
-    ema_into(
+    ema_kernel(
         &first[first_offset..],
         period,
         k,
@@ -223,7 +223,7 @@ pub(crate) fn dema_into(input: &[f64], period: usize, out: &mut [f64]) {
 }
 
 /// Triple EMA kernel: `3·EMA − 3·EMA(EMA) + EMA(EMA(EMA))`.
-pub(crate) fn tema_into(input: &[f64], period: usize, out: &mut [f64]) {
+pub(crate) fn tema_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     let lookback = 3 * (period - 1);
     if !start(out, lookback) {
         return;
@@ -232,11 +232,11 @@ pub(crate) fn tema_into(input: &[f64], period: usize, out: &mut [f64]) {
     let step = period - 1;
     let len = input.len();
     let mut first = scratch_vec(len);
-    ema_into(input, period, k, &mut first);
+    ema_kernel(input, period, k, &mut first);
     let mut second = scratch_vec(len);
-    ema_into(&first[step..], period, k, &mut second[step..]);
+    ema_kernel(&first[step..], period, k, &mut second[step..]);
     let mut third = scratch_vec(len);
-    ema_into(&second[2 * step..], period, k, &mut third[2 * step..]);
+    ema_kernel(&second[2 * step..], period, k, &mut third[2 * step..]);
     for i in lookback..len {
         out[i] = third[i] + ((3.0 * first[i]) - (3.0 * second[i]));
     }
@@ -247,7 +247,7 @@ pub(crate) fn tema_into(input: &[f64], period: usize, out: &mut [f64]) {
 /// The weights are 1, 2, .., 2, 1. The numerator moves to the next bar in four steps: remove
 /// the rising half's sum, slide that half, add the falling half's sum, slide that half and
 /// add the newest value. The same steps in the same order keep the rounding TA-Lib's.
-pub(crate) fn trima_into(input: &[f64], period: usize, out: &mut [f64]) {
+pub(crate) fn trima_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     let lookback = period - 1;
     if !start(out, lookback) {
         return;
@@ -301,7 +301,7 @@ pub(crate) fn trima_into(input: &[f64], period: usize, out: &mut [f64]) {
 }
 
 /// Kaufman adaptive moving average kernel (`TA_KAMA`, fast 2, slow 30).
-pub(crate) fn kama_into(input: &[f64], period: usize, out: &mut [f64]) {
+pub(crate) fn kama_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     let lookback = period;
     if !start(out, lookback) {
         return;
@@ -342,7 +342,7 @@ pub(crate) fn kama_into(input: &[f64], period: usize, out: &mut [f64]) {
 }
 
 /// Tillson T3 kernel with volume factor `v_factor` (`TA_T3`).
-pub(crate) fn t3_into(input: &[f64], period: usize, v_factor: f64, out: &mut [f64]) {
+pub(crate) fn t3_kernel(input: &[f64], period: usize, v_factor: f64, out: &mut [f64]) {
     let lookback = 6 * (period - 1);
     if !start(out, lookback) {
         return;
@@ -406,41 +406,50 @@ fn single(
 
 /// Simple moving average, `TA_SMA`: mean of the last `period` values. Lookback `period − 1`.
 pub fn sma(input: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
-    single("sma", input, period, |i, o| sma_into(i, period, o))
+    single("sma", input, period, |i, o| sma_kernel(i, period, o))
 }
 
 /// Exponential moving average, `TA_EMA`: `e = (x − e)·k + e`, `k = 2/(period+1)`, seeded with
 /// the SMA of the first `period` values. Lookback `period − 1`.
 pub fn ema(input: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
-    single("ema", input, period, |i, o| {
-        ema_into(i, period, 2.0 / (period as f64 + 1.0), o)
-    })
+    let mut out = scratch_vec(input.len());
+    ema_into(input, period, &mut out)?;
+    Ok(out)
+}
+
+/// [`ema`] into a caller-provided slice of the input's length, without allocating.
+pub fn ema_into(input: &[f64], period: usize, out: &mut [f64]) -> Result<(), AnalyticsError> {
+    check_period("ema", "period", period, 2)?;
+    check_series("close", input)?;
+    check_output("ema", out.len(), input.len())?;
+    ema_kernel(input, period, 2.0 / (period as f64 + 1.0), out);
+    Ok(())
 }
 
 /// Weighted moving average, `TA_WMA`: weights 1..period, newest heaviest. Lookback `period − 1`.
 pub fn wma(input: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
-    single("wma", input, period, |i, o| wma_into(i, period, o))
+    single("wma", input, period, |i, o| wma_kernel(i, period, o))
 }
 
 /// Double exponential moving average, `TA_DEMA`: `2·EMA − EMA(EMA)`. Lookback `2·(period − 1)`.
 pub fn dema(input: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
-    single("dema", input, period, |i, o| dema_into(i, period, o))
+    single("dema", input, period, |i, o| dema_kernel(i, period, o))
 }
 
 /// Triple exponential moving average, `TA_TEMA`: `3·E1 − 3·E2 + E3`. Lookback `3·(period − 1)`.
 pub fn tema(input: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
-    single("tema", input, period, |i, o| tema_into(i, period, o))
+    single("tema", input, period, |i, o| tema_kernel(i, period, o))
 }
 
 /// Triangular moving average, `TA_TRIMA`: an SMA of an SMA. Lookback `period − 1`.
 pub fn trima(input: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
-    single("trima", input, period, |i, o| trima_into(i, period, o))
+    single("trima", input, period, |i, o| trima_kernel(i, period, o))
 }
 
 /// Kaufman adaptive moving average, `TA_KAMA`: an EMA whose factor is
 /// `(ER·(2/3 − 2/31) + 2/31)²` with efficiency ratio `ER = |x − x[−n]| / Σ|Δx|`. Lookback `period`.
 pub fn kama(input: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
-    single("kama", input, period, |i, o| kama_into(i, period, o))
+    single("kama", input, period, |i, o| kama_kernel(i, period, o))
 }
 
 /// Tillson T3, `TA_T3`: six chained EMAs combined with volume factor `v_factor` (TA-Lib
@@ -451,7 +460,9 @@ pub fn t3(input: &[f64], period: usize, v_factor: f64) -> Result<Vec<f64>, Analy
             "t3 vfactor must be between 0 and 1, got {v_factor}"
         )));
     }
-    single("t3", input, period, |i, o| t3_into(i, period, v_factor, o))
+    single("t3", input, period, |i, o| {
+        t3_kernel(i, period, v_factor, o)
+    })
 }
 
 /// Any moving average by type, `TA_MA`; a period of 1 returns the input. Lookback per
@@ -461,6 +472,6 @@ pub fn ma(input: &[f64], period: usize, ma_type: MaType) -> Result<Vec<f64>, Ana
     check_period("ma", "period", period, 1)?;
     check_series("close", input)?;
     let mut out = scratch_vec(input.len());
-    ma_into(input, period, ma_type, &mut out);
+    ma_kernel(input, period, ma_type, &mut out);
     Ok(out)
 }

@@ -1,9 +1,10 @@
 //! Range oscillators: STOCH, STOCHF, STOCHRSI, WILLR, CCI, ULTOSC, AROON, AROONOSC.
 
-use super::momentum::rsi_into;
-use super::moving_averages::{MaType, ma_into, start};
+use super::momentum::rsi_kernel;
+use super::moving_averages::{MaType, ma_kernel, start};
 use super::{
-    check_high_low, check_period, check_series, is_zero, is_zero_scaled, output_vec, scratch_vec,
+    check_high_low, check_output, check_period, check_series, is_zero, is_zero_scaled, output_vec,
+    scratch_vec,
 };
 use crate::AnalyticsError;
 
@@ -93,7 +94,7 @@ fn for_each_range(high: &[f64], low: &[f64], period: usize, mut emit: impl FnMut
 /// Raw %K kernel: `(close − lowest)/(highest − lowest)·100`, 0 on a window flat to within
 /// `EPSILON` of its own extremes (TA-Lib's scaled test, so a flat window's rounding residue
 /// does not divide into noise).
-fn fast_k_into(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
+fn fast_k_kernel(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
     start(out, period - 1);
     for_each_range(high, low, period, |today, highest, lowest| {
         let range = highest - lowest;
@@ -110,7 +111,7 @@ pub type StochOutput = (Vec<f64>, Vec<f64>);
 
 /// Full stochastic kernel: raw %K, then `MA(slowk)`, then `MA(slowd)` of that.
 #[allow(clippy::too_many_arguments)]
-fn stoch_into(
+fn stoch_kernel(
     high: &[f64],
     low: &[f64],
     close: &[f64],
@@ -129,9 +130,9 @@ fn stoch_into(
         return;
     }
     let mut raw_k = scratch_vec(len);
-    fast_k_into(high, low, close, fastk_period, &mut raw_k);
+    fast_k_kernel(high, low, close, fastk_period, &mut raw_k);
     if let Some((period, ma_type)) = slowk {
-        ma_into(
+        ma_kernel(
             &raw_k[k_lookback..],
             period,
             ma_type,
@@ -142,7 +143,7 @@ fn stoch_into(
     }
     let d_offset = k_lookback + slowk_lookback;
     let (period, ma_type) = slowd;
-    ma_into(&out_k[d_offset..], period, ma_type, &mut out_d[d_offset..]);
+    ma_kernel(&out_k[d_offset..], period, ma_type, &mut out_d[d_offset..]);
     out_k[..lookback].fill(f64::NAN);
     out_d[..lookback].fill(f64::NAN);
 }
@@ -160,24 +161,52 @@ pub fn stoch(
     slowd_period: usize,
     slowd_ma: MaType,
 ) -> Result<StochOutput, AnalyticsError> {
+    let (mut k, mut d) = (scratch_vec(close.len()), scratch_vec(close.len()));
+    stoch_into(
+        high,
+        low,
+        close,
+        (fastk_period, slowk_period, slowk_ma, slowd_period, slowd_ma),
+        [&mut k, &mut d],
+    )?;
+    Ok((k, d))
+}
+
+/// [`stoch`] into caller-provided `[k, d]` slices of the input's length, with the parameters
+/// as `(fastk, slowk, slowk_ma, slowd, slowd_ma)`.
+pub fn stoch_into(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    (fastk_period, slowk_period, slowk_ma, slowd_period, slowd_ma): (
+        usize,
+        usize,
+        MaType,
+        usize,
+        MaType,
+    ),
+    out: [&mut [f64]; 2],
+) -> Result<(), AnalyticsError> {
     check_period("stoch", "fastk period", fastk_period, 1)?;
     check_period("stoch", "slowk period", slowk_period, 1)?;
     check_period("stoch", "slowd period", slowd_period, 1)?;
     slowk_ma.check_supported()?;
     slowd_ma.check_supported()?;
     check_high_low(high, low, Some(close))?;
-    let (mut k, mut d) = (scratch_vec(close.len()), scratch_vec(close.len()));
-    stoch_into(
+    let [k, d] = out;
+    check_output("stoch", k.len(), close.len())?;
+    check_output("stoch", d.len(), close.len())?;
+    stoch_kernel(
         high,
         low,
         close,
         fastk_period,
         Some((slowk_period, slowk_ma)),
         (slowd_period, slowd_ma),
-        &mut k,
-        &mut d,
+        k,
+        d,
     );
-    Ok((k, d))
+    Ok(())
 }
 
 /// Fast stochastic, `TA_STOCHF`: raw %K over `fastk` bars and %D = `MA(fastd)` of it
@@ -195,7 +224,7 @@ pub fn stochf(
     fastd_ma.check_supported()?;
     check_high_low(high, low, Some(close))?;
     let (mut k, mut d) = (scratch_vec(close.len()), scratch_vec(close.len()));
-    stoch_into(
+    stoch_kernel(
         high,
         low,
         close,
@@ -229,9 +258,9 @@ pub fn stochrsi(
         return Ok((k, d));
     }
     let mut rsi = scratch_vec(len);
-    rsi_into(close, period, &mut rsi);
+    rsi_kernel(close, period, &mut rsi);
     let rsi = &rsi[period..];
-    stoch_into(
+    stoch_kernel(
         rsi,
         rsi,
         rsi,
@@ -252,9 +281,23 @@ pub fn willr(
     close: &[f64],
     period: usize,
 ) -> Result<Vec<f64>, AnalyticsError> {
+    let mut out = scratch_vec(close.len());
+    willr_into(high, low, close, period, &mut out)?;
+    Ok(out)
+}
+
+/// [`willr`] into a caller-provided slice of the input's length, without allocating.
+pub fn willr_into(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+    out: &mut [f64],
+) -> Result<(), AnalyticsError> {
     check_period("willr", "period", period, 2)?;
     check_high_low(high, low, Some(close))?;
-    let mut out = output_vec(close.len(), period - 1);
+    check_output("willr", out.len(), close.len())?;
+    start(out, period - 1);
     for_each_range(high, low, period, |today, highest, lowest| {
         let range = highest - lowest;
         out[today] = if is_zero_scaled(range, highest.abs() + lowest.abs()) {
@@ -264,7 +307,7 @@ pub fn willr(
             (((highest - close[today]) / range) * -100.0).clamp(-100.0, 0.0)
         };
     });
-    Ok(out)
+    Ok(())
 }
 
 /// Commodity channel index, `TA_CCI`: `(tp − mean)/(0.015·meandev)` over `period` bars of the
@@ -275,13 +318,26 @@ pub fn cci(
     close: &[f64],
     period: usize,
 ) -> Result<Vec<f64>, AnalyticsError> {
+    let mut out = scratch_vec(close.len());
+    cci_into(high, low, close, period, &mut out)?;
+    Ok(out)
+}
+
+/// [`cci`] into a caller-provided slice of the input's length.
+pub fn cci_into(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+    out: &mut [f64],
+) -> Result<(), AnalyticsError> {
     check_period("cci", "period", period, 2)?;
     check_high_low(high, low, Some(close))?;
+    check_output("cci", out.len(), close.len())?;
     let len = close.len();
     let lookback = period - 1;
-    let mut out = output_vec(len, lookback);
-    if len <= lookback {
-        return Ok(out);
+    if !start(out, lookback) {
+        return Ok(());
     }
     // The mean is summed in ring-slot order, as TA-Lib does: `tp − mean` cancels, so the
     // summation order of the mean decides the value, not only its last bit.
@@ -327,7 +383,7 @@ pub fn cci(
             slot = 0;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Ultimate oscillator, `TA_ULTOSC`: `100·(4·A₁/B₁ + 2·A₂/B₂ + A₃/B₃)/7` with

@@ -2,7 +2,7 @@
 
 use super::moving_averages::start;
 use super::volatility::true_range;
-use super::{check_high_low, check_period, is_zero, output_vec, scratch_vec};
+use super::{check_high_low, check_output, check_period, is_zero, output_vec, scratch_vec};
 use crate::AnalyticsError;
 
 /// Wilder-smoothed +DM, −DM and true range as TA-Lib keeps them for the DI/DX family: plain
@@ -121,7 +121,7 @@ pub fn minus_di(
 }
 
 /// ADX kernel (`TA_ADX`) writing from row `2·period − 1`.
-fn adx_into(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
+fn adx_kernel(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
     let lookback = 2 * period - 1;
     if !start(out, lookback) {
         return;
@@ -163,11 +163,24 @@ pub fn adx(
     close: &[f64],
     period: usize,
 ) -> Result<Vec<f64>, AnalyticsError> {
+    let mut out = scratch_vec(close.len());
+    adx_into(high, low, close, period, &mut out)?;
+    Ok(out)
+}
+
+/// [`adx`] into a caller-provided slice of the input's length, without allocating.
+pub fn adx_into(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+    out: &mut [f64],
+) -> Result<(), AnalyticsError> {
     check_period("adx", "period", period, 2)?;
     check_high_low(high, low, Some(close))?;
-    let mut out = scratch_vec(close.len());
-    adx_into(high, low, close, period, &mut out);
-    Ok(out)
+    check_output("adx", out.len(), close.len())?;
+    adx_kernel(high, low, close, period, out);
+    Ok(())
 }
 
 /// Average directional movement rating, `TA_ADXR`: `(ADX + ADX[−(period − 1)])/2`.
@@ -182,7 +195,7 @@ pub fn adxr(
     check_high_low(high, low, Some(close))?;
     let len = close.len();
     let mut adx_line = scratch_vec(len);
-    adx_into(high, low, close, period, &mut adx_line);
+    adx_kernel(high, low, close, period, &mut adx_line);
     let lookback = 3 * period - 2;
     let mut out = output_vec(len, lookback);
     for i in lookback.min(len)..len {

@@ -1,7 +1,7 @@
 //! Volatility: true range, ATR, NATR and Bollinger bands.
 
-use super::moving_averages::{MaType, ma_into, start};
-use super::{check_high_low, check_period, check_series, is_zero, output_vec, scratch_vec};
+use super::moving_averages::{MaType, ma_kernel, start};
+use super::{check_high_low, check_output, check_period, check_series, is_zero, scratch_vec};
 use crate::AnalyticsError;
 
 /// TA-Lib's `TRUE_RANGE`: the largest of `h − l`, `|c₋₁ − h|` and `|c₋₁ − l|`.
@@ -20,7 +20,7 @@ pub(crate) fn true_range(high: f64, low: f64, previous_close: f64) -> f64 {
 }
 
 /// ATR kernel (`TA_ATR`): SMA of the first `period` true ranges, then Wilder smoothing.
-pub(crate) fn atr_into(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
+pub(crate) fn atr_kernel(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
     if !start(out, period) {
         return;
     }
@@ -58,7 +58,7 @@ pub fn atr(
     check_period("atr", "period", period, 1)?;
     check_high_low(high, low, Some(close))?;
     let mut out = scratch_vec(close.len());
-    atr_into(high, low, close, period, &mut out);
+    atr_kernel(high, low, close, period, &mut out);
     Ok(out)
 }
 
@@ -73,7 +73,7 @@ pub fn natr(
     check_period("natr", "period", period, 1)?;
     check_high_low(high, low, Some(close))?;
     let mut out = scratch_vec(close.len());
-    atr_into(high, low, close, period, &mut out);
+    atr_kernel(high, low, close, period, &mut out);
     for (value, &price) in out.iter_mut().zip(close).skip(period) {
         *value = if is_zero(price) {
             0.0
@@ -105,7 +105,7 @@ fn shifted_sums(window: &[f64], shift: f64) -> (f64, f64) {
 /// (so `E[x²] − E[x]²` never subtracts two price-squared quantities), rebuilt by a two-pass
 /// computation when the variance falls below 1e-6 of the largest mean square held since the
 /// last rebuild, or every `32·period` bars. A flat window gives exactly 0.
-pub(crate) fn variance_into(input: &[f64], period: usize, out: &mut [f64]) {
+pub(crate) fn variance_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     let lookback = period - 1;
     if input.len() <= lookback {
         return;
@@ -167,6 +167,23 @@ pub fn bbands(
     nbdev_down: f64,
     ma_type: MaType,
 ) -> Result<BbandsOutput, AnalyticsError> {
+    let len = close.len();
+    let (mut upper, mut middle, mut lower) = (scratch_vec(len), scratch_vec(len), scratch_vec(len));
+    bbands_into(
+        close,
+        (period, nbdev_up, nbdev_down, ma_type),
+        [&mut upper, &mut middle, &mut lower],
+    )?;
+    Ok((upper, middle, lower))
+}
+
+/// [`bbands`] into caller-provided `[upper, middle, lower]` slices of the input's length, with
+/// the parameters as `(period, nbdevup, nbdevdn, matype)`.
+pub fn bbands_into(
+    close: &[f64],
+    (period, nbdev_up, nbdev_down, ma_type): (usize, f64, f64, MaType),
+    out: [&mut [f64]; 3],
+) -> Result<(), AnalyticsError> {
     check_period("bbands", "period", period, 2)?;
     for (name, value) in [("nbdevup", nbdev_up), ("nbdevdn", nbdev_down)] {
         if !value.is_finite() {
@@ -179,19 +196,18 @@ pub fn bbands(
     check_series("close", close)?;
     let len = close.len();
     let lookback = ma_type.lookback(period);
-    let (mut upper, mut middle, mut lower) = (
-        output_vec(len, lookback),
-        output_vec(len, lookback),
-        output_vec(len, lookback),
-    );
-    if len <= lookback {
-        return Ok((upper, middle, lower));
+    let [upper, middle, lower] = out;
+    for output in [&*upper, &*middle, &*lower] {
+        check_output("bbands", output.len(), len)?;
     }
+    start(upper, lookback);
     // The variance goes into `lower` first and is turned into the band in place; TA-Lib
     // computes it over the whole series, independently of the average's own seeding.
-    ma_into(close, period, ma_type, &mut middle);
-    variance_into(close, period, &mut lower);
-    lower[..lookback].fill(f64::NAN);
+    ma_kernel(close, period, ma_type, middle);
+    variance_kernel(close, period, lower);
+    if !start(lower, lookback) {
+        return Ok(());
+    }
     for i in lookback..len {
         let variance = lower[i];
         let (mid, deviation) = (
@@ -207,5 +223,5 @@ pub fn bbands(
             lower[i] = mid - deviation * nbdev_down;
         }
     }
-    Ok((upper, middle, lower))
+    Ok(())
 }
