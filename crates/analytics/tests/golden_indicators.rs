@@ -95,6 +95,8 @@ fn compare_dataset(name: &str) -> (usize, Vec<String>) {
     let (headers, expected) = read_csv(&dir.join(format!("{name}_talib.csv.gz")));
     let mut computed: BTreeMap<String, (IndicatorSpec, Vec<Vec<f64>>)> = BTreeMap::new();
     let mut failures = Vec::new();
+    // The largest relative difference among values not near zero, for the record.
+    let mut worst = (0.0f64, String::new());
     for (header, theirs) in headers.iter().zip(&expected) {
         let (spec_text, output) = split_header(header);
         let (spec, outputs) = computed.entry(spec_text.to_string()).or_insert_with(|| {
@@ -123,6 +125,15 @@ fn compare_dataset(name: &str) -> (usize, Vec<String>) {
             .iter()
             .filter(|v| v.is_finite())
             .fold(0.0f64, |m, v| m.max(v.abs()));
+        for (a, b) in ours.iter().zip(theirs) {
+            let diff = (a - b).abs();
+            if a.is_finite() && b.is_finite() && a.abs().max(b.abs()) >= 1e-6 * scale {
+                let relative = diff / a.abs().max(b.abs());
+                if relative > worst.0 {
+                    worst = (relative, header.clone());
+                }
+            }
+        }
         let bad: Vec<usize> = (0..theirs.len())
             .filter(|&i| !close_enough(ours[i], theirs[i], scale))
             .collect();
@@ -136,6 +147,10 @@ fn compare_dataset(name: &str) -> (usize, Vec<String>) {
             ));
         }
     }
+    eprintln!(
+        "{name}: largest relative difference {:.3e} ({})",
+        worst.0, worst.1
+    );
     (headers.len(), failures)
 }
 

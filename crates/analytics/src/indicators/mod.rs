@@ -131,8 +131,11 @@ pub(crate) fn check_period(
 
 /// Rejects a series holding a NaN or an infinity, naming the first bad row.
 pub(crate) fn check_series(name: &str, values: &[f64]) -> Result<(), AnalyticsError> {
-    // A cheap branch-free scan first; the position is only searched for on failure.
-    if values.iter().all(|v| v.is_finite()) {
+    // A branch-free scan first; the position is only searched for on failure.
+    let bad = values
+        .iter()
+        .fold(0u8, |bad, v| bad | u8::from(!(v.abs() < f64::INFINITY)));
+    if bad == 0 {
         return Ok(());
     }
     let row = values.iter().position(|v| !v.is_finite()).unwrap_or(0);
@@ -156,18 +159,26 @@ pub(crate) fn check_high_low(
         )));
     }
     // One branch-free pass decides whether anything is wrong; only then are rows searched.
-    let all_good = match close {
+    // `!(h >= l)` is also true when either is NaN, and `!(|x| < ∞)` for NaN and infinities.
+    let bad_pair = |h: f64, l: f64| {
+        u8::from(!(h >= l))
+            | u8::from(!(h.abs() < f64::INFINITY))
+            | u8::from(!(l.abs() < f64::INFINITY))
+    };
+    let bad = match close {
         Some(close) => high
             .iter()
             .zip(low)
             .zip(close)
-            .fold(true, |ok, ((h, l), c)| {
-                ok & h.is_finite() & l.is_finite() & c.is_finite() & (h >= l)
+            .fold(0u8, |bad, ((&h, &l), &c)| {
+                bad | bad_pair(h, l) | u8::from(!(c.abs() < f64::INFINITY))
             }),
-        None => high.iter().zip(low).fold(true, |ok, (h, l)| {
-            ok & h.is_finite() & l.is_finite() & (h >= l)
-        }),
+        None => high
+            .iter()
+            .zip(low)
+            .fold(0u8, |bad, (&h, &l)| bad | bad_pair(h, l)),
     };
+    let all_good = bad == 0;
     if all_good {
         return Ok(());
     }

@@ -34,18 +34,21 @@ fn wilder_gain_loss_kernel(
     loss /= divisor;
     gain /= divisor;
     out[lookback] = emit(gain, loss);
+    // TA-Lib computes `(s·(n−1) + x)/n`; `s·((n−1)/n) + x·(1/n)` is the same to an ulp per
+    // step, and the smoothing damps those ulps instead of accumulating them. It takes the
+    // division off the bar-to-bar dependency chain, which is what bounds this loop's speed.
+    let decay = keep / divisor;
+    let weight = 1.0 / divisor;
     for (slot, &value) in out[period + 1..].iter_mut().zip(&input[period + 1..]) {
-        loss *= keep;
-        gain *= keep;
         let change = value - previous;
         previous = value;
-        if change < 0.0 {
-            loss -= change;
+        let (up, down) = if change < 0.0 {
+            (0.0, -change)
         } else {
-            gain += change;
-        }
-        loss /= divisor;
-        gain /= divisor;
+            (change, 0.0)
+        };
+        gain = gain * decay + up * weight;
+        loss = loss * decay + down * weight;
         *slot = emit(gain, loss);
     }
 }

@@ -73,21 +73,68 @@ impl Extreme {
     }
 }
 
+#[inline(always)]
+fn larger(a: f64, b: f64) -> f64 {
+    if a >= b { a } else { b }
+}
+
+#[inline(always)]
+fn smaller(a: f64, b: f64) -> f64 {
+    if a <= b { a } else { b }
+}
+
 /// Calls `emit(today, highest, lowest)` for every full window of `period` bars.
+///
+/// Van Herk/Gil-Werman: the series is cut into blocks of `period` bars; a window ending in a
+/// block is the suffix of the previous block plus the prefix of its own, so each bar costs
+/// three comparisons per series whatever the data, and no branch depends on the prices.
+/// Only the extreme values are produced, which is all %K and %R need.
 #[inline(always)]
 fn for_each_range(high: &[f64], low: &[f64], period: usize, mut emit: impl FnMut(usize, f64, f64)) {
+    let len = high.len();
     let lookback = period - 1;
-    if high.len() <= lookback {
+    if len <= lookback {
         return;
     }
-    let mut highest = Extreme::rescan_highest(high, 0, lookback);
-    let mut lowest = Extreme::rescan_lowest(low, 0, lookback);
-    emit(lookback, highest.value, lowest.value);
-    for today in lookback + 1..high.len() {
-        let trailing = today - lookback;
-        highest.slide_highest(high, trailing, today);
-        lowest.slide_lowest(low, trailing, today);
-        emit(today, highest.value, lowest.value);
+    // Suffix extremes of the previous block: `suffix_high[j]` is the highest of its bars
+    // j..period. Index `period` is an empty suffix, so a window that is exactly one block
+    // needs no branch.
+    let mut suffix_high = vec![f64::NEG_INFINITY; period + 1];
+    let mut suffix_low = vec![f64::INFINITY; period + 1];
+    let mut block_start = 0;
+    while block_start < len {
+        let block_end = (block_start + period).min(len);
+        if block_start > 0 {
+            let previous_high = &high[block_start - period..block_start];
+            let previous_low = &low[block_start - period..block_start];
+            let (mut running_high, mut running_low) = (f64::NEG_INFINITY, f64::INFINITY);
+            for j in (0..period).rev() {
+                running_high = larger(previous_high[j], running_high);
+                running_low = smaller(previous_low[j], running_low);
+                suffix_high[j] = running_high;
+                suffix_low[j] = running_low;
+            }
+        }
+        // The window ending at block offset `o` starts at offset `o + 1` of the previous block.
+        // In the first block only its last bar ends a full window.
+        let first_emitting = if block_start == 0 { lookback } else { 0 };
+        let (mut prefix_high, mut prefix_low) = (f64::NEG_INFINITY, f64::INFINITY);
+        let bars = high[block_start..block_end]
+            .iter()
+            .zip(&low[block_start..block_end])
+            .zip(suffix_high[1..].iter().zip(&suffix_low[1..]));
+        for (offset, ((&bar_high, &bar_low), (&tail_high, &tail_low))) in bars.enumerate() {
+            prefix_high = larger(bar_high, prefix_high);
+            prefix_low = smaller(bar_low, prefix_low);
+            if offset >= first_emitting {
+                emit(
+                    block_start + offset,
+                    larger(tail_high, prefix_high),
+                    smaller(tail_low, prefix_low),
+                );
+            }
+        }
+        block_start = block_end;
     }
 }
 
@@ -121,7 +168,6 @@ fn stoch_kernel(
     out_k: &mut [f64],
     out_d: &mut [f64],
 ) {
-    let len = close.len();
     let k_lookback = fastk_period - 1;
     let slowk_lookback = slowk.map_or(0, |(p, t)| t.lookback(p));
     let lookback = k_lookback + slowk_lookback + slowd.1.lookback(slowd.0);
@@ -129,17 +175,17 @@ fn stoch_kernel(
     if !start(out_k, lookback) {
         return;
     }
-    let mut raw_k = scratch_vec(len);
-    fast_k_kernel(high, low, close, fastk_period, &mut raw_k);
+    // The raw %K goes into `out_d` as scratch: no allocation beyond the caller's outputs.
     if let Some((period, ma_type)) = slowk {
+        fast_k_kernel(high, low, close, fastk_period, out_d);
         ma_kernel(
-            &raw_k[k_lookback..],
+            &out_d[k_lookback..],
             period,
             ma_type,
             &mut out_k[k_lookback..],
         );
     } else {
-        out_k.copy_from_slice(&raw_k);
+        fast_k_kernel(high, low, close, fastk_period, out_k);
     }
     let d_offset = k_lookback + slowk_lookback;
     let (period, ma_type) = slowd;

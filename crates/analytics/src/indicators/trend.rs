@@ -20,33 +20,36 @@ fn for_each_directional(
     if len <= period {
         return;
     }
-    let divisor = period as f64;
+    // One bar's +DM and −DM: at most one is non-zero. Selecting 0.0 rather than skipping the
+    // addition keeps the sums bit-identical (adding 0.0 to a non-negative sum is exact) and
+    // lets the compiler drop the unpredictable branches.
+    let movement = |today: usize| {
+        let diff_plus = high[today] - high[today - 1];
+        let diff_minus = low[today - 1] - low[today];
+        let minus = (diff_minus > 0.0) & (diff_plus < diff_minus);
+        let plus = !minus & (diff_plus > 0.0) & (diff_plus > diff_minus);
+        (
+            if plus { diff_plus } else { 0.0 },
+            if minus { diff_minus } else { 0.0 },
+            true_range(high[today], low[today], close[today - 1]),
+        )
+    };
     let (mut plus_dm, mut minus_dm, mut range) = (0.0, 0.0, 0.0);
-    let (mut previous_high, mut previous_low, mut previous_close) = (high[0], low[0], close[0]);
-    for today in 1..len {
-        let diff_plus = high[today] - previous_high;
-        previous_high = high[today];
-        let diff_minus = previous_low - low[today];
-        previous_low = low[today];
-        if today >= period {
-            minus_dm -= minus_dm / divisor;
-            plus_dm -= plus_dm / divisor;
-        }
-        if diff_minus > 0.0 && diff_plus < diff_minus {
-            minus_dm += diff_minus;
-        } else if diff_plus > 0.0 && diff_plus > diff_minus {
-            plus_dm += diff_plus;
-        }
-        let tr = true_range(previous_high, previous_low, previous_close);
-        if today >= period {
-            range = range - (range / divisor) + tr;
-        } else {
-            range += tr;
-        }
-        previous_close = close[today];
-        if today >= period {
-            emit(today, plus_dm, minus_dm, range);
-        }
+    for today in 1..period {
+        let (plus, minus, tr) = movement(today);
+        plus_dm += plus;
+        minus_dm += minus;
+        range += tr;
+    }
+    // `s·(1 − 1/n) + x` for TA-Lib's `s − s/n + x`: an ulp apart per step, damped by the
+    // smoothing, and without a division in the bar-to-bar dependency chain.
+    let decay = 1.0 - 1.0 / period as f64;
+    for today in period..len {
+        let (plus, minus, tr) = movement(today);
+        plus_dm = plus_dm * decay + plus;
+        minus_dm = minus_dm * decay + minus;
+        range = range * decay + tr;
+        emit(today, plus_dm, minus_dm, range);
     }
 }
 
@@ -148,7 +151,7 @@ fn adx_kernel(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut
             sum_dx += dx.unwrap_or(0.0);
             average = sum_dx / divisor;
         } else if let Some(dx) = dx {
-            average = ((average * keep) + dx) / divisor;
+            average = average * (keep / divisor) + dx * (1.0 / divisor);
         }
         out[today] = average;
     });

@@ -39,10 +39,11 @@ pub(crate) fn atr_kernel(high: &[f64], low: &[f64], close: &[f64], period: usize
     }
     let mut average = total / divisor;
     out[period] = average;
+    // `a·((n−1)/n) + tr·(1/n)` rather than TA-Lib's `(a·(n−1) + tr)/n`: equal to an ulp per
+    // step, damped rather than accumulated, and without a division in the dependency chain.
+    let (decay, weight) = (keep / divisor, 1.0 / divisor);
     for i in period + 1..len {
-        average *= keep;
-        average += true_range(high[i], low[i], close[i - 1]);
-        average /= divisor;
+        average = average * decay + true_range(high[i], low[i], close[i - 1]) * weight;
         out[i] = average;
     }
 }
