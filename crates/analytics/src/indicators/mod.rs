@@ -132,10 +132,10 @@ pub(crate) fn check_period(
 /// Rejects a series holding a NaN or an infinity, naming the first bad row.
 pub(crate) fn check_series(name: &str, values: &[f64]) -> Result<(), AnalyticsError> {
     // A branch-free scan first; the position is only searched for on failure.
-    let bad = values
+    let good = values
         .iter()
-        .fold(0u8, |bad, v| bad | u8::from(!(v.abs() < f64::INFINITY)));
-    if bad == 0 {
+        .fold(1u8, |good, v| good & u8::from(v.abs() < f64::INFINITY));
+    if good == 1 {
         return Ok(());
     }
     let row = values.iter().position(|v| !v.is_finite()).unwrap_or(0);
@@ -159,26 +159,23 @@ pub(crate) fn check_high_low(
         )));
     }
     // One branch-free pass decides whether anything is wrong; only then are rows searched.
-    // `!(h >= l)` is also true when either is NaN, and `!(|x| < ∞)` for NaN and infinities.
-    let bad_pair = |h: f64, l: f64| {
-        u8::from(!(h >= l))
-            | u8::from(!(h.abs() < f64::INFINITY))
-            | u8::from(!(l.abs() < f64::INFINITY))
-    };
-    let bad = match close {
+    // `h >= l` is also false when either is NaN, and `|x| < ∞` for NaN and infinities.
+    let finite = |x: f64| u8::from(x.abs() < f64::INFINITY);
+    let good_pair = |h: f64, l: f64| u8::from(h >= l) & finite(h) & finite(l);
+    let good = match close {
         Some(close) => high
             .iter()
             .zip(low)
             .zip(close)
-            .fold(0u8, |bad, ((&h, &l), &c)| {
-                bad | bad_pair(h, l) | u8::from(!(c.abs() < f64::INFINITY))
+            .fold(1u8, |good, ((&h, &l), &c)| {
+                good & good_pair(h, l) & finite(c)
             }),
         None => high
             .iter()
             .zip(low)
-            .fold(0u8, |bad, (&h, &l)| bad | bad_pair(h, l)),
+            .fold(1u8, |good, (&h, &l)| good & good_pair(h, l)),
     };
-    let all_good = bad == 0;
+    let all_good = good == 1;
     if all_good {
         return Ok(());
     }
