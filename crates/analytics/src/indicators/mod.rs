@@ -1,15 +1,29 @@
-//! Technical indicators matching TA-Lib exactly.
+//! Technical indicators matching TA-Lib.
 //!
-//! Every indicator follows the C function of TA-Lib it names (default compatibility, unstable
-//! period 0): the same parameters and defaults, the same lookback, and the same order of
-//! floating-point operations where that order decides the last bits (running sums, Wilder
-//! smoothing, TA-Lib's `TA_IS_ZERO` thresholds). Outputs have the length of the input; the
-//! first `lookback` values are `f64::NAN`. A series shorter than `lookback + 1` rows gives an
-//! all-NaN output rather than an error, so a chart of a short history still renders.
+//! Every indicator follows the C function of TA-Lib it names (TA-Lib 0.8.1, default
+//! compatibility, unstable period 0): the same parameters and defaults, the same lookback, the
+//! same seeding (EMA from an SMA, Wilder sums, MACD's fast EMA seeded at the slow lookback),
+//! the same zero tests (TA-Lib's `TA_EPSILON` of 1e-14, scaled to the prices where TA-Lib
+//! scales it) and the same quirks (period-1 DI as a fraction, SAR's first direction from −DM,
+//! KAMA's efficiency ratio). Where cancellation makes the last bits matter (running sums that
+//! are later subtracted, CCI's mean, the variance), the floating-point operations are TA-Lib's,
+//! in its order. Wilder smoothing (RSI, CMO, ATR, DI, ADX) multiplies by `1/n` where TA-Lib
+//! divides by `n`: an ulp apart per step, damped by the smoothing, and twice as fast. The
+//! golden tests (`tests/golden_indicators.rs`) hold every output within 1e-9 relative.
+//!
+//! Outputs have the length of the input; the first `lookback` values are `f64::NAN`. A
+//! series with no more rows than the lookback gives an all-NaN output rather than an error, so
+//! a chart of a short history still renders. A NaN or infinity inside a series, a high below
+//! its low, or series of different lengths are [`AnalyticsError::InvalidInput`] naming the
+//! row; parameters outside TA-Lib's ranges are [`AnalyticsError::InvalidParameter`]. Nothing
+//! here panics on user input.
 //!
 //! Entry points: [`IndicatorSpec`] (parsed from `"macd(12,26,9)"`) for callers that hold a
-//! spec string, and one plain function per indicator (`rsi`, `macd`, ...) for Rust callers.
+//! spec string, one plain function per indicator (`rsi`, `macd`, ...) for Rust callers, and
+//! `_into` variants of the hot ones that write into caller-provided slices.
 
+mod aroon;
+mod catalog;
 mod momentum;
 mod moving_averages;
 mod oscillators;
@@ -18,13 +32,14 @@ mod trend;
 mod volatility;
 mod volume;
 
+pub use aroon::{AroonOutput, aroon, aroonosc};
+pub use catalog::KNOWN_INDICATORS;
 pub use momentum::{MacdOutput, apo, cmo, macd, macd_into, mom, ppo, roc, rsi, rsi_into, trix};
 pub use moving_averages::{MaType, dema, ema, ema_into, kama, ma, sma, t3, tema, trima, wma};
 pub use oscillators::{
-    AroonOutput, StochOutput, aroon, aroonosc, cci, cci_into, stoch, stoch_into, stochf, stochrsi,
-    ultosc, willr, willr_into,
+    StochOutput, cci, cci_into, stoch, stoch_into, stochf, stochrsi, ultosc, willr, willr_into,
 };
-pub use spec::{IndicatorSpec, KNOWN_INDICATORS};
+pub use spec::IndicatorSpec;
 pub use trend::{adx, adx_into, adxr, minus_di, plus_di, sar};
 pub use volatility::{BbandsOutput, atr, bbands, bbands_into, natr};
 pub use volume::{mfi, obv};

@@ -5,6 +5,22 @@ use super::volatility::true_range;
 use super::{check_high_low, check_output, check_period, is_zero, output_vec, scratch_vec};
 use crate::AnalyticsError;
 
+/// One bar's (+DM, −DM, true range); at most one DM is non-zero. Selecting 0.0 rather than
+/// skipping the addition keeps the sums bit-identical (adding 0.0 to a non-negative sum is
+/// exact) and leaves no unpredictable branch in the loop.
+#[inline(always)]
+fn bar_movement(high: &[f64], low: &[f64], close: &[f64], today: usize) -> (f64, f64, f64) {
+    let diff_plus = high[today] - high[today - 1];
+    let diff_minus = low[today - 1] - low[today];
+    let minus = (diff_minus > 0.0) & (diff_plus < diff_minus);
+    let plus = !minus & (diff_plus > 0.0) & (diff_plus > diff_minus);
+    (
+        if plus { diff_plus } else { 0.0 },
+        if minus { diff_minus } else { 0.0 },
+        true_range(high[today], low[today], close[today - 1]),
+    )
+}
+
 /// Wilder-smoothed +DM, −DM and true range as TA-Lib keeps them for the DI/DX family: plain
 /// sums over the first `period − 1` bars, then `s − s/period + x` on every later bar. Calls
 /// `emit(today, plus_dm, minus_dm, true_range)` from row `period` on.
@@ -20,20 +36,7 @@ fn for_each_directional(
     if len <= period {
         return;
     }
-    // One bar's +DM and −DM: at most one is non-zero. Selecting 0.0 rather than skipping the
-    // addition keeps the sums bit-identical (adding 0.0 to a non-negative sum is exact) and
-    // lets the compiler drop the unpredictable branches.
-    let movement = |today: usize| {
-        let diff_plus = high[today] - high[today - 1];
-        let diff_minus = low[today - 1] - low[today];
-        let minus = (diff_minus > 0.0) & (diff_plus < diff_minus);
-        let plus = !minus & (diff_plus > 0.0) & (diff_plus > diff_minus);
-        (
-            if plus { diff_plus } else { 0.0 },
-            if minus { diff_minus } else { 0.0 },
-            true_range(high[today], low[today], close[today - 1]),
-        )
-    };
+    let movement = |today: usize| bar_movement(high, low, close, today);
     let (mut plus_dm, mut minus_dm, mut range) = (0.0, 0.0, 0.0);
     for today in 1..period {
         let (plus, minus, tr) = movement(today);
@@ -123,38 +126,62 @@ pub fn minus_di(
     Ok(out)
 }
 
-/// ADX kernel (`TA_ADX`) writing from row `2·period − 1`.
+/// DX from smoothed DMs and true range, `None` where TA-Lib leaves the average unchanged
+/// (a range or a DI total that is zero).
+#[inline(always)]
+fn directional_movement_index(plus: f64, minus: f64, range: f64) -> Option<f64> {
+    if is_zero(range) {
+        return None;
+    }
+    let minus_di = 100.0 * (minus / range);
+    let plus_di = 100.0 * (plus / range);
+    let total = minus_di + plus_di;
+    if is_zero(total) {
+        None
+    } else {
+        Some(100.0 * ((minus_di - plus_di).abs() / total))
+    }
+}
+
+/// ADX kernel (`TA_ADX`) writing from row `2·period − 1`: the DM/TR smoothing of
+/// [`for_each_directional`] inlined into one loop, so its state stays in registers.
 fn adx_kernel(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
     let lookback = 2 * period - 1;
     if !start(out, lookback) {
         return;
     }
     let divisor = period as f64;
-    let keep = (period - 1) as f64;
+    let decay = 1.0 - 1.0 / divisor;
+    let (average_decay, weight) = ((period - 1) as f64 / divisor, 1.0 / divisor);
+    let (mut plus_dm, mut minus_dm, mut range) = (0.0, 0.0, 0.0);
+    for today in 1..period {
+        let (plus, minus, tr) = bar_movement(high, low, close, today);
+        plus_dm += plus;
+        minus_dm += minus;
+        range += tr;
+    }
+    // The first ADX is the mean of the first `period` DX values (an undefined DX adds 0).
     let mut sum_dx = 0.0;
-    let mut average = 0.0;
-    for_each_directional(high, low, close, period, |today, plus, minus, range| {
-        // A bar whose DX is undefined (flat range) leaves the average as it is, as in TA-Lib.
-        let dx = if is_zero(range) {
-            None
-        } else {
-            let minus_di = 100.0 * (minus / range);
-            let plus_di = 100.0 * (plus / range);
-            let total = minus_di + plus_di;
-            (!is_zero(total)).then(|| 100.0 * ((minus_di - plus_di).abs() / total))
-        };
-        if today < lookback {
-            sum_dx += dx.unwrap_or(0.0);
-            return;
+    for today in period..=lookback {
+        let (plus, minus, tr) = bar_movement(high, low, close, today);
+        plus_dm = plus_dm * decay + plus;
+        minus_dm = minus_dm * decay + minus;
+        range = range * decay + tr;
+        sum_dx += directional_movement_index(plus_dm, minus_dm, range).unwrap_or(0.0);
+    }
+    let mut average = sum_dx / divisor;
+    out[lookback] = average;
+    for (today, slot) in out.iter_mut().enumerate().skip(lookback + 1) {
+        let (plus, minus, tr) = bar_movement(high, low, close, today);
+        plus_dm = plus_dm * decay + plus;
+        minus_dm = minus_dm * decay + minus;
+        range = range * decay + tr;
+        // An undefined DX leaves the average as it is, as in TA-Lib.
+        if let Some(dx) = directional_movement_index(plus_dm, minus_dm, range) {
+            average = average * average_decay + dx * weight;
         }
-        if today == lookback {
-            sum_dx += dx.unwrap_or(0.0);
-            average = sum_dx / divisor;
-        } else if let Some(dx) = dx {
-            average = average * (keep / divisor) + dx * (1.0 / divisor);
-        }
-        out[today] = average;
-    });
+        *slot = average;
+    }
 }
 
 /// Average directional index, `TA_ADX`: Wilder's smoothing of
