@@ -18,14 +18,21 @@ fn smaller(a: f64, b: f64) -> f64 {
     if a <= b { a } else { b }
 }
 
-/// Calls `emit(today, highest, lowest)` for every full window of `period` bars.
+/// Calls `emit(first, highest, lowest)` block by block, where `highest[o]` and `lowest[o]`
+/// are the extremes of the `period`-bar window ending at row `first + o`.
 ///
 /// Van Herk/Gil-Werman: the series is cut into blocks of `period` bars; a window ending in a
 /// block is the suffix of the previous block plus the prefix of its own, so each bar costs
-/// three comparisons per series whatever the data, and no branch depends on the prices.
-/// Only the extreme values are produced, which is all %K and %R need.
+/// three comparisons per series whatever the data, and no branch depends on the prices. The
+/// caller's per-row work then runs over plain slices, which the compiler vectorises. Only the
+/// extreme values are produced, which is all %K and %R need.
 #[inline(always)]
-fn for_each_range(high: &[f64], low: &[f64], period: usize, mut emit: impl FnMut(usize, f64, f64)) {
+fn for_each_range_block(
+    high: &[f64],
+    low: &[f64],
+    period: usize,
+    mut emit: impl FnMut(usize, &[f64], &[f64]),
+) {
     let len = high.len();
     let lookback = period - 1;
     if len <= lookback {
@@ -36,6 +43,8 @@ fn for_each_range(high: &[f64], low: &[f64], period: usize, mut emit: impl FnMut
     // needs no branch.
     let mut suffix_high = vec![f64::NEG_INFINITY; period + 1];
     let mut suffix_low = vec![f64::INFINITY; period + 1];
+    let mut window_high = vec![0.0; period];
+    let mut window_low = vec![0.0; period];
     let mut block_start = 0;
     while block_start < len {
         let block_end = (block_start + period).min(len);
@@ -51,24 +60,26 @@ fn for_each_range(high: &[f64], low: &[f64], period: usize, mut emit: impl FnMut
             }
         }
         // The window ending at block offset `o` starts at offset `o + 1` of the previous block.
-        // In the first block only its last bar ends a full window.
-        let first_emitting = if block_start == 0 { lookback } else { 0 };
         let (mut prefix_high, mut prefix_low) = (f64::NEG_INFINITY, f64::INFINITY);
         let bars = high[block_start..block_end]
             .iter()
             .zip(&low[block_start..block_end])
-            .zip(suffix_high[1..].iter().zip(&suffix_low[1..]));
-        for (offset, ((&bar_high, &bar_low), (&tail_high, &tail_low))) in bars.enumerate() {
+            .zip(suffix_high[1..].iter().zip(&suffix_low[1..]))
+            .zip(window_high.iter_mut().zip(window_low.iter_mut()));
+        for (((&bar_high, &bar_low), (&tail_high, &tail_low)), (top, bottom)) in bars {
             prefix_high = larger(bar_high, prefix_high);
             prefix_low = smaller(bar_low, prefix_low);
-            if offset >= first_emitting {
-                emit(
-                    block_start + offset,
-                    larger(tail_high, prefix_high),
-                    smaller(tail_low, prefix_low),
-                );
-            }
+            *top = larger(tail_high, prefix_high);
+            *bottom = smaller(tail_low, prefix_low);
         }
+        // In the first block only its last bar ends a full window.
+        let skip = if block_start == 0 { lookback } else { 0 };
+        let count = block_end - block_start;
+        emit(
+            block_start + skip,
+            &window_high[skip..count],
+            &window_low[skip..count],
+        );
         block_start = block_end;
     }
 }
@@ -78,13 +89,17 @@ fn for_each_range(high: &[f64], low: &[f64], period: usize, mut emit: impl FnMut
 /// does not divide into noise).
 fn fast_k_kernel(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
     start(out, period - 1);
-    for_each_range(high, low, period, |today, highest, lowest| {
-        let range = highest - lowest;
-        out[today] = if is_zero_scaled(range, highest.abs() + lowest.abs()) {
-            0.0
-        } else {
-            ((close[today] - lowest) / range) * 100.0
-        };
+    for_each_range_block(high, low, period, |first, highs, lows| {
+        let rows = first..first + highs.len();
+        let slots = out[rows.clone()].iter_mut().zip(&close[rows]);
+        for ((slot, &price), (&highest, &lowest)) in slots.zip(highs.iter().zip(lows)) {
+            let range = highest - lowest;
+            *slot = if is_zero_scaled(range, highest.abs() + lowest.abs()) {
+                0.0
+            } else {
+                ((price - lowest) / range) * 100.0
+            };
+        }
     });
 }
 
@@ -279,14 +294,18 @@ pub fn willr_into(
     check_high_low(high, low, Some(close))?;
     check_output("willr", out.len(), close.len())?;
     start(out, period - 1);
-    for_each_range(high, low, period, |today, highest, lowest| {
-        let range = highest - lowest;
-        out[today] = if is_zero_scaled(range, highest.abs() + lowest.abs()) {
-            0.0
-        } else {
-            // The clamp only matters for a close outside its own bar's range.
-            (((highest - close[today]) / range) * -100.0).clamp(-100.0, 0.0)
-        };
+    for_each_range_block(high, low, period, |first, highs, lows| {
+        let rows = first..first + highs.len();
+        let slots = out[rows.clone()].iter_mut().zip(&close[rows]);
+        for ((slot, &price), (&highest, &lowest)) in slots.zip(highs.iter().zip(lows)) {
+            let range = highest - lowest;
+            *slot = if is_zero_scaled(range, highest.abs() + lowest.abs()) {
+                0.0
+            } else {
+                // The clamp only matters for a close outside its own bar's range.
+                (((highest - price) / range) * -100.0).clamp(-100.0, 0.0)
+            };
+        }
     });
     Ok(())
 }
