@@ -100,6 +100,7 @@ def specs_default():
         ("sar(0.02,0.2)", None, lambda o, h, l, c, v: talib.SAR(h, l, 0.02, 0.2)),
         ("trima(30)", None, lambda o, h, l, c, v: talib.TRIMA(c, 30)),
         ("t3(5,0.7)", None, lambda o, h, l, c, v: talib.T3(c, 5, 0.7)),
+        ("mama(0.5,0.05)", ["mama", "fama"], lambda o, h, l, c, v: talib.MAMA(c, 0.5, 0.05)),
     ]
 
 
@@ -153,10 +154,12 @@ def specs_params():
         ("trima(9)", None, lambda o, h, l, c, v: talib.TRIMA(c, 9)),
         ("trima(2)", None, lambda o, h, l, c, v: talib.TRIMA(c, 2)),
         ("t3(10,0.5)", None, lambda o, h, l, c, v: talib.T3(c, 10, 0.5)),
+        ("mama(0.3,0.1)", ["mama", "fama"], lambda o, h, l, c, v: talib.MAMA(c, 0.3, 0.1)),
+        ("bbands(40,2,2,matype=mama)", ["upper", "middle", "lower"], lambda o, h, l, c, v: talib.BBANDS(c, 40, 2, 2, 7)),
+        ("stoch(5,3,4,slowd_matype=mama)", ["k", "d"], lambda o, h, l, c, v: talib.STOCH(h, l, c, 5, 3, 0, 4, 7)),
+        ("ppo(12,26,matype=mama)", None, lambda o, h, l, c, v: talib.PPO(c, 12, 26, 7)),
     ]
     for name, code in MA.items():
-        if name == "mama":
-            continue
         out.append((f"bbands(6,2,2,matype={name})" if name != "sma" else "bbands(6,2,2)",
                     ["upper", "middle", "lower"],
                     lambda o, h, l, c, v, code=code: talib.BBANDS(c, 6, 2, 2, code)))

@@ -5,12 +5,13 @@
 use super::Inputs;
 use super::moving_averages::MaType;
 
-/// The indicator names this crate computes: SPEC.md's 32 in its order, then the two moving
-/// averages that are otherwise only MA types (`trima`, `t3`).
+/// The indicator names this crate computes: SPEC.md's 32 in its order, then the moving
+/// averages that are otherwise only MA types (`trima`, `t3`, `mama`).
 pub const KNOWN_INDICATORS: &[&str] = &[
     "sma", "ema", "wma", "dema", "tema", "kama", "bbands", "rsi", "macd", "stoch", "stochf",
     "stochrsi", "willr", "cci", "roc", "mom", "atr", "natr", "adx", "adxr", "plus_di", "minus_di",
     "mfi", "obv", "ultosc", "apo", "ppo", "trix", "aroon", "aroonosc", "cmo", "sar", "trima", "t3",
+    "mama",
 ];
 
 /// A parameter's kind and TA-Lib default (`Period(default, minimum)`).
@@ -233,6 +234,15 @@ pub(super) static DEFINITIONS: &[Definition] = &[
             real("vfactor", "vfactor", 0.7),
         ],
         outputs: VALUE,
+        inputs: CLOSE,
+    },
+    Definition {
+        name: "mama",
+        params: &[
+            real("fastlimit", "fastlimit", 0.5),
+            real("slowlimit", "slowlimit", 0.05),
+        ],
+        outputs: &["mama", "fama"],
         inputs: CLOSE,
     },
 ];

@@ -24,6 +24,7 @@
 
 mod aroon;
 mod catalog;
+mod mama;
 mod momentum;
 mod moving_averages;
 mod oscillators;
@@ -34,6 +35,7 @@ mod volume;
 
 pub use aroon::{AroonOutput, aroon, aroonosc};
 pub use catalog::KNOWN_INDICATORS;
+pub use mama::{MamaOutput, mama};
 pub use momentum::{MacdOutput, apo, cmo, macd, macd_into, mom, ppo, roc, rsi, rsi_into, trix};
 pub use moving_averages::{MaType, dema, ema, ema_into, kama, ma, sma, t3, tema, trima, wma};
 pub use oscillators::{

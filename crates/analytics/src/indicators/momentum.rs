@@ -300,7 +300,6 @@ pub fn apo(
     ma_type: MaType,
 ) -> Result<Vec<f64>, AnalyticsError> {
     check_oscillator_periods("apo", fast, slow)?;
-    ma_type.check_supported()?;
     check_series("close", close)?;
     let mut out = scratch_vec(close.len());
     price_oscillator_kernel(close, fast, slow, ma_type, false, &mut out);
@@ -316,7 +315,6 @@ pub fn ppo(
     ma_type: MaType,
 ) -> Result<Vec<f64>, AnalyticsError> {
     check_oscillator_periods("ppo", fast, slow)?;
-    ma_type.check_supported()?;
     check_series("close", close)?;
     let mut out = scratch_vec(close.len());
     price_oscillator_kernel(close, fast, slow, ma_type, true, &mut out);

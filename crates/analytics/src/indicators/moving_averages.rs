@@ -29,7 +29,8 @@ pub enum MaType {
     Trima,
     /// Kaufman adaptive moving average (6).
     Kama,
-    /// MESA adaptive moving average (7); not implemented here, rejected with a clear error.
+    /// MESA adaptive moving average (7), with TA-Lib's limits 0.5 and 0.05; the period is
+    /// ignored.
     Mama,
     /// Tillson T3 with volume factor 0.7, as TA-Lib's `TA_MA` uses it (8).
     T3,
@@ -64,16 +65,6 @@ impl MaType {
             MaType::Mama => 32,
             MaType::T3 => 6 * (period - 1),
         }
-    }
-
-    /// Rejects the types this crate does not compute.
-    pub(crate) fn check_supported(self) -> Result<(), AnalyticsError> {
-        if self == MaType::Mama {
-            return Err(AnalyticsError::InvalidParameter(
-                "moving-average type mama is not supported yet; use sma, ema, wma, dema, tema, trima, kama or t3".into(),
-            ));
-        }
-        Ok(())
     }
 }
 
@@ -131,8 +122,7 @@ pub(crate) fn ma_kernel(input: &[f64], period: usize, ma_type: MaType, out: &mut
         MaType::Tema => tema_kernel(input, period, out),
         MaType::Trima => trima_kernel(input, period, out),
         MaType::Kama => kama_kernel(input, period, out),
-        // Rejected at validation; NaN keeps this total if a caller skipped it.
-        MaType::Mama => out.fill(f64::NAN),
+        MaType::Mama => super::mama::mama_kernel(input, 0.5, 0.05, out, None),
         MaType::T3 => t3_kernel(input, period, 0.7, out),
     }
 }
@@ -468,7 +458,6 @@ pub fn t3(input: &[f64], period: usize, v_factor: f64) -> Result<Vec<f64>, Analy
 /// Any moving average by type, `TA_MA`; a period of 1 returns the input. Lookback per
 /// [`MaType::lookback`].
 pub fn ma(input: &[f64], period: usize, ma_type: MaType) -> Result<Vec<f64>, AnalyticsError> {
-    ma_type.check_supported()?;
     check_period("ma", "period", period, 1)?;
     check_series("close", input)?;
     let mut out = scratch_vec(input.len());

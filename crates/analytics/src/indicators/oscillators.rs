@@ -186,8 +186,6 @@ pub fn stoch_into(
     check_period("stoch", "fastk period", fastk_period, 1)?;
     check_period("stoch", "slowk period", slowk_period, 1)?;
     check_period("stoch", "slowd period", slowd_period, 1)?;
-    slowk_ma.check_supported()?;
-    slowd_ma.check_supported()?;
     check_high_low(high, low, Some(close))?;
     let [k, d] = out;
     check_output("stoch", k.len(), close.len())?;
@@ -217,7 +215,6 @@ pub fn stochf(
 ) -> Result<StochOutput, AnalyticsError> {
     check_period("stochf", "fastk period", fastk_period, 1)?;
     check_period("stochf", "fastd period", fastd_period, 1)?;
-    fastd_ma.check_supported()?;
     check_high_low(high, low, Some(close))?;
     let (mut k, mut d) = (scratch_vec(close.len()), scratch_vec(close.len()));
     stoch_kernel(
@@ -245,7 +242,6 @@ pub fn stochrsi(
     check_period("stochrsi", "period", period, 2)?;
     check_period("stochrsi", "fastk period", fastk_period, 1)?;
     check_period("stochrsi", "fastd period", fastd_period, 1)?;
-    fastd_ma.check_supported()?;
     check_series("close", close)?;
     let len = close.len();
     let lookback = period + fastk_period - 1 + fastd_ma.lookback(fastd_period);

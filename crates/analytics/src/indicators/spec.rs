@@ -54,7 +54,6 @@ fn parse_value(name: &str, param: &Param, text: &str) -> Result<Value, Analytics
     match param.default {
         Default::Ma(_) => {
             let ma_type: MaType = text.parse()?;
-            ma_type.check_supported()?;
             Ok(Value::Ma(ma_type))
         }
         Default::Period(_, min) => {
@@ -92,6 +91,11 @@ fn parse_value(name: &str, param: &Param, text: &str) -> Result<Value, Analytics
             if name == "sar" && number < 0.0 {
                 return Err(invalid(format!(
                     "sar {label} must not be negative, got {text}"
+                )));
+            }
+            if name == "mama" && !(0.01..=0.99).contains(&number) {
+                return Err(invalid(format!(
+                    "mama {label} must be between 0.01 and 0.99, got {text}"
                 )));
             }
             if name == "t3" && !(0.0..=1.0).contains(&number) {
@@ -257,7 +261,8 @@ impl IndicatorSpec {
 
     /// Names of the output series in [`IndicatorSpec::compute`]'s order; single-output
     /// indicators return `["value"]`. Multi-output: macd `macd, signal, hist`; bbands
-    /// `upper, middle, lower`; stoch, stochf, stochrsi `k, d`; aroon `down, up`.
+    /// `upper, middle, lower`; stoch, stochf, stochrsi `k, d`; aroon `down, up`; mama
+    /// `mama, fama`.
     pub fn outputs(&self) -> &'static [&'static str] {
         self.definition.outputs
     }
@@ -308,7 +313,8 @@ impl IndicatorSpec {
             "t3" => 6 * (p(0) - 1),
             "dema" => 2 * (p(0) - 1),
             "tema" => 3 * (p(0) - 1),
-            "bbands" => self.ma_type(3).lookback(p(0)),
+            "bbands" => self.ma_type(3).lookback(p(0)).max(p(0) - 1),
+            "mama" => 32,
             "macd" => p(1) - 1 + p(2) - 1,
             "stoch" => p(0) - 1 + self.ma_type(2).lookback(p(1)) + self.ma_type(4).lookback(p(3)),
             "stochf" => p(0) - 1 + self.ma_type(2).lookback(p(1)),
@@ -360,6 +366,7 @@ impl IndicatorSpec {
             "kama" => single(mas::kama(close, p(0))?),
             "trima" => single(mas::trima(close, p(0))?),
             "t3" => single(mas::t3(close, p(0), self.real(1))?),
+            "mama" => pair(super::mama::mama(close, self.real(0), self.real(1))?),
             "bbands" => triple(volatility::bbands(
                 close,
                 p(0),
@@ -549,7 +556,7 @@ mod tests {
         assert!(error("rsi(14,timeperiod=3)").contains("given twice"));
         assert!(error("ppo(matype=ema,12)").contains("positional parameters must come before"));
         assert!(error("ppo(matype=foo)").contains("unknown moving-average type 'foo'"));
-        assert!(error("ppo(matype=mama)").contains("not supported"));
+        assert!(error("mama(0,0.05)").contains("between 0.01 and 0.99"));
         assert!(error("sar(-0.1)").contains("must not be negative"));
     }
 

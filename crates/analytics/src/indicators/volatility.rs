@@ -193,10 +193,10 @@ pub fn bbands_into(
             )));
         }
     }
-    ma_type.check_supported()?;
     check_series("close", close)?;
     let len = close.len();
-    let lookback = ma_type.lookback(period);
+    // The later of the average's and the deviation's lookbacks (they differ only for MAMA).
+    let lookback = ma_type.lookback(period).max(period - 1);
     let [upper, middle, lower] = out;
     for output in [&*upper, &*middle, &*lower] {
         check_output("bbands", output.len(), len)?;
@@ -205,6 +205,7 @@ pub fn bbands_into(
     // The variance goes into `lower` first and is turned into the band in place; TA-Lib
     // computes it over the whole series, independently of the average's own seeding.
     ma_kernel(close, period, ma_type, middle);
+    start(middle, lookback);
     variance_kernel(close, period, lower);
     if !start(lower, lookback) {
         return Ok(());
