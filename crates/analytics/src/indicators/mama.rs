@@ -159,11 +159,7 @@ pub(crate) fn mama_kernel(
         if period < 0.67 * last_period {
             period = 0.67 * last_period;
         }
-        if period < 6.0 {
-            period = 6.0;
-        } else if period > 50.0 {
-            period = 50.0;
-        }
+        period = period.clamp(6.0, 50.0);
         period = (0.2 * period) + (0.8 * last_period);
         today += 1;
     }
