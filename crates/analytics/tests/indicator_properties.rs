@@ -284,3 +284,42 @@ fn into_variants_reject_an_output_of_the_wrong_length() {
         "rsi output has 2 rows where the input has 3"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn parsing_any_text_returns_a_spec_or_an_error_never_panics(text in ".{0,40}") {
+        let _ = text.parse::<IndicatorSpec>();
+    }
+
+    #[test]
+    fn any_valid_spec_computes_on_any_series_without_panicking(
+        s in series(80),
+        index in 0usize..64,
+        a in 1usize..40,
+        b in 1usize..40,
+        c in 1usize..40,
+        matype in 0usize..9,
+    ) {
+        let name = KNOWN_INDICATORS[index % KNOWN_INDICATORS.len()];
+        let candidates = [
+            format!("{name}({a},{b},{c})"),
+            format!("{name}({a},{b})"),
+            format!("{name}({a})"),
+            format!("{name}({a},{b},matype={matype})"),
+            format!("{name}({a},slowd_matype={matype})"),
+        ];
+        for text in candidates {
+            if let Ok(spec) = text.parse::<IndicatorSpec>() {
+                let outputs = spec.compute(&s.ohlcv()).unwrap();
+                for output in outputs {
+                    prop_assert_eq!(output.len(), s.close.len());
+                    let lookback = spec.lookback().min(output.len());
+                    prop_assert!(output[..lookback].iter().all(|v| v.is_nan()), "{}", spec);
+                    prop_assert!(output[lookback..].iter().all(|v| v.is_finite()), "{}", spec);
+                }
+            }
+        }
+    }
+}
