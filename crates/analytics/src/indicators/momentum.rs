@@ -307,7 +307,7 @@ pub fn apo(
 }
 
 /// Percentage price oscillator, `TA_PPO`: `(MA(fast) − MA(slow)) / MA(slow) · 100`, 0 when the
-/// slow average is (TA-Lib-)zero. Lookback: that of the slow average.
+/// slow average is below 1e-14 in magnitude (TA-Lib's zero). Lookback: that of the slow average.
 pub fn ppo(
     close: &[f64],
     fast: usize,

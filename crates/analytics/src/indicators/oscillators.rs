@@ -307,7 +307,8 @@ pub fn willr_into(
 }
 
 /// Commodity channel index, `TA_CCI`: `(tp − mean)/(0.015·meandev)` over `period` bars of the
-/// typical price `tp = (h+l+c)/3`; 0 when either term is (TA-Lib-)zero. Lookback `period − 1`.
+/// typical price `tp = (h+l+c)/3`; 0 when either term is within 1e-14 of the mean's magnitude
+/// (a flat window). Lookback `period − 1`.
 pub fn cci(
     high: &[f64],
     low: &[f64],

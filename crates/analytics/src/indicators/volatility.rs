@@ -63,7 +63,7 @@ pub fn atr(
     Ok(out)
 }
 
-/// Normalised ATR, `TA_NATR`: `ATR/close · 100`, 0 where the close is (TA-Lib-)zero.
+/// Normalised ATR, `TA_NATR`: `ATR/close · 100`, 0 where |close| < 1e-14 (TA-Lib's zero).
 /// Lookback `period`.
 pub fn natr(
     high: &[f64],
