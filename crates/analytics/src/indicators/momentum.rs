@@ -1,0 +1,346 @@
+//! Momentum indicators on one series: RSI, CMO, ROC, MOM, MACD, APO, PPO, TRIX.
+
+use super::moving_averages::{MaType, ema_kernel, ma_kernel, start};
+use super::{check_output, check_period, check_series, is_zero, nan_vec, output_vec, scratch_vec};
+use crate::AnalyticsError;
+
+/// Wilder-smoothed average gain and loss as TA-Lib's RSI and CMO keep them; `emit` turns the
+/// pair into the output value.
+#[inline(always)]
+fn wilder_gain_loss_kernel(
+    input: &[f64],
+    period: usize,
+    out: &mut [f64],
+    emit: impl Fn(f64, f64) -> f64,
+) {
+    let lookback = period;
+    if !start(out, lookback) {
+        return;
+    }
+    let divisor = period as f64;
+    let keep = (period - 1) as f64;
+    let mut previous = input[0];
+    let mut gain = 0.0;
+    let mut loss = 0.0;
+    for &value in &input[1..=period] {
+        let change = value - previous;
+        previous = value;
+        if change < 0.0 {
+            loss -= change;
+        } else {
+            gain += change;
+        }
+    }
+    loss /= divisor;
+    gain /= divisor;
+    out[lookback] = emit(gain, loss);
+    // TA-Lib computes `(s·(n−1) + x)/n`; `s·((n−1)/n) + x·(1/n)` is the same to an ulp per
+    // step, and the smoothing damps those ulps instead of accumulating them. It takes the
+    // division off the bar-to-bar dependency chain, which is what bounds this loop's speed.
+    let decay = keep / divisor;
+    let weight = 1.0 / divisor;
+    for (slot, &value) in out[period + 1..].iter_mut().zip(&input[period + 1..]) {
+        let change = value - previous;
+        previous = value;
+        let (up, down) = if change < 0.0 {
+            (0.0, -change)
+        } else {
+            (change, 0.0)
+        };
+        gain = gain * decay + up * weight;
+        loss = loss * decay + down * weight;
+        *slot = emit(gain, loss);
+    }
+}
+
+/// RSI kernel (`TA_RSI`).
+pub(crate) fn rsi_kernel(input: &[f64], period: usize, out: &mut [f64]) {
+    wilder_gain_loss_kernel(input, period, out, |gain, loss| {
+        // Both averages are non-negative: the total is zero only when nothing moved, so
+        // TA-Lib tests it exactly rather than against a band in the quote's unit.
+        let total = gain + loss;
+        if total > 0.0 {
+            100.0 * (gain / total)
+        } else {
+            0.0
+        }
+    });
+}
+
+/// Relative strength index, `TA_RSI`: `100·G/(G+L)` with Wilder-smoothed average gain G and
+/// loss L seeded by their plain means over the first `period` changes; 0 when `G+L` is 0.
+/// Lookback `period`.
+pub fn rsi(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
+    let mut out = scratch_vec(close.len());
+    rsi_into(close, period, &mut out)?;
+    Ok(out)
+}
+
+/// [`rsi`] into a caller-provided slice of the input's length, without allocating.
+pub fn rsi_into(close: &[f64], period: usize, out: &mut [f64]) -> Result<(), AnalyticsError> {
+    check_period("rsi", "period", period, 2)?;
+    check_series("close", close)?;
+    check_output("rsi", out.len(), close.len())?;
+    rsi_kernel(close, period, out);
+    Ok(())
+}
+
+/// Chande momentum oscillator, `TA_CMO`: `100·(G−L)/(G+L)` with RSI's Wilder-smoothed gain
+/// and loss. Lookback `period`.
+pub fn cmo(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("cmo", "period", period, 2)?;
+    check_series("close", close)?;
+    let mut out = output_vec(close.len(), period);
+    wilder_gain_loss_kernel(close, period, &mut out, |gain, loss| {
+        let total = gain + loss;
+        if total > 0.0 {
+            100.0 * ((gain - loss) / total)
+        } else {
+            0.0
+        }
+    });
+    Ok(out)
+}
+
+/// Rate of change kernel (`TA_ROC`).
+pub(crate) fn roc_kernel(input: &[f64], period: usize, out: &mut [f64]) {
+    if !start(out, period) {
+        return;
+    }
+    for i in period..input.len() {
+        let previous = input[i - period];
+        out[i] = if previous != 0.0 {
+            ((input[i] / previous) - 1.0) * 100.0
+        } else {
+            0.0
+        };
+    }
+}
+
+/// Rate of change, `TA_ROC`: `(x / x[−period] − 1)·100`, 0 when the old value is 0.
+/// Lookback `period`.
+pub fn roc(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("roc", "period", period, 1)?;
+    check_series("close", close)?;
+    let mut out = output_vec(close.len(), period);
+    roc_kernel(close, period, &mut out);
+    Ok(out)
+}
+
+/// Momentum, `TA_MOM`: `x − x[−period]`. Lookback `period`.
+pub fn mom(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("mom", "period", period, 1)?;
+    check_series("close", close)?;
+    let mut out = output_vec(close.len(), period);
+    if start(&mut out, period) {
+        for i in period..close.len() {
+            out[i] = close[i] - close[i - period];
+        }
+    }
+    Ok(out)
+}
+
+/// MACD lines as `(macd, signal, hist)`.
+pub type MacdOutput = (Vec<f64>, Vec<f64>, Vec<f64>);
+
+/// Sum of `values` from 0.0 in order, as TA-Lib seeds an EMA with an SMA.
+#[inline]
+fn seed_mean(values: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for &value in values {
+        total += value;
+    }
+    total / values.len() as f64
+}
+
+/// MACD kernel (`TA_INT_MACD`) writing the three lines in one pass.
+///
+/// Both EMAs start at the slow lookback: TA-Lib seeds the fast one with the SMA of the `fast`
+/// values ending there, not of the first `fast` values of the series. The signal EMA is
+/// seeded with the mean of the first `signal` MACD values. Every operation is the one the
+/// three separate TA-Lib passes do, in the same order, so fusing them changes no bit.
+pub(crate) fn macd_kernel(
+    input: &[f64],
+    fast: usize,
+    slow: usize,
+    signal: usize,
+    out_macd: &mut [f64],
+    out_signal: &mut [f64],
+    out_hist: &mut [f64],
+) {
+    let slow_lookback = slow - 1;
+    let lookback = slow_lookback + (signal - 1);
+    start(out_signal, lookback);
+    start(out_hist, lookback);
+    if !start(out_macd, lookback) {
+        return;
+    }
+    let (fast_k, slow_k, signal_k) = (
+        2.0 / (fast as f64 + 1.0),
+        2.0 / (slow as f64 + 1.0),
+        2.0 / (signal as f64 + 1.0),
+    );
+    let mut fast_ema = seed_mean(&input[slow - fast..slow]);
+    let mut slow_ema = seed_mean(&input[..slow]);
+    let mut line = fast_ema - slow_ema;
+    // Phase 1: the MACD values that only seed the signal line.
+    let mut signal_total = 0.0;
+    for &value in &input[slow..=lookback] {
+        signal_total += line;
+        fast_ema = (value - fast_ema) * fast_k + fast_ema;
+        slow_ema = (value - slow_ema) * slow_k + slow_ema;
+        line = fast_ema - slow_ema;
+    }
+    signal_total += line;
+    let mut signal_ema = signal_total / signal as f64;
+    out_macd[lookback] = line;
+    out_signal[lookback] = signal_ema;
+    out_hist[lookback] = line - signal_ema;
+    // Phase 2: all three lines.
+    for i in lookback + 1..input.len() {
+        let value = input[i];
+        fast_ema = (value - fast_ema) * fast_k + fast_ema;
+        slow_ema = (value - slow_ema) * slow_k + slow_ema;
+        let line = fast_ema - slow_ema;
+        signal_ema = (line - signal_ema) * signal_k + signal_ema;
+        out_macd[i] = line;
+        out_signal[i] = signal_ema;
+        out_hist[i] = line - signal_ema;
+    }
+}
+
+/// Moving average convergence/divergence, `TA_MACD`: `EMA(fast) − EMA(slow)`, its
+/// `EMA(signal)`, and their difference. Lookback `slow − 1 + signal − 1`. TA-Lib swaps a fast
+/// period longer than the slow one; this rejects it instead.
+pub fn macd(
+    close: &[f64],
+    fast: usize,
+    slow: usize,
+    signal: usize,
+) -> Result<MacdOutput, AnalyticsError> {
+    let len = close.len();
+    let (mut line, mut sig, mut hist) = (scratch_vec(len), scratch_vec(len), scratch_vec(len));
+    macd_into(close, fast, slow, signal, [&mut line, &mut sig, &mut hist])?;
+    Ok((line, sig, hist))
+}
+
+/// [`macd`] into caller-provided `[macd, signal, hist]` slices of the input's length.
+pub fn macd_into(
+    close: &[f64],
+    fast: usize,
+    slow: usize,
+    signal: usize,
+    out: [&mut [f64]; 3],
+) -> Result<(), AnalyticsError> {
+    check_period("macd", "fast period", fast, 2)?;
+    check_period("macd", "slow period", slow, 2)?;
+    check_period("macd", "signal period", signal, 1)?;
+    if fast >= slow {
+        return Err(AnalyticsError::InvalidParameter(format!(
+            "macd fast period must be shorter than the slow period, got fast {fast} and slow {slow}"
+        )));
+    }
+    check_series("close", close)?;
+    let [line, sig, hist] = out;
+    for output in [&*line, &*sig, &*hist] {
+        check_output("macd", output.len(), close.len())?;
+    }
+    macd_kernel(close, fast, slow, signal, line, sig, hist);
+    Ok(())
+}
+
+/// Price-oscillator kernel (`TA_APO`/`TA_PPO`): fast average minus slow average.
+pub(crate) fn price_oscillator_kernel(
+    input: &[f64],
+    fast: usize,
+    slow: usize,
+    ma_type: MaType,
+    percent: bool,
+    out: &mut [f64],
+) {
+    let lookback = ma_type.lookback(slow.max(fast));
+    if !start(out, lookback) {
+        return;
+    }
+    // Unlike MACD, TA-Lib's APO/PPO run both averages from the first row of the series.
+    let len = input.len();
+    let mut fast_line = scratch_vec(len);
+    ma_kernel(input, fast, ma_type, &mut fast_line);
+    let mut slow_line = scratch_vec(len);
+    ma_kernel(input, slow, ma_type, &mut slow_line);
+    for i in lookback..len {
+        let (fast_value, slow_value) = (fast_line[i], slow_line[i]);
+        out[i] = if !percent {
+            fast_value - slow_value
+        } else if is_zero(slow_value) {
+            0.0
+        } else {
+            ((fast_value - slow_value) / slow_value) * 100.0
+        };
+    }
+}
+
+fn check_oscillator_periods(name: &str, fast: usize, slow: usize) -> Result<(), AnalyticsError> {
+    check_period(name, "fast period", fast, 2)?;
+    check_period(name, "slow period", slow, 2)?;
+    if fast >= slow {
+        return Err(AnalyticsError::InvalidParameter(format!(
+            "{name} fast period must be shorter than the slow period, got fast {fast} and slow {slow}"
+        )));
+    }
+    Ok(())
+}
+
+/// Absolute price oscillator, `TA_APO`: `MA(fast) − MA(slow)` (TA-Lib default SMA).
+/// Lookback: that of the slow average.
+pub fn apo(
+    close: &[f64],
+    fast: usize,
+    slow: usize,
+    ma_type: MaType,
+) -> Result<Vec<f64>, AnalyticsError> {
+    check_oscillator_periods("apo", fast, slow)?;
+    check_series("close", close)?;
+    let mut out = scratch_vec(close.len());
+    price_oscillator_kernel(close, fast, slow, ma_type, false, &mut out);
+    Ok(out)
+}
+
+/// Percentage price oscillator, `TA_PPO`: `(MA(fast) − MA(slow)) / MA(slow) · 100`, 0 when the
+/// slow average is below 1e-14 in magnitude (TA-Lib's zero). Lookback: that of the slow average.
+pub fn ppo(
+    close: &[f64],
+    fast: usize,
+    slow: usize,
+    ma_type: MaType,
+) -> Result<Vec<f64>, AnalyticsError> {
+    check_oscillator_periods("ppo", fast, slow)?;
+    check_series("close", close)?;
+    let mut out = scratch_vec(close.len());
+    price_oscillator_kernel(close, fast, slow, ma_type, true, &mut out);
+    Ok(out)
+}
+
+/// TRIX, `TA_TRIX`: the one-bar rate of change (percent) of a triple EMA.
+/// Lookback `3·(period − 1) + 1`.
+pub fn trix(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("trix", "period", period, 1)?;
+    check_series("close", close)?;
+    let len = close.len();
+    let mut out = nan_vec(len);
+    let step = period - 1;
+    if len <= 3 * step + 1 {
+        return Ok(out);
+    }
+    let k = 2.0 / (period as f64 + 1.0);
+    let mut first = scratch_vec(len);
+    ema_kernel(close, period, k, &mut first);
+    let mut second = scratch_vec(len);
+    ema_kernel(&first[step..], period, k, &mut second[step..]);
+    // The third EMA reuses `first`, which is no longer needed.
+    let third = &mut first;
+    ema_kernel(&second[2 * step..], period, k, &mut third[2 * step..]);
+    roc_kernel(&third[3 * step..], 1, &mut out[3 * step..]);
+    out[..3 * step].fill(f64::NAN);
+    Ok(out)
+}

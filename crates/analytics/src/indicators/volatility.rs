@@ -1,0 +1,229 @@
+//! Volatility: true range, ATR, NATR and Bollinger bands.
+
+use super::moving_averages::{MaType, ma_kernel, start};
+use super::{check_high_low, check_output, check_period, check_series, is_zero, scratch_vec};
+use crate::AnalyticsError;
+
+/// TA-Lib's `TRUE_RANGE`: the largest of `h − l`, `|c₋₁ − h|` and `|c₋₁ − l|`.
+#[inline(always)]
+pub(crate) fn true_range(high: f64, low: f64, previous_close: f64) -> f64 {
+    let mut greatest = high - low;
+    let up = (previous_close - high).abs();
+    if up > greatest {
+        greatest = up;
+    }
+    let down = (previous_close - low).abs();
+    if down > greatest {
+        greatest = down;
+    }
+    greatest
+}
+
+/// ATR kernel (`TA_ATR`): SMA of the first `period` true ranges, then Wilder smoothing.
+pub(crate) fn atr_kernel(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
+    if !start(out, period) {
+        return;
+    }
+    let len = close.len();
+    if period == 1 {
+        for i in 1..len {
+            out[i] = true_range(high[i], low[i], close[i - 1]);
+        }
+        return;
+    }
+    let divisor = period as f64;
+    let keep = (period - 1) as f64;
+    let mut total = 0.0;
+    for i in 1..=period {
+        total += true_range(high[i], low[i], close[i - 1]);
+    }
+    let mut average = total / divisor;
+    out[period] = average;
+    // `a·((n−1)/n) + tr·(1/n)` rather than TA-Lib's `(a·(n−1) + tr)/n`: equal to an ulp per
+    // step, damped rather than accumulated, and without a division in the dependency chain.
+    let (decay, weight) = (keep / divisor, 1.0 / divisor);
+    for i in period + 1..len {
+        average = average * decay + true_range(high[i], low[i], close[i - 1]) * weight;
+        out[i] = average;
+    }
+}
+
+/// Average true range, `TA_ATR`: Wilder's smoothing of the true range, seeded with the SMA
+/// of the first `period` true ranges (rows 1..=period). Lookback `period`.
+pub fn atr(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("atr", "period", period, 1)?;
+    check_high_low(high, low, Some(close))?;
+    let mut out = scratch_vec(close.len());
+    atr_kernel(high, low, close, period, &mut out);
+    Ok(out)
+}
+
+/// Normalised ATR, `TA_NATR`: `ATR/close · 100`, 0 where |close| < 1e-14 (TA-Lib's zero).
+/// Lookback `period`.
+pub fn natr(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+) -> Result<Vec<f64>, AnalyticsError> {
+    check_period("natr", "period", period, 1)?;
+    check_high_low(high, low, Some(close))?;
+    let mut out = scratch_vec(close.len());
+    atr_kernel(high, low, close, period, &mut out);
+    for (value, &price) in out.iter_mut().zip(close).skip(period) {
+        *value = if is_zero(price) {
+            0.0
+        } else {
+            (*value / price) * 100.0
+        };
+    }
+    Ok(out)
+}
+
+/// Bollinger bands as `(upper, middle, lower)`.
+pub type BbandsOutput = (Vec<f64>, Vec<f64>, Vec<f64>);
+
+/// Sums of `x − shift` and `(x − shift)²` over `window`, in order.
+#[inline]
+fn shifted_sums(window: &[f64], shift: f64) -> (f64, f64) {
+    let (mut total, mut total_squares) = (0.0, 0.0);
+    for &value in window {
+        let deviation = value - shift;
+        total += deviation;
+        total_squares += deviation * deviation;
+    }
+    (total, total_squares)
+}
+
+/// Population variance over `period` bars (`TA_VAR`), written from index `period − 1`.
+///
+/// TA-Lib's cancellation-free form: running sums of deviations from a shift near the window
+/// (so `E[x²] − E[x]²` never subtracts two price-squared quantities), rebuilt by a two-pass
+/// computation when the variance falls below 1e-6 of the largest mean square held since the
+/// last rebuild, or every `32·period` bars. A flat window gives exactly 0.
+pub(crate) fn variance_kernel(input: &[f64], period: usize, out: &mut [f64]) {
+    let lookback = period - 1;
+    if input.len() <= lookback {
+        return;
+    }
+    let inverse = 1.0 / period as f64;
+    let mut shift = input[0];
+    let (mut total, mut total_squares) = shifted_sums(&input[..lookback], shift);
+    let mut bars_until_rebuild = 32 * period;
+    let mut peak_squares = total_squares;
+    for i in lookback..input.len() {
+        let deviation = input[i] - shift;
+        total += deviation;
+        total_squares += deviation * deviation;
+        peak_squares = peak_squares.max(total_squares);
+        let mean = total * inverse;
+        let mut variance = total_squares * inverse - mean * mean;
+        let trailing = input[i - lookback] - shift;
+        total -= trailing;
+        total_squares -= trailing * trailing;
+        bars_until_rebuild -= 1;
+        if variance < 0.000001 * (peak_squares * inverse) || bars_until_rebuild == 0 {
+            bars_until_rebuild = 32 * period;
+            let window = &input[i - lookback..=i];
+            let mut sum = 0.0;
+            for &value in window {
+                sum += value;
+            }
+            shift = sum * inverse;
+            (total, total_squares) = shifted_sums(window, shift);
+            let mut mean = total * inverse;
+            variance = total_squares * inverse - mean * mean;
+            // A window flat to within its mean's rounding is re-anchored on its own last
+            // value, which cannot leave the variance at rounding level again.
+            if variance < 0.000001 * (total_squares * inverse) {
+                shift = input[i];
+                (total, total_squares) = shifted_sums(window, shift);
+                mean = total * inverse;
+                variance = total_squares * inverse - mean * mean;
+            }
+            peak_squares = total_squares;
+            if variance < 0.000000000001 * (total_squares * inverse) {
+                variance = 0.0;
+            }
+            let trailing = window[0] - shift;
+            total -= trailing;
+            total_squares -= trailing * trailing;
+        }
+        out[i] = variance;
+    }
+}
+
+/// Bollinger bands, `TA_BBANDS`: middle = `MA(period)`, upper/lower = middle ± `nbdev`·σ with
+/// σ the population standard deviation over `period` (defaults 5, 2, 2, SMA). Lookback: the
+/// moving average's.
+pub fn bbands(
+    close: &[f64],
+    period: usize,
+    nbdev_up: f64,
+    nbdev_down: f64,
+    ma_type: MaType,
+) -> Result<BbandsOutput, AnalyticsError> {
+    let len = close.len();
+    let (mut upper, mut middle, mut lower) = (scratch_vec(len), scratch_vec(len), scratch_vec(len));
+    bbands_into(
+        close,
+        (period, nbdev_up, nbdev_down, ma_type),
+        [&mut upper, &mut middle, &mut lower],
+    )?;
+    Ok((upper, middle, lower))
+}
+
+/// [`bbands`] into caller-provided `[upper, middle, lower]` slices of the input's length, with
+/// the parameters as `(period, nbdevup, nbdevdn, matype)`.
+pub fn bbands_into(
+    close: &[f64],
+    (period, nbdev_up, nbdev_down, ma_type): (usize, f64, f64, MaType),
+    out: [&mut [f64]; 3],
+) -> Result<(), AnalyticsError> {
+    check_period("bbands", "period", period, 2)?;
+    for (name, value) in [("nbdevup", nbdev_up), ("nbdevdn", nbdev_down)] {
+        if !value.is_finite() {
+            return Err(AnalyticsError::InvalidParameter(format!(
+                "bbands {name} must be a finite number, got {value}"
+            )));
+        }
+    }
+    check_series("close", close)?;
+    let len = close.len();
+    // The later of the average's and the deviation's lookbacks (they differ only for MAMA).
+    let lookback = ma_type.lookback(period).max(period - 1);
+    let [upper, middle, lower] = out;
+    for output in [&*upper, &*middle, &*lower] {
+        check_output("bbands", output.len(), len)?;
+    }
+    start(upper, lookback);
+    // The variance goes into `lower` first and is turned into the band in place; TA-Lib
+    // computes it over the whole series, independently of the average's own seeding.
+    ma_kernel(close, period, ma_type, middle);
+    start(middle, lookback);
+    variance_kernel(close, period, lower);
+    if !start(lower, lookback) {
+        return Ok(());
+    }
+    for i in lookback..len {
+        let variance = lower[i];
+        let (mid, deviation) = (
+            middle[i],
+            if variance > 0.0 { variance.sqrt() } else { 0.0 },
+        );
+        if nbdev_up == nbdev_down {
+            let band = deviation * nbdev_up;
+            upper[i] = mid + band;
+            lower[i] = mid - band;
+        } else {
+            upper[i] = mid + deviation * nbdev_up;
+            lower[i] = mid - deviation * nbdev_down;
+        }
+    }
+    Ok(())
+}
