@@ -2,7 +2,7 @@
 //! `config/<profile>.toml`, an optional `--config FILE`, `api_keys.yaml`, then `COMMODEX_*`
 //! environment variables.
 
-use crate::secret::Secret;
+use market_data::Secret;
 use anyhow::{Context, bail};
 use figment::Figment;
 use figment::providers::{Format, Serialized, Toml, Yaml};

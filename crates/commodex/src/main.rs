@@ -4,7 +4,6 @@
 mod cli;
 mod commands;
 mod config;
-mod secret;
 mod telemetry;
 
 use clap::Parser;

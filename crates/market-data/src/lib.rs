@@ -5,9 +5,11 @@ pub mod classify;
 pub mod error;
 pub mod provider;
 pub mod providers;
+pub mod secret;
 mod series;
 
 pub use catalog::{Catalog, Category, CategoryGroup, Commodity, SourceEntry};
 pub use error::MarketDataError;
 pub use providers::demo::DemoSource;
+pub use secret::Secret;
 pub use series::chunk_range;
