@@ -80,7 +80,10 @@ pub fn read_columns_from(mut reader: PriceReader) -> Result<ColumnarSeries> {
         };
         dates.push(bar.date);
         close.push(bar.close);
-        for (k, value) in [bar.open, bar.high, bar.low, bar.volume].into_iter().enumerate() {
+        for (k, value) in [bar.open, bar.high, bar.low, bar.volume]
+            .into_iter()
+            .enumerate()
+        {
             extra_seen[k] |= value.is_some();
             extra[k].push(value.unwrap_or(f64::NAN));
         }

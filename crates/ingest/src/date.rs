@@ -95,14 +95,8 @@ mod tests {
 
     #[test]
     fn drops_a_time_part() {
-        assert_eq!(
-            parse_date(b"2020-04-20 16:00:00"),
-            Some(ymd(2020, 4, 20))
-        );
-        assert_eq!(
-            parse_date(b"2020-04-20T00:00:00Z"),
-            Some(ymd(2020, 4, 20))
-        );
+        assert_eq!(parse_date(b"2020-04-20 16:00:00"), Some(ymd(2020, 4, 20)));
+        assert_eq!(parse_date(b"2020-04-20T00:00:00Z"), Some(ymd(2020, 4, 20)));
         assert_eq!(parse_date(b"4/20/2020 16:00"), Some(ymd(2020, 4, 20)));
     }
 

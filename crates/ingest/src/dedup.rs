@@ -140,7 +140,10 @@ mod tests {
         for order in [[1, 2, 3, 4, 5], [5, 4, 3, 2, 1], [3, 1, 5, 2, 4]] {
             let mut memory = DateMemory::default();
             for (line, d) in order.iter().enumerate() {
-                assert_eq!(memory.check(day(*d), line as u64 + 2, fp(1.0)), Verdict::New);
+                assert_eq!(
+                    memory.check(day(*d), line as u64 + 2, fp(1.0)),
+                    Verdict::New
+                );
             }
             for (line, d) in order.iter().enumerate() {
                 assert_eq!(memory.check(day(*d), 99, fp(1.0)), Verdict::SameAsBefore);

@@ -75,7 +75,14 @@ mod tests {
 
     #[test]
     fn rejects_text_thousands_separators_and_infinity() {
-        for bad in [&b"12,5x"[..], b"1,234.5", b"abc", b"inf", b"-infinity", b"1.2.3"] {
+        for bad in [
+            &b"12,5x"[..],
+            b"1,234.5",
+            b"abc",
+            b"inf",
+            b"-infinity",
+            b"1.2.3",
+        ] {
             assert_eq!(parse_cell(bad), Cell::Invalid);
         }
     }

@@ -6,7 +6,7 @@ use crate::dedup::{self, DateMemory, Verdict};
 use crate::dialect::{self, ColumnRole, Dialect, Layout};
 use crate::error::{ColumnRef, IngestError, Result};
 use crate::number::{Cell, parse_cell};
-use crate::source::{self, ByteCounter, CountingReader, Input};
+use crate::source::{self, ByteCounter, CountingReader, Input, LineEndings};
 use chrono::NaiveDate;
 use std::io::BufReader;
 use std::path::Path;
@@ -71,7 +71,7 @@ enum Plan {
 /// Streams the rows of a price file. See the crate docs for the dialects it understands.
 pub struct PriceReader {
     file: String,
-    csv: csv::Reader<Input>,
+    csv: csv::Reader<LineEndings<Input>>,
     record: csv::ByteRecord,
     layout: Layout,
     plan: Plan,
@@ -122,7 +122,7 @@ impl PriceReader {
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(64 * 1024)
-            .from_reader(input);
+            .from_reader(LineEndings::new(input));
         let mut record = csv::ByteRecord::new();
         let file = name.to_string();
         if !csv
@@ -134,7 +134,7 @@ impl PriceReader {
                 what: "no header either",
             });
         }
-        let header_line = record.position().map_or(1, |p| p.line());
+        let header_line = record_line(&csv, &record);
         let headers: Vec<String> = record
             .iter()
             .map(|h| String::from_utf8_lossy(h).into_owned())
@@ -183,7 +183,11 @@ impl PriceReader {
             file,
             csv,
             record,
-            memories: layout.series.iter().map(|_| DateMemory::default()).collect(),
+            memories: layout
+                .series
+                .iter()
+                .map(|_| DateMemory::default())
+                .collect(),
             missing_by_column: vec![0; layout.headers.len()],
             series_counts,
             layout,
@@ -239,12 +243,13 @@ impl PriceReader {
         }
     }
 
-    /// Appends the bars of the following rows to `out` until it holds at least `max` entries
-    /// or the file ends, and returns how many were appended (0 at the end). A batch may pass
-    /// `max` by less than one row's worth of bars, since rows are not split.
+    /// Appends the bars of the following rows to `out` until `max` bars have been appended
+    /// or the file ends, and returns how many were appended: 0 only at the end of the file
+    /// (for `max > 0`). A batch may pass `max` by less than one row's worth of bars, since
+    /// rows are not split; `out` is not cleared, so the caller decides when to reuse it.
     pub fn next_batch(&mut self, out: &mut Vec<(usize, PriceBar)>, max: usize) -> Result<usize> {
         let before = out.len();
-        while out.len() < max {
+        while out.len() - before < max {
             match self.next_row()? {
                 Some(row) => out.extend_from_slice(row.bars),
                 None => break,
@@ -274,7 +279,7 @@ impl PriceReader {
                 }
                 return Ok(None);
             }
-            let line = self.record.position().map_or(0, |p| p.line());
+            let line = record_line(&self.csv, &self.record);
             let expected = self.layout.headers.len();
             let found = self.record.len();
             let extra_cells_empty = || {
@@ -394,6 +399,23 @@ impl PriceReader {
             index: index + 1,
         }
     }
+}
+
+/// The 1-based line on which `record`, just read, starts.
+///
+/// The record's position is where the previous record ended, before any blank lines the
+/// parser skipped; the reader's position is one line past the record's end (line endings
+/// are normalised to one LF after every record). Usually they are one line apart and the
+/// first is the answer; otherwise count back from the end past the line breaks inside
+/// quoted fields.
+fn record_line<R: std::io::Read>(csv: &csv::Reader<R>, record: &csv::ByteRecord) -> u64 {
+    let start = record.position().map_or(1, |p| p.line());
+    let after = csv.position().line();
+    if after <= start + 1 {
+        return start;
+    }
+    let inner_breaks = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+    after - 1 - inner_breaks
 }
 
 /// The number in `column` of `record`; `Ok(None)` if missing (and counted in `missing`),

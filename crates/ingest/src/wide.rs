@@ -133,7 +133,8 @@ pub fn read_many<P: AsRef<Path>>(paths: &[P]) -> Result<WideTable> {
         .iter()
         .map(read_wide)
         .collect::<Result<Vec<WideTable>>>()?;
-    let columns: Vec<SeriesColumn<'_>> = tables.iter().flat_map(WideTable::series_columns).collect();
+    let columns: Vec<SeriesColumn<'_>> =
+        tables.iter().flat_map(WideTable::series_columns).collect();
     join_on_common_dates(&columns)
 }
 
@@ -185,7 +186,11 @@ pub fn join_on_common_dates(series: &[SeriesColumn<'_>]) -> Result<WideTable> {
             symbols: symbols.join(", "),
         });
     }
-    let mut columns = vec![rows.iter().map(|&(_, i)| first.closes[i]).collect::<Vec<f64>>()];
+    let mut columns = vec![
+        rows.iter()
+            .map(|&(_, i)| first.closes[i])
+            .collect::<Vec<f64>>(),
+    ];
     for lookup in &lookups {
         columns.push(rows.iter().map(|(date, _)| lookup[date]).collect());
     }

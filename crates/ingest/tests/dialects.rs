@@ -37,7 +37,10 @@ fn yahoo_file_gives_one_ohlc_series_with_negative_wti_and_skips_null_rows() {
             volume: Some(247_947.0),
         }
     );
-    assert_eq!(bars[2].1.volume, None, "an empty volume is absent, not zero");
+    assert_eq!(
+        bars[2].1.volume, None,
+        "an empty volume is absent, not zero"
+    );
     let summary = reader.summary();
     assert_eq!(summary.rows, 4);
     assert_eq!(summary.series[0].skipped, 1);
@@ -55,7 +58,9 @@ fn fred_file_with_bom_crlf_dots_and_blank_lines_takes_symbol_from_file_name() {
     assert_eq!(reader.layout().dialect, Dialect::Single);
     assert_eq!(reader.series(), ["GOLDAMGBD228NLBM"]);
     assert_eq!(
-        bars.iter().map(|(_, b)| (b.date, b.close)).collect::<Vec<_>>(),
+        bars.iter()
+            .map(|(_, b)| (b.date, b.close))
+            .collect::<Vec<_>>(),
         [(day(2020, 1, 2), 1520.55), (day(2020, 1, 3), 1541.35)]
     );
     assert_eq!(reader.summary().series[0].skipped, 1, "the '.' row");
@@ -224,4 +229,41 @@ fn several_single_series_files_join_on_common_dates() {
     assert_eq!(table.symbols, ["GOLDAMGBD228NLBM", "DUP_SAME"]);
     assert_eq!(table.dates, [day(2020, 1, 2), day(2020, 1, 3)]);
     assert_eq!(table.columns, [vec![1520.55, 1541.35], vec![10.5, 11.0]]);
+}
+
+#[test]
+fn line_numbers_match_an_editor_with_crlf_blank_lines_and_quoted_line_breaks() {
+    for ending in ["\n", "\r\n"] {
+        let text = [
+            "",
+            "date,\"close\"",
+            "",
+            "2020-01-02,1",
+            "\"2020-01-03",
+            "\",2",
+            "",
+            "",
+            "2020-01-06,oops",
+        ]
+        .join(ending);
+        let mut reader = PriceReader::from_reader(std::io::Cursor::new(text), "x.csv").unwrap();
+        assert_eq!(reader.next_row().unwrap().unwrap().line, 4);
+        // A line break inside quotes: the row starts on line 5 and ends on line 6.
+        assert_eq!(reader.next_row().unwrap().unwrap().line, 5);
+        assert_eq!(
+            reader.next_row().unwrap_err().to_string(),
+            "x.csv: line 9, column \"close\" (2): \"oops\" is not a number"
+        );
+    }
+}
+
+#[test]
+fn last_line_without_a_newline_is_numbered_right() {
+    let text = "date,close\n2020-01-02,1\n\n2020-01-03,x";
+    let mut reader = PriceReader::from_reader(std::io::Cursor::new(text), "x.csv").unwrap();
+    reader.next_row().unwrap();
+    assert_eq!(
+        reader.next_row().unwrap_err().to_string(),
+        "x.csv: line 4, column \"close\" (2): \"x\" is not a number"
+    );
 }
