@@ -267,3 +267,30 @@ fn last_line_without_a_newline_is_numbered_right() {
         "x.csv: line 4, column \"close\" (2): \"x\" is not a number"
     );
 }
+
+#[test]
+fn reader_can_move_to_a_blocking_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<PriceReader>();
+}
+
+#[test]
+fn joining_two_series_with_one_symbol_is_an_error() {
+    let error = read_many(&["tests/data/wide.csv", "tests/data/wide.csv"]).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "symbol \"GOLD\" appears in more than one input"
+    );
+}
+
+#[test]
+fn ohlc_beside_other_series_is_rejected_at_the_header() {
+    let text = "Date,Open,Close,GOLD\n2020-01-02,1,2,3\n";
+    let error = PriceReader::from_reader(std::io::Cursor::new(text), "x.csv").unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("x.csv: line 1: the header mixes"),
+        "{error}"
+    );
+}
