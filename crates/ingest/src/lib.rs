@@ -28,10 +28,12 @@ pub mod reader;
 pub mod source;
 pub mod wide;
 
-pub use columns::{ColumnarSeries, read_columns};
+pub use columns::{ColumnarSeries, read_columns, read_columns_from};
 pub use dialect::{ColumnRole, Dialect, Layout};
 pub use error::{ColumnRef, IngestError, Result};
 pub use export::{IndicatorCsvWriter, write_csv, write_json};
 pub use reader::{ColumnMissing, PriceReader, Row, SeriesSummary, Summary};
 pub use source::ByteCounter;
-pub use wide::{SeriesColumn, WideTable, join_on_common_dates, read_many, read_wide};
+pub use wide::{
+    SeriesColumn, WideTable, join_on_common_dates, read_many, read_wide, read_wide_from,
+};
