@@ -2,12 +2,12 @@
 //! `config/<profile>.toml`, an optional `--config FILE`, `api_keys.yaml`, then `COMMODEX_*`
 //! environment variables.
 
-use market_data::Secret;
 use anyhow::{Context, bail};
 use figment::Figment;
 use figment::providers::{Format, Serialized, Toml, Yaml};
 use figment::value::{Dict, Map, Value};
 use figment::{Metadata, Provider};
+use market_data::Secret;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,10 +1,284 @@
-//! `commodex import`.
+//! `commodex import FILE`: one file into the database, all of it or nothing.
+//!
+//! A parsing thread streams batches to the writer through a small bounded channel, so parsing
+//! and writing overlap and memory stays bounded whatever the file size. Every batch goes into
+//! one transaction that is committed only after the last row, so a bad row, an error or a
+//! killed process leaves nothing of the file stored.
 
 use crate::cli::ImportArgs;
-use crate::config::Settings;
+use crate::config::{SOURCE_IDS, Settings};
+use anyhow::{Context, bail};
+use chrono::{NaiveDate, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
+use ingest::PriceReader;
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::Duration;
+use store::{ImportRun, Interval, PriceBar, SeriesKey, Store, UpsertCounts};
 
-/// Runs the command.
-pub async fn run(_settings: &Settings, _args: ImportArgs) -> anyhow::Result<ExitCode> {
-    super::not_available("import", "the ingest crate")
+/// Bars per batch handed from the parser to the writer.
+const BATCH_BARS: usize = 10_000;
+/// Batches in flight between parser and writer.
+const BATCHES_IN_FLIGHT: usize = 4;
+
+/// Imports the file and prints a one-line summary.
+pub async fn run(settings: &Settings, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    if !SOURCE_IDS.contains(&args.source.as_str()) {
+        bail!(
+            "--source '{}' is not a source: expected one of {}",
+            args.source,
+            SOURCE_IDS.join(", ")
+        );
+    }
+    let store = super::open_store(settings).await?;
+    let started_at = Utc::now();
+    let file = args.file.display().to_string();
+    let outcome = import(&store, &args).await;
+    let result = match outcome {
+        Ok(summary) => {
+            println!("{}", summary.line(&file, &args.source));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            let run = ImportRun {
+                file: file.clone(),
+                source: args.source.clone(),
+                started_at,
+                finished_at: Utc::now(),
+                status: "failed".to_string(),
+                counts: UpsertCounts::default(),
+                skipped: 0,
+                error: Some(format!("{error:#}")),
+            };
+            if let Err(record_error) = store.record_import_run(&run).await {
+                tracing::warn!(error = %record_error, "could not record the failed import");
+            }
+            Err(anyhow::anyhow!(
+                "{error:#}; nothing from this file was stored"
+            ))
+        }
+    };
+    store.close().await;
+    result
+}
+
+struct ImportSummary {
+    symbols: Vec<String>,
+    interval: Interval,
+    rows: u64,
+    counts: UpsertCounts,
+    skipped: u64,
+    duplicates: u64,
+}
+
+impl ImportSummary {
+    fn line(&self, file: &str, source: &str) -> String {
+        let mut line = format!(
+            "imported {file} into {source} as {} ({}): {} rows, {} new, {} updated, {} unchanged, {} skipped",
+            self.symbols.join(", "),
+            self.interval,
+            self.rows,
+            self.counts.new,
+            self.counts.updated,
+            self.counts.unchanged,
+            self.skipped
+        );
+        if self.duplicates > 0 {
+            line.push_str(&format!(", {} repeated dates ignored", self.duplicates));
+        }
+        line
+    }
+}
+
+enum Message {
+    Batch(Vec<(usize, PriceBar)>),
+    Done(ingest::Summary),
+    Failed(ingest::IngestError),
+}
+
+async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportSummary> {
+    let mut reader = PriceReader::open(&args.file)?;
+    let symbols = symbols_for(&reader, args)?;
+    let total_bytes = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
+    let progress = progress_bar(total_bytes);
+    let counter = reader.byte_counter();
+
+    // The first batch decides the interval (from the spacing of its dates) before any write.
+    let mut first = Vec::with_capacity(BATCH_BARS);
+    reader.next_batch(&mut first, BATCH_BARS)?;
+    let interval = infer_interval(&first);
+    let keys: Vec<SeriesKey> = symbols
+        .iter()
+        .map(|symbol| SeriesKey::new(&args.source, symbol, interval))
+        .collect();
+
+    let (sender, mut receiver) = tokio::sync::mpsc::channel(BATCHES_IN_FLIGHT);
+    let parser = tokio::task::spawn_blocking(move || {
+        if sender.blocking_send(Message::Batch(first)).is_err() {
+            return;
+        }
+        loop {
+            let mut batch = Vec::with_capacity(BATCH_BARS);
+            match reader.next_batch(&mut batch, BATCH_BARS) {
+                Ok(0) => {
+                    let _ = sender.blocking_send(Message::Done(reader.summary()));
+                    return;
+                }
+                Ok(_) => {
+                    if sender.blocking_send(Message::Batch(batch)).is_err() {
+                        return;
+                    }
+                }
+                Err(error) => {
+                    let _ = sender.blocking_send(Message::Failed(error));
+                    return;
+                }
+            }
+        }
+    });
+
+    let mut tx = store.begin().await?;
+    let mut before = 0;
+    for key in &keys {
+        before += tx.count_series(key).await?;
+    }
+    let mut affected = 0;
+    let mut submitted = 0;
+    let summary = loop {
+        match receiver.recv().await {
+            Some(Message::Batch(batch)) => {
+                submitted += batch.len() as u64;
+                affected += tx.upsert_prices(&keys, &batch).await?;
+                progress.set_position(counter.get());
+            }
+            Some(Message::Done(summary)) => break summary,
+            Some(Message::Failed(error)) => return Err(error.into()),
+            None => bail!("the file reader stopped unexpectedly"),
+        }
+    };
+    parser.await.context("the file reader failed")?;
+    if submitted == 0 {
+        bail!("{}: no prices to import", args.file.display());
+    }
+    let mut after = 0;
+    for key in &keys {
+        after += tx.count_series(key).await?;
+    }
+    let counts = UpsertCounts::from_counts(submitted, before, after, affected);
+    let skipped = summary.series.iter().map(|s| s.skipped).sum();
+    let duplicates = summary.series.iter().map(|s| s.duplicates).sum();
+    let now = Utc::now();
+    tx.record_import_run(&ImportRun {
+        file: args.file.display().to_string(),
+        source: args.source.clone(),
+        started_at: now,
+        finished_at: now,
+        status: "succeeded".to_string(),
+        counts,
+        skipped,
+        error: None,
+    })
+    .await?;
+    tx.commit().await?;
+    progress.finish_and_clear();
+    Ok(ImportSummary {
+        symbols,
+        interval,
+        rows: summary.rows,
+        counts,
+        skipped,
+        duplicates,
+    })
+}
+
+/// The symbols the file's series are stored under: `--symbol` for a single series, else the
+/// names the reader took from the header or the file name.
+fn symbols_for(reader: &PriceReader, args: &ImportArgs) -> anyhow::Result<Vec<String>> {
+    let series = reader.series();
+    match &args.symbol {
+        None => Ok(series.to_vec()),
+        Some(_) if series.len() > 1 => bail!(
+            "--symbol applies to a file with one series; {} is a wide table with {} series ({})",
+            args.file.display(),
+            series.len(),
+            series.join(", ")
+        ),
+        Some(symbol) => {
+            let symbol = symbol.trim().to_ascii_uppercase();
+            if symbol.is_empty()
+                || !symbol
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+            {
+                bail!("--symbol '{symbol}' is not a symbol: use letters, digits, '_', '-' or '.'");
+            }
+            Ok(vec![symbol])
+        }
+    }
+}
+
+/// Daily, weekly, monthly, quarterly or annual, from the median spacing of the first dates.
+fn infer_interval(first_batch: &[(usize, PriceBar)]) -> Interval {
+    let mut dates: Vec<NaiveDate> = first_batch
+        .iter()
+        .filter(|(series, _)| *series == 0)
+        .map(|(_, bar)| bar.date)
+        .take(200)
+        .collect();
+    dates.sort_unstable();
+    dates.dedup();
+    let mut gaps: Vec<i64> = dates
+        .windows(2)
+        .map(|pair| (pair[1] - pair[0]).num_days())
+        .collect();
+    if gaps.is_empty() {
+        return Interval::Daily;
+    }
+    gaps.sort_unstable();
+    match gaps[gaps.len() / 2] {
+        ..=4 => Interval::Daily,
+        5..=10 => Interval::Weekly,
+        11..=45 => Interval::Monthly,
+        46..=135 => Interval::Quarterly,
+        _ => Interval::Annual,
+    }
+}
+
+fn progress_bar(total_bytes: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total_bytes);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} importing [{bar:30}] {bytes}/{total_bytes} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bars(dates: &[&str]) -> Vec<(usize, PriceBar)> {
+        dates
+            .iter()
+            .map(|d| (0, PriceBar::close_only(d.parse().unwrap(), 1.0)))
+            .collect()
+    }
+
+    #[test]
+    fn interval_is_inferred_from_date_spacing() {
+        let daily = bars(&["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-08"]);
+        assert_eq!(infer_interval(&daily), Interval::Daily);
+        let weekly = bars(&["2024-01-05", "2024-01-12", "2024-01-19"]);
+        assert_eq!(infer_interval(&weekly), Interval::Weekly);
+        let monthly = bars(&["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]);
+        assert_eq!(infer_interval(&monthly), Interval::Monthly);
+        let annual = bars(&["2021-01-01", "2022-01-01", "2023-01-01"]);
+        assert_eq!(infer_interval(&annual), Interval::Annual);
+        assert_eq!(infer_interval(&bars(&["2024-01-01"])), Interval::Daily);
+    }
 }

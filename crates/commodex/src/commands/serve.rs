@@ -8,6 +8,13 @@ use std::time::Duration;
 /// Runs the server until a shutdown signal.
 pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = super::open_store(&settings).await?;
+    if settings
+        .sources
+        .get("demo")
+        .is_some_and(|demo| demo.enabled)
+    {
+        super::demo::ensure_history(&store, &[]).await?;
+    }
     let redis = match &settings.redis.url {
         Some(url) => Some(
             redis::Client::open(url.as_str())
