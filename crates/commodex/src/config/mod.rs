@@ -1,0 +1,387 @@
+//! Typed settings, loaded once (`load.rs`): built-in defaults, `config/default.toml`,
+//! `config/<profile>.toml`, an optional `--config FILE`, `api_keys.yaml`, then `COMMODEX_*`
+//! environment variables; checked (`validate.rs`) before anything starts.
+
+mod load;
+mod validate;
+
+pub use load::ConfigSources;
+
+use market_data::Secret;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// The ids of every source Commodex knows, in the order `GET /api/v1/sources` lists them.
+pub const SOURCE_IDS: [&str; 6] = [
+    "alpha_vantage",
+    "fmp",
+    "api_ninjas",
+    "commodity_price_api",
+    "demo",
+    "csv",
+];
+
+/// Environment shortcuts and the settings key each one sets.
+pub(crate) const ENV_SHORTCUTS: [(&str, &str); 5] = [
+    ("database_url", "database.url"),
+    ("redis_url", "redis.url"),
+    ("bind", "server.bind"),
+    ("api_token", "server.api_token"),
+    ("data_dir", "data_dir"),
+];
+
+/// Which set of defaults and files applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// A developer's machine: readable logs, SQLite by default.
+    Development,
+    /// A deployment: JSON logs, PostgreSQL, Redis and an API token required.
+    Production,
+    /// Automated tests.
+    Testing,
+}
+
+impl Profile {
+    /// The lowercase name, as in `config/<profile>.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Development => "development",
+            Profile::Production => "production",
+            Profile::Testing => "testing",
+        }
+    }
+}
+
+impl FromStr for Profile {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "development" | "dev" => Ok(Profile::Development),
+            "production" | "prod" => Ok(Profile::Production),
+            "testing" | "test" => Ok(Profile::Testing),
+            _ => Err(format!(
+                "unknown profile '{s}': expected development, production or testing"
+            )),
+        }
+    }
+}
+
+/// Every setting of Commodex.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Which profile these settings were loaded for.
+    pub profile: Profile,
+    /// Where the SQLite database, logs and other local files live.
+    pub data_dir: PathBuf,
+    /// The HTTP server.
+    pub server: ServerSettings,
+    /// The database.
+    pub database: DatabaseSettings,
+    /// The shared cache, rate limits and fan-out.
+    pub redis: RedisSettings,
+    /// Cache lifetimes.
+    pub cache: CacheSettings,
+    /// Live price updates.
+    pub live: LiveSettings,
+    /// Logs.
+    pub logging: LoggingSettings,
+    /// Monte Carlo bounds and defaults.
+    pub simulation: SimulationSettings,
+    /// The order in which sources are tried.
+    pub fallback: FallbackSettings,
+    /// One section per source id.
+    pub sources: BTreeMap<String, SourceSettings>,
+}
+
+/// The HTTP server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// Bearer token required for writes, when set.
+    pub api_token: Option<Secret>,
+    /// Origins allowed by CORS; empty means same-origin only.
+    pub cors_origins: Vec<String>,
+    /// A request taking longer is answered with a timeout error.
+    pub request_timeout_secs: u64,
+    /// Largest request body accepted.
+    pub body_limit_bytes: usize,
+}
+
+/// The database.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH` or `postgres://...`; unset means `<data_dir>/commodex.db`.
+    pub url: Option<String>,
+    /// Upper bound on pooled connections.
+    pub max_connections: u32,
+}
+
+/// Redis.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSettings {
+    /// `redis://HOST:PORT`; unset means in-process cache, limits and fan-out.
+    pub url: Option<String>,
+}
+
+/// Cache lifetimes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSettings {
+    /// How long a daily (or coarser) series stays cached.
+    pub daily_ttl_secs: u64,
+    /// How long an intraday series or a quote stays cached.
+    pub intraday_ttl_secs: u64,
+}
+
+/// Live price updates.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveSettings {
+    /// Seconds between two polls of the sources.
+    pub poll_interval_secs: u64,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Readable in development and testing, JSON in production.
+    Auto,
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Logs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoggingSettings {
+    /// A `tracing` filter such as `info` or `commodex=debug,sqlx=warn`.
+    pub level: String,
+    /// Line format.
+    pub format: LogFormat,
+    /// Whether to write `<data_dir>/logs/commodex.log` and `providers.log`.
+    pub files: bool,
+    /// A log file is rotated when it reaches this size.
+    pub max_file_bytes: u64,
+    /// Rotated files kept per log.
+    pub max_files: usize,
+}
+
+/// Monte Carlo bounds and defaults.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulationSettings {
+    /// Most paths one simulation may ask for.
+    pub max_paths: usize,
+    /// Longest horizon, in trading days.
+    pub max_horizon_days: usize,
+    /// Paths when the request does not say.
+    pub default_paths: usize,
+    /// Horizon when the request does not say.
+    pub default_horizon_days: usize,
+}
+
+/// The order in which sources are tried when a request does not name one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FallbackSettings {
+    /// Tried first, in order.
+    pub primary: Vec<String>,
+    /// Tried when every primary source failed.
+    pub secondary: Vec<String>,
+}
+
+/// One source's section.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSettings {
+    /// Whether the source is used at all.
+    pub enabled: bool,
+    /// The provider's key.
+    pub api_key: Option<Secret>,
+    /// Where its API lives (tests and proxies point it elsewhere).
+    pub base_url: Option<String>,
+    /// At most this many requests in any window of the period.
+    pub rate_limit: Option<RateLimit>,
+    /// At most this many requests a day.
+    pub daily_quota: Option<u32>,
+    /// A request taking longer fails as a timeout.
+    pub timeout_secs: u64,
+    /// Retries of a 5xx or a timeout before moving on.
+    pub max_retries: u32,
+}
+
+/// "N/second|minute|hour|day": at most N requests in any window of that length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed in a window.
+    pub requests: u32,
+    /// The window, in seconds.
+    pub per_secs: u64,
+}
+
+impl FromStr for RateLimit {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let expected = || {
+            format!(
+                "'{s}' is not a rate limit: expected N/second, N/minute, N/hour or N/day with N a whole number above 0"
+            )
+        };
+        let (count, period) = s.split_once('/').ok_or_else(expected)?;
+        let requests: u32 = count.trim().parse().map_err(|_| expected())?;
+        let per_secs = match period.trim().to_ascii_lowercase().as_str() {
+            "s" | "sec" | "second" => 1,
+            "m" | "min" | "minute" => 60,
+            "h" | "hour" => 3600,
+            "d" | "day" => 86_400,
+            _ => return Err(expected()),
+        };
+        if requests == 0 {
+            return Err(expected());
+        }
+        Ok(Self { requests, per_secs })
+    }
+}
+
+impl fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let period = match self.per_secs {
+            1 => "second",
+            60 => "minute",
+            3600 => "hour",
+            _ => "day",
+        };
+        write!(f, "{}/{period}", self.requests)
+    }
+}
+
+impl Serialize for RateLimit {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for RateLimit {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl SourceSettings {
+    fn with_limits(
+        base_url: Option<&str>,
+        rate_limit: Option<RateLimit>,
+        daily_quota: Option<u32>,
+    ) -> Self {
+        Self {
+            enabled: true,
+            api_key: None,
+            base_url: base_url.map(str::to_string),
+            rate_limit,
+            daily_quota,
+            timeout_secs: 10,
+            max_retries: 2,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let per = |requests, per_secs| Some(RateLimit { requests, per_secs });
+        let sources = BTreeMap::from([
+            (
+                "alpha_vantage".to_string(),
+                SourceSettings::with_limits(
+                    Some("https://www.alphavantage.co"),
+                    per(1, 1),
+                    Some(25),
+                ),
+            ),
+            (
+                "fmp".to_string(),
+                SourceSettings::with_limits(
+                    Some("https://financialmodelingprep.com"),
+                    per(5, 1),
+                    Some(250),
+                ),
+            ),
+            (
+                "api_ninjas".to_string(),
+                SourceSettings::with_limits(Some("https://api.api-ninjas.com"), per(1, 1), None),
+            ),
+            (
+                "commodity_price_api".to_string(),
+                SourceSettings::with_limits(
+                    Some("https://api.commoditypriceapi.com"),
+                    per(1, 1),
+                    None,
+                ),
+            ),
+            (
+                "demo".to_string(),
+                SourceSettings::with_limits(None, None, None),
+            ),
+            (
+                "csv".to_string(),
+                SourceSettings::with_limits(None, None, None),
+            ),
+        ]);
+        Self {
+            profile: Profile::Development,
+            data_dir: PathBuf::from("data"),
+            server: ServerSettings {
+                bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
+                api_token: None,
+                cors_origins: Vec::new(),
+                request_timeout_secs: 30,
+                body_limit_bytes: 10 * 1024 * 1024,
+            },
+            database: DatabaseSettings {
+                url: None,
+                max_connections: 8,
+            },
+            redis: RedisSettings { url: None },
+            cache: CacheSettings {
+                daily_ttl_secs: 30 * 60,
+                intraday_ttl_secs: 5 * 60,
+            },
+            live: LiveSettings {
+                poll_interval_secs: 60,
+            },
+            logging: LoggingSettings {
+                level: "info".to_string(),
+                format: LogFormat::Auto,
+                files: true,
+                max_file_bytes: 15 * 1024 * 1024,
+                max_files: 10,
+            },
+            simulation: SimulationSettings {
+                max_paths: 200_000,
+                max_horizon_days: 2520,
+                default_paths: 10_000,
+                default_horizon_days: 252,
+            },
+            fallback: FallbackSettings {
+                primary: vec!["alpha_vantage".to_string(), "fmp".to_string()],
+                secondary: vec!["commodity_price_api".to_string(), "api_ninjas".to_string()],
+            },
+            sources,
+        }
+    }
+}
