@@ -26,8 +26,9 @@ pub(crate) const FAN_PERCENTILES: [f64; 5] = [5.0, 25.0, 50.0, 75.0, 95.0];
 
 /// A source of simulated daily portfolio returns.
 pub(crate) trait DailyReturnSampler: Sync {
-    /// Fills `out` with one day's portfolio return for each path, in path order.
-    fn fill(&self, rng: &mut ChaCha8Rng, out: &mut [f64]);
+    /// Fills `out` with one day's portfolio return for each path, in path order; `bits` is
+    /// scratch of the same length for raw random words.
+    fn fill(&self, rng: &mut ChaCha8Rng, bits: &mut [u64], out: &mut [f64]);
 }
 
 /// What the engine reports per path and per day.
@@ -51,6 +52,8 @@ struct Chunk {
     block: Vec<f64>,
     /// One day's drawn returns, one per path of the chunk.
     draws: Vec<f64>,
+    /// One day's raw random words, for samplers that draw them in a block.
+    bits: Vec<u64>,
 }
 
 impl Chunk {
@@ -64,6 +67,7 @@ impl Chunk {
             max_drawdown: vec![0.0; len],
             block: vec![0.0; len * DAYS_PER_BLOCK],
             draws: vec![0.0; len],
+            bits: vec![0; len],
         }
     }
 
@@ -72,7 +76,7 @@ impl Chunk {
         for day in 0..days {
             // Drawing a day's returns for the whole chunk first leaves the compounding below
             // free of RNG calls, so the compiler vectorises it.
-            sampler.fill(&mut self.rng, &mut self.draws);
+            sampler.fill(&mut self.rng, &mut self.bits, &mut self.draws);
             let row = &mut self.block[day * len..(day + 1) * len];
             let paths = row
                 .iter_mut()
