@@ -174,12 +174,15 @@ pub(crate) fn fan_percentiles<const K: usize>(
         return plain(scratch);
     }
     let stride = n / BRACKET_SAMPLE;
-    let mut sample: Vec<f64> = rows
+    // Sorted as integer keys in `f64::total_cmp`'s order: sorting the sample with float
+    // comparisons was a tenth of a simulation.
+    let mut keys: Vec<i64> = rows
         .iter()
-        .flat_map(|row| row.iter().step_by(stride).copied())
+        .flat_map(|row| row.iter().step_by(stride).map(|&value| total_order_key(value)))
         .collect();
-    sample.sort_unstable_by(f64::total_cmp);
-    let m = sample.len();
+    keys.sort_unstable();
+    let sample = |index: usize| total_order_value(keys[index]);
+    let m = keys.len();
 
     let mut lowers = [0_usize; K];
     let mut gammas = [0.0_f64; K];
@@ -200,12 +203,12 @@ pub(crate) fn fan_percentiles<const K: usize>(
         lows[j] = if low_index < 0.0 {
             f64::NEG_INFINITY
         } else {
-            sample[low_index as usize]
+            sample(low_index as usize)
         };
         highs[j] = if high_index >= m as f64 {
             f64::INFINITY
         } else {
-            sample[high_index as usize]
+            sample(high_index as usize)
         };
     }
     if (1..K).any(|j| highs[j - 1] >= lows[j]) {
@@ -268,6 +271,17 @@ pub(crate) fn fan_percentiles<const K: usize>(
     out
 }
 
+/// An integer whose order is `f64::total_cmp`'s (the same bit trick `total_cmp` applies).
+fn total_order_key(value: f64) -> i64 {
+    let bits = value.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
+/// The inverse of [`total_order_key`] (the transform is its own inverse).
+fn total_order_value(key: i64) -> f64 {
+    f64::from_bits((key ^ (((key >> 63) as u64) >> 1) as i64) as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +306,27 @@ mod tests {
             let fast = fan_percentiles(&rows, &qs, &mut PercentileScratch::default());
             assert_eq!(fast.to_vec(), percentiles_unsorted(&mut plain, &qs));
         }
+    }
+
+    #[test]
+    fn total_order_keys_sort_like_total_cmp_and_round_trip() {
+        let mut values = vec![
+            f64::NEG_INFINITY,
+            -1e300,
+            -1.5,
+            -0.0,
+            0.0,
+            f64::MIN_POSITIVE,
+            2.5,
+            f64::INFINITY,
+        ];
+        let mut keys: Vec<i64> = values.iter().map(|&v| total_order_key(v)).collect();
+        keys.reverse();
+        keys.sort_unstable();
+        values.sort_by(f64::total_cmp);
+        let back: Vec<u64> = keys.iter().map(|&k| total_order_value(k).to_bits()).collect();
+        let expected: Vec<u64> = values.iter().map(|v| v.to_bits()).collect();
+        assert_eq!(back, expected);
     }
 
     #[test]
