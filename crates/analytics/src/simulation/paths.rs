@@ -8,8 +8,8 @@
 //! Chunks advance together [`DAYS_PER_BLOCK`] days at a time, keeping just those days'
 //! cumulative returns; the fan-chart percentiles of each day are computed exactly from that
 //! block (in f64, exactly, see `summary::fan_percentiles`) before the next block overwrites it.
-//! Peak memory is about paths × (4 + DAYS_PER_BLOCK) f64 plus a percentile scratch of paths f64
-//! per worker thread: about 18 MB at 100,000 paths.
+//! Peak memory is about paths × (5 + DAYS_PER_BLOCK) f64 plus a percentile scratch of about
+//! paths × 11 bytes per worker thread: about 10 MB at 100,000 paths.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -19,8 +19,10 @@ use super::summary::{PercentileScratch, fan_percentiles};
 
 /// Paths per RNG stream; fixed so that output does not depend on the thread count.
 pub(crate) const CHUNK_PATHS: usize = 1024;
-/// Days advanced between two fan-percentile steps; bounds memory, does not change results.
-const DAYS_PER_BLOCK: usize = 16;
+/// Days advanced between two fan-percentile steps; does not change results. Small enough that
+/// a block (paths × days f64, 3.2 MB at 100,000 paths) is still in cache when the percentile
+/// step reads it: 4 measured faster than 8 or 16 despite the extra rayon joins.
+const DAYS_PER_BLOCK: usize = 4;
 /// Percentiles of the cumulative return drawn in the fan chart.
 pub(crate) const FAN_PERCENTILES: [f64; 5] = [5.0, 25.0, 50.0, 75.0, 95.0];
 
