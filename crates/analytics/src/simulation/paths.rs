@@ -123,34 +123,27 @@ pub(crate) fn run_paths<S: DailyReturnSampler>(
         })
         .collect();
 
+    // One scratch per day of a block, allocated once: rayon's `map_init` would allocate new
+    // ones (a paths-sized buffer, page faults included) for every block.
+    let mut scratches: Vec<PercentileScratch> = (0..DAYS_PER_BLOCK)
+        .map(|_| PercentileScratch::default())
+        .collect();
     let mut done = 0;
     while done < horizon {
         let days = DAYS_PER_BLOCK.min(horizon - done);
         chunks
             .par_iter_mut()
             .for_each(|chunk| chunk.advance(sampler, days));
-        let day_percentiles: Vec<[f64; FAN_PERCENTILES.len()]> = (0..days)
-            .into_par_iter()
-            .map_init(PercentileScratch::default, |scratch, day| {
-                let rows: Vec<&[f64]> = chunks
-                    .iter()
-                    .map(|chunk| {
-                        let len = chunk.wealth.len();
-                        &chunk.block[day * len..(day + 1) * len]
-                    })
-                    .collect();
-                fan_percentiles(&rows, &FAN_PERCENTILES, scratch)
-            })
-            .collect();
-        for percentiles in day_percentiles {
+        let blocks: Vec<&[f64]> = chunks.iter().map(|chunk| chunk.block.as_slice()).collect();
+        for percentiles in block_percentiles(&blocks, days, &mut scratches) {
             for (series, value) in fan.iter_mut().zip(percentiles) {
                 series.push(value);
             }
         }
         for (p, path) in kept_paths.iter_mut().enumerate() {
-            let chunk = &chunks[p / CHUNK_PATHS];
-            let len = chunk.wealth.len();
-            path.extend((0..days).map(|day| chunk.block[day * len + p % CHUNK_PATHS]));
+            let block = blocks[p / CHUNK_PATHS];
+            let len = block.len() / DAYS_PER_BLOCK;
+            path.extend((0..days).map(|day| block[day * len + p % CHUNK_PATHS]));
         }
         done += days;
     }
@@ -169,4 +162,26 @@ pub(crate) fn run_paths<S: DailyReturnSampler>(
         fan,
         kept_paths,
     }
+}
+
+/// Fan percentiles of the first `days` days of each chunk's block (`blocks[c]`, day-major).
+fn block_percentiles(
+    blocks: &[&[f64]],
+    days: usize,
+    scratches: &mut [PercentileScratch],
+) -> Vec<[f64; FAN_PERCENTILES.len()]> {
+    scratches[..days]
+        .par_iter_mut()
+        .enumerate()
+        .map(|(day, scratch)| {
+            let rows: Vec<&[f64]> = blocks
+                .iter()
+                .map(|block| {
+                    let len = block.len() / DAYS_PER_BLOCK;
+                    &block[day * len..(day + 1) * len]
+                })
+                .collect();
+            fan_percentiles(&rows, &FAN_PERCENTILES, scratch)
+        })
+        .collect()
 }
