@@ -225,15 +225,10 @@ pub(crate) fn fan_percentiles<const K: usize>(
         return plain(scratch);
     }
 
-    // Counting below each range is a pure reduction the compiler vectorises.
-    let mut below = [0_usize; K];
-    for row in rows {
-        for j in 0..K {
-            below[j] += row.iter().filter(|&&value| value < lows[j]).count();
-        }
-    }
     // Branch-free pass: every value is written at `len`, which advances only when the value
-    // lies in a range, so the unpredictable "inside or not" never becomes a jump.
+    // lies in a range, so the unpredictable "inside or not" never becomes a jump. It also counts
+    // the values above each range, from which the counts below follow (see `below`).
+    let mut above = [0_usize; K];
     scratch.kept.resize(n, 0.0);
     scratch.tags.resize(n, 0);
     let mut len = 0;
@@ -245,8 +240,10 @@ pub(crate) fn fan_percentiles<const K: usize>(
     for row in rows {
         for &value in *row {
             let mut range = 0_u8;
-            for high in &highs {
-                range += u8::from(value > *high);
+            for (count, high) in above.iter_mut().zip(&highs) {
+                let is_above = value > *high;
+                range += u8::from(is_above);
+                *count += usize::from(is_above);
             }
             let inside = value >= padded_lows[usize::from(range)];
             kept[len] = value;
@@ -262,6 +259,9 @@ pub(crate) fn fan_percentiles<const K: usize>(
     for (&value, &tag) in scratch.kept[..len].iter().zip(&scratch.tags[..len]) {
         scratch.buckets[usize::from(tag)].push(total_order_key(value));
     }
+    // A value not above range `j` lies below it, inside it, or in the gap before it (a value in
+    // an earlier range or gap is below it too), so below = n − above − inside.
+    let below: [usize; K] = std::array::from_fn(|j| n - above[j] - scratch.buckets[j].len());
     let mut out = [0.0; K];
     for j in 0..K {
         let bucket = &mut scratch.buckets[j];
