@@ -30,7 +30,7 @@ impl BootstrapReturns {
 }
 
 impl DailyReturnSampler for BootstrapReturns {
-    fn fill(&self, rng: &mut ChaCha8Rng, out: &mut [f64]) {
+    fn fill(&self, rng: &mut ChaCha8Rng, _bits: &mut [u64], out: &mut [f64]) {
         for r in out.iter_mut() {
             *r = self.days[self.index.sample(rng)];
         }

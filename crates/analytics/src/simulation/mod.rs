@@ -9,6 +9,7 @@ mod bootstrap;
 mod normal;
 mod paths;
 mod summary;
+mod ziggurat_tables;
 
 pub use summary::{FinalReturnPercentiles, HISTOGRAM_BINS, Histogram, SimulationStatistics};
 

@@ -6,10 +6,12 @@
 //! covariance, ddof 1). So one standard normal per day per path gives the same distribution of
 //! paths as the original, with no Cholesky factor and N-assets times fewer random numbers.
 
+use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
+use rand_distr::{Distribution, Open01, StandardNormal};
 
 use super::paths::DailyReturnSampler;
+use super::ziggurat_tables::{F, R, X};
 use crate::portfolio::stats::{mean, std_dev};
 
 /// Normal daily portfolio returns with the historical mean and standard deviation.
@@ -30,12 +32,82 @@ impl NormalReturns {
 }
 
 impl DailyReturnSampler for NormalReturns {
-    fn fill(&self, rng: &mut ChaCha8Rng, out: &mut [f64]) {
-        for r in out.iter_mut() {
-            let z: f64 = StandardNormal.sample(rng);
+    fn fill(&self, rng: &mut ChaCha8Rng, bits: &mut [u64], out: &mut [f64]) {
+        // The ziggurat of `rand_distr::StandardNormal`, split so that the RNG is read in one
+        // block per day and the accepted case (about 99% of draws) is a few instructions with
+        // no call: drawing normals one `sample` at a time was a third of a simulation.
+        rng.fill(bits);
+        for (r, &word) in out.iter_mut().zip(bits.iter()) {
+            let layer = (word & 0xff) as usize;
+            // The top 52 bits as a float in [2, 4), minus 3: uniform in [-1, 1).
+            let u = f64::from_bits((word >> 12) | 0x4000_0000_0000_0000) - 3.0;
+            let x = u * X[layer];
+            let z = if x.abs() < X[layer + 1] {
+                x
+            } else {
+                outside_rectangle(rng, layer, u, x)
+            };
             // A long-only portfolio of positive prices cannot lose more than everything in a
             // day; the normal tail can, so a draw below -100% is clamped to a total loss.
             *r = (self.mean + self.std * z).max(-1.0);
         }
+    }
+}
+
+/// The rare ziggurat cases, as `rand_distr`: the tail beyond `R`, the wedge test, and on
+/// rejection a fresh draw (a rejected ziggurat draw restarts, which is a new independent
+/// standard normal).
+#[cold]
+fn outside_rectangle(rng: &mut ChaCha8Rng, layer: usize, u: f64, x: f64) -> f64 {
+    if layer == 0 {
+        loop {
+            let x_: f64 = rng.sample(Open01);
+            let y_: f64 = rng.sample(Open01);
+            let tail = x_.ln() / R;
+            if -2.0 * y_.ln() >= tail * tail {
+                return if u < 0.0 { tail - R } else { R - tail };
+            }
+        }
+    }
+    if F[layer + 1] + (F[layer] - F[layer + 1]) * rng.random::<f64>() < (-x * x / 2.0).exp() {
+        return x;
+    }
+    StandardNormal.sample(rng)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn block_ziggurat_has_standard_normal_moments_and_tails() {
+        // A small std keeps the -100% clamp out of reach; draws are scaled back to z.
+        let std = 0.01;
+        let sampler = NormalReturns { mean: 0.0, std };
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let n = 1 << 20;
+        let mut bits = vec![0; n];
+        let mut out = vec![0.0; n];
+        for (o, b) in out.chunks_mut(1024).zip(bits.chunks_mut(1024)) {
+            sampler.fill(&mut rng, b, o);
+        }
+        let z: Vec<f64> = out.iter().map(|r| r / std).collect();
+        let count = n as f64;
+        let mean = z.iter().sum::<f64>() / count;
+        let variance = z.iter().map(|z| z * z).sum::<f64>() / count - mean * mean;
+        let fourth = z.iter().map(|z| z.powi(4)).sum::<f64>() / count;
+        // Standard errors at 2^20 draws: mean 0.001, variance 0.0014, fourth moment 0.01.
+        assert!(mean.abs() < 0.005, "mean {mean}");
+        assert!((variance - 1.0).abs() < 0.007, "variance {variance}");
+        assert!((fourth - 3.0).abs() < 0.05, "fourth moment {fourth}");
+        // P(|z| > R = 3.654) is 2.58e-4: about 270 draws come from the tail algorithm.
+        let tail = z.iter().filter(|z| z.abs() > R).count();
+        assert!((200..350).contains(&tail), "{tail} draws beyond R");
+        let below_one = z.iter().filter(|&&z| z < -1.0).count() as f64 / count;
+        assert!(
+            (below_one - 0.158_655).abs() < 0.002,
+            "P(z < -1) = {below_one}"
+        );
     }
 }
