@@ -4,11 +4,14 @@
 //! until the shutdown future resolves, finishing the requests in flight.
 
 pub mod app;
+pub mod auth;
 pub mod error;
 mod request_id;
 mod routes;
+mod service;
 pub mod state;
 
 pub use app::{Application, ServerConfig};
+pub use auth::ApiToken;
 pub use error::{ApiError, ErrorKind};
-pub use state::AppState;
+pub use state::{AppState, RateLimitInfo, SimulationBounds, SourceInfo, known_source_ids};

@@ -1,5 +1,10 @@
 //! What every handler can reach.
 
+use crate::auth::ApiToken;
+use analytics::simulation::SimulationLimits;
+use market_data::Catalog;
+use serde::Serialize;
+use std::sync::Arc;
 use store::Store;
 
 /// Shared state of the server, cheap to clone.
@@ -9,4 +14,121 @@ pub struct AppState {
     pub store: Store,
     /// Redis, when configured (readiness checks it).
     pub redis: Option<redis::Client>,
+    /// The commodities each source offers.
+    pub catalog: Arc<Catalog>,
+    /// Every source the server knows, in fallback order, with what the settings say of it.
+    pub sources: Arc<[SourceInfo]>,
+    /// Bounds and defaults of Monte Carlo requests.
+    pub simulation: SimulationBounds,
+    /// The bearer token writes need; `None` leaves writes open (development only: the
+    /// production profile refuses to start without one).
+    pub api_token: Option<ApiToken>,
+}
+
+impl AppState {
+    /// A state with every known source enabled, default simulation bounds and no token: what
+    /// tests and tools start from before setting the fields they care about.
+    pub fn new(store: Store, catalog: Catalog) -> Self {
+        let sources = known_source_ids()
+            .into_iter()
+            .map(SourceInfo::new)
+            .collect::<Vec<_>>();
+        Self {
+            store,
+            redis: None,
+            catalog: Arc::new(catalog),
+            sources: sources.into(),
+            simulation: SimulationBounds::default(),
+            api_token: None,
+        }
+    }
+
+    /// What the settings say of `source_id`, if it is a source the server knows.
+    pub fn source(&self, source_id: &str) -> Option<&SourceInfo> {
+        self.sources.iter().find(|info| info.id == source_id)
+    }
+}
+
+/// The source of imported files: it has stored data only, nothing to fetch.
+pub const CSV_SOURCE: &str = "csv";
+
+/// Every source id the server serves: the catalog's providers, then `csv`, then `demo` (the
+/// order in which `source=auto` looks for stored data).
+pub fn known_source_ids() -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = Catalog::source_ids()
+        .iter()
+        .copied()
+        .filter(|id| *id != market_data::DemoSource::ID)
+        .collect();
+    ids.push(CSV_SOURCE);
+    ids.push(market_data::DemoSource::ID);
+    ids
+}
+
+/// One source as `GET /api/v1/sources` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceInfo {
+    /// The source id (`alpha_vantage`, `demo`, ...).
+    pub id: String,
+    /// Whether the settings enable it.
+    pub enabled: bool,
+    /// Whether it has what it needs to be called (a key, for the providers that need one).
+    pub configured: bool,
+    /// Whether its prices are simulated (only `demo`).
+    pub simulated: bool,
+    /// Requests allowed per window, when limited.
+    pub rate_limit: Option<RateLimitInfo>,
+    /// Requests allowed per day, when limited.
+    pub daily_quota: Option<u32>,
+    /// Per-call timeout, in seconds.
+    pub timeout_secs: Option<u64>,
+    /// Retries of a failed call.
+    pub max_retries: Option<u32>,
+}
+
+impl SourceInfo {
+    /// An enabled, configured source with no limits.
+    pub fn new(id: &str) -> Self {
+        Self {
+            id: id.to_string(),
+            enabled: true,
+            configured: true,
+            simulated: id == market_data::DemoSource::ID,
+            rate_limit: None,
+            daily_quota: None,
+            timeout_secs: None,
+            max_retries: None,
+        }
+    }
+}
+
+/// A request rate limit: at most `requests` in any window of `per_secs` seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RateLimitInfo {
+    /// Requests allowed in a window.
+    pub requests: u32,
+    /// The window, in seconds.
+    pub per_secs: u64,
+}
+
+/// Monte Carlo bounds (enforced) and defaults (used when a request leaves a value out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimulationBounds {
+    /// Upper bounds a request may not pass.
+    pub limits: SimulationLimits,
+    /// Paths when a request names none.
+    pub default_paths: usize,
+    /// Horizon, in trading days, when a request names none.
+    pub default_horizon_days: usize,
+}
+
+impl Default for SimulationBounds {
+    /// The analytics crate's limits with SPEC's CLI defaults (10,000 paths, 252 days).
+    fn default() -> Self {
+        Self {
+            limits: SimulationLimits::default(),
+            default_paths: 10_000,
+            default_horizon_days: 252,
+        }
+    }
 }

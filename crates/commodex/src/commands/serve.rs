@@ -26,11 +26,25 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
         bind: args.bind.unwrap_or(settings.server.bind),
         request_timeout: Duration::from_secs(settings.server.request_timeout_secs),
         body_limit_bytes: settings.server.body_limit_bytes,
+        cors_origins: settings.server.cors_origins.clone(),
     };
-    let state = server::AppState {
-        store: store.clone(),
-        redis,
+    let mut state = server::AppState::new(store.clone(), market_data::Catalog::embedded()?);
+    state.redis = redis;
+    state.sources = source_infos(&settings).into();
+    state.simulation = server::SimulationBounds {
+        limits: analytics::simulation::SimulationLimits {
+            max_paths: settings.simulation.max_paths,
+            max_horizon: settings.simulation.max_horizon_days,
+            ..Default::default()
+        },
+        default_paths: settings.simulation.default_paths,
+        default_horizon_days: settings.simulation.default_horizon_days,
     };
+    state.api_token = settings
+        .server
+        .api_token
+        .as_ref()
+        .map(|token| server::ApiToken::new(token.expose()));
     let app = server::Application::build(config.clone(), state)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
@@ -46,6 +60,43 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
     tracing::info!("shut down cleanly");
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every known source in fallback order (primary, secondary, then the rest in catalog order),
+/// with what the settings say of it.
+fn source_infos(settings: &Settings) -> Vec<server::SourceInfo> {
+    let mut order: Vec<&str> = Vec::new();
+    let tiers = settings
+        .fallback
+        .primary
+        .iter()
+        .chain(&settings.fallback.secondary);
+    let known = server::known_source_ids();
+    for id in tiers.map(String::as_str).chain(known.iter().copied()) {
+        if known.contains(&id) && !order.contains(&id) {
+            order.push(id);
+        }
+    }
+    order
+        .into_iter()
+        .map(|id| {
+            let mut info = server::SourceInfo::new(id);
+            if let Some(source) = settings.sources.get(id) {
+                // Only the providers reached over the network need a key.
+                let needs_key = !matches!(id, "demo" | "csv");
+                info.enabled = source.enabled;
+                info.configured = source.enabled && (!needs_key || source.api_key.is_some());
+                info.rate_limit = source.rate_limit.map(|limit| server::RateLimitInfo {
+                    requests: limit.requests,
+                    per_secs: limit.per_secs,
+                });
+                info.daily_quota = source.daily_quota;
+                info.timeout_secs = Some(source.timeout_secs);
+                info.max_retries = Some(source.max_retries);
+            }
+            info
+        })
+        .collect()
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

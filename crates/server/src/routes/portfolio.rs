@@ -1,0 +1,239 @@
+//! `POST /api/v1/portfolio/metrics` and `POST /api/v1/portfolio/simulate`: risk of a
+//! weighted portfolio over stored series or inline prices.
+//!
+//! These are reads with a body (nothing is stored), so they need no token.
+
+use crate::error::{ApiError, ErrorKind};
+use crate::routes::blocking;
+use crate::service::prices::{self, AssetOrigin, align};
+use crate::state::AppState;
+use analytics::AnalyticsError;
+use analytics::portfolio::{AssetPrices, PortfolioMetrics, compute_metrics};
+use analytics::simulation::{SimulationConfig, SimulationMethod, SimulationResult, simulate};
+use axum::Json;
+use axum::extract::State;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use store::PriceBar;
+
+/// Most assets one computation accepts, as for saved portfolios.
+const MAX_ASSETS: usize = crate::service::portfolios::MAX_ASSETS;
+
+/// A stored asset and its weight.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetInput {
+    source: String,
+    symbol: String,
+    weight: f64,
+}
+
+/// An asset given with its own prices.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InlineAsset {
+    symbol: String,
+    weight: f64,
+    /// Bars with at least `date` and `close`.
+    data: Vec<PriceBar>,
+}
+
+/// Which prices to use: stored series (`assets`, with `start`/`end`) or inline (`prices`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioInput {
+    #[serde(default)]
+    assets: Vec<AssetInput>,
+    #[serde(default)]
+    prices: Vec<InlineAsset>,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+}
+
+/// `POST /portfolio/metrics` body.
+#[derive(Debug, Deserialize)]
+pub struct MetricsBody {
+    #[serde(flatten)]
+    input: PortfolioInput,
+    /// Annual risk-free rate (0.02 is 2 %); 0 when absent.
+    #[serde(default)]
+    risk_free: f64,
+}
+
+/// `POST /portfolio/simulate` body.
+#[derive(Debug, Deserialize)]
+pub struct SimulateBody {
+    #[serde(flatten)]
+    input: PortfolioInput,
+    /// Paths to simulate; the configured default when absent.
+    num_simulations: Option<usize>,
+    /// Trading days per path; the configured default when absent.
+    time_horizon_days: Option<usize>,
+    /// RNG seed (42 when absent): the same seed gives the same numbers.
+    seed: Option<u64>,
+    /// `normal` (default) or `bootstrap`.
+    method: Option<String>,
+    /// Raw paths to return (0 when absent).
+    #[serde(default)]
+    include_paths: usize,
+}
+
+/// Prices joined on shared dates, ready for analytics.
+struct Prepared {
+    symbols: Vec<String>,
+    prices: Vec<Vec<f64>>,
+    weights: Vec<f64>,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+    assets: Vec<AssetOrigin>,
+}
+
+impl Prepared {
+    fn asset_prices(&self) -> Vec<AssetPrices<'_>> {
+        self.symbols
+            .iter()
+            .zip(&self.prices)
+            .map(|(symbol, prices)| AssetPrices { symbol, prices })
+            .collect()
+    }
+}
+
+async fn prepare(state: &AppState, input: PortfolioInput) -> Result<Prepared, ApiError> {
+    let count = input.assets.len() + input.prices.len();
+    if input.assets.is_empty() == input.prices.is_empty() {
+        return Err(ApiError::new(
+            ErrorKind::Validation,
+            "give either `assets` (stored series) or `prices` (inline series), not both or neither",
+        ));
+    }
+    if count > MAX_ASSETS {
+        return Err(ApiError::new(
+            ErrorKind::Validation,
+            format!("at most {MAX_ASSETS} assets"),
+        ));
+    }
+    let (aligned, weights, assets) = if input.prices.is_empty() {
+        let keys: Vec<(String, String)> = input
+            .assets
+            .iter()
+            .map(|a| (a.source.clone(), a.symbol.clone()))
+            .collect();
+        let (aligned, origins) = prices::load_aligned(state, &keys, input.start, input.end).await?;
+        let weights = input.assets.iter().map(|a| a.weight).collect();
+        (aligned, weights, origins)
+    } else {
+        let weights = input.prices.iter().map(|a| a.weight).collect();
+        let series: Vec<(String, Vec<PriceBar>)> = input
+            .prices
+            .into_iter()
+            .map(|asset| {
+                let data = asset
+                    .data
+                    .into_iter()
+                    .filter(|bar| {
+                        input.start.is_none_or(|s| bar.date >= s)
+                            && input.end.is_none_or(|e| bar.date <= e)
+                    })
+                    .collect();
+                (asset.symbol, data)
+            })
+            .collect();
+        (align(&series), weights, Vec::new())
+    };
+    Ok(Prepared {
+        start: aligned.dates.first().copied(),
+        end: aligned.dates.last().copied(),
+        symbols: aligned.symbols,
+        prices: aligned.prices,
+        weights,
+        assets,
+    })
+}
+
+fn analytics_error(error: AnalyticsError) -> ApiError {
+    ApiError::new(ErrorKind::Validation, error.to_string())
+}
+
+/// Metrics with the range they cover.
+#[derive(Serialize)]
+pub struct MetricsAnswer {
+    /// First shared date used.
+    start: Option<NaiveDate>,
+    /// Last shared date used.
+    end: Option<NaiveDate>,
+    /// Where each stored asset's prices came from (empty for inline prices).
+    assets: Vec<AssetOrigin>,
+    #[serde(flatten)]
+    metrics: PortfolioMetrics,
+}
+
+/// SPEC's portfolio metrics.
+pub async fn metrics(
+    State(state): State<AppState>,
+    Json(body): Json<MetricsBody>,
+) -> Result<Json<MetricsAnswer>, ApiError> {
+    let prepared = prepare(&state, body.input).await?;
+    let risk_free = body.risk_free;
+    blocking(move || {
+        let metrics = compute_metrics(&prepared.asset_prices(), &prepared.weights, risk_free)
+            .map_err(analytics_error)?;
+        Ok(Json(MetricsAnswer {
+            start: prepared.start,
+            end: prepared.end,
+            assets: prepared.assets,
+            metrics,
+        }))
+    })
+    .await
+}
+
+/// A simulation with the range of history it drew from.
+#[derive(Serialize)]
+pub struct SimulationAnswer {
+    /// First shared date of the history used.
+    start: Option<NaiveDate>,
+    /// Last shared date of the history used.
+    end: Option<NaiveDate>,
+    /// Where each stored asset's prices came from (empty for inline prices).
+    assets: Vec<AssetOrigin>,
+    #[serde(flatten)]
+    result: SimulationResult,
+}
+
+/// A Monte Carlo simulation within the configured bounds.
+pub async fn simulate_portfolio(
+    State(state): State<AppState>,
+    Json(body): Json<SimulateBody>,
+) -> Result<Json<SimulationAnswer>, ApiError> {
+    let method = match body.method.as_deref() {
+        Some(text) => text.parse::<SimulationMethod>().map_err(analytics_error)?,
+        None => SimulationMethod::Normal,
+    };
+    let bounds = state.simulation;
+    let config = SimulationConfig {
+        paths: body.num_simulations.unwrap_or(bounds.default_paths),
+        horizon: body
+            .time_horizon_days
+            .unwrap_or(bounds.default_horizon_days),
+        seed: body.seed.unwrap_or(SimulationConfig::default().seed),
+        method,
+        include_paths: body.include_paths,
+    };
+    let prepared = prepare(&state, body.input).await?;
+    blocking(move || {
+        let result = simulate(
+            &prepared.asset_prices(),
+            &prepared.weights,
+            &config,
+            &bounds.limits,
+        )
+        .map_err(analytics_error)?;
+        Ok(Json(SimulationAnswer {
+            start: prepared.start,
+            end: prepared.end,
+            assets: prepared.assets,
+            result,
+        }))
+    })
+    .await
+}

@@ -1,0 +1,104 @@
+//! Indicator requests: parsing specs and computing them over a series.
+
+use crate::error::{ApiError, ErrorKind};
+use analytics::indicators::{IndicatorSpec, Ohlcv};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use store::PriceBar;
+
+/// Most indicators one request may ask for: each is a full pass over the series.
+pub const MAX_INDICATORS: usize = 20;
+
+/// Parsed specs, each with the text the client gave (which names its output columns).
+pub type ParsedSpecs = Vec<(String, IndicatorSpec)>;
+
+/// Parses the requested specs; at least one, at most [`MAX_INDICATORS`].
+pub fn parse_specs(texts: &[String]) -> Result<ParsedSpecs, ApiError> {
+    if texts.is_empty() {
+        return Err(ApiError::new(
+            ErrorKind::Validation,
+            "at least one indicator is required, e.g. indicator=rsi(14)",
+        ));
+    }
+    if texts.len() > MAX_INDICATORS {
+        return Err(ApiError::new(
+            ErrorKind::Validation,
+            format!("at most {MAX_INDICATORS} indicators a request"),
+        ));
+    }
+    texts
+        .iter()
+        .map(|text| {
+            let text = text.trim();
+            text.parse::<IndicatorSpec>()
+                .map(|spec| (text.to_string(), spec))
+                .map_err(|error| {
+                    ApiError::new(
+                        ErrorKind::Validation,
+                        format!("indicator '{text}': {error}"),
+                    )
+                    .with_details(serde_json::json!({
+                        "known_indicators": analytics::indicators::KNOWN_INDICATORS,
+                    }))
+                })
+        })
+        .collect()
+}
+
+/// Indicator values beside their dates; `null` during each indicator's lookback.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorTable {
+    /// The dates of the series, ascending.
+    pub dates: Vec<NaiveDate>,
+    /// One column per output, named as the CLI names them: the spec as given, with
+    /// `.output` for multi-output indicators (`macd(12,26,9).signal`). NaN is written as null.
+    pub indicators: BTreeMap<String, Vec<Option<f64>>>,
+}
+
+/// Computes every spec over `bars` (in date order). CPU-bound: call it off the async threads.
+pub fn compute(specs: &ParsedSpecs, bars: &[PriceBar]) -> Result<IndicatorTable, ApiError> {
+    // A column is given to the indicators only when every bar has it; otherwise an indicator
+    // that needs it says so, rather than reading made-up values.
+    fn column(bars: &[PriceBar], pick: impl Fn(&PriceBar) -> Option<f64>) -> Option<Vec<f64>> {
+        bars.iter().map(pick).collect()
+    }
+    let open = column(bars, |b| b.open);
+    let high = column(bars, |b| b.high);
+    let low = column(bars, |b| b.low);
+    let volume = column(bars, |b| b.volume);
+    let close: Vec<f64> = bars.iter().map(|b| b.close).collect();
+    let input = Ohlcv {
+        open: open.as_deref(),
+        high: high.as_deref(),
+        low: low.as_deref(),
+        close: &close,
+        volume: volume.as_deref(),
+    };
+    let mut indicators = BTreeMap::new();
+    for (text, spec) in specs {
+        let outputs = spec.compute(&input).map_err(|error| {
+            ApiError::new(
+                ErrorKind::Validation,
+                format!("indicator '{text}': {error}"),
+            )
+        })?;
+        let names = spec.outputs();
+        for (name, values) in names.iter().zip(outputs) {
+            let column = if names.len() == 1 {
+                text.clone()
+            } else {
+                format!("{text}.{name}")
+            };
+            let values = values
+                .into_iter()
+                .map(|v| v.is_finite().then_some(v))
+                .collect();
+            indicators.insert(column, values);
+        }
+    }
+    Ok(IndicatorTable {
+        dates: bars.iter().map(|b| b.date).collect(),
+        indicators,
+    })
+}

@@ -1,0 +1,264 @@
+//! The one place a price series is looked up for the API.
+//!
+//! Today it reads what the database holds; the provider fallback (issue 5) replaces
+//! [`load_series`]'s body, keeping its signature, so that every endpoint gains it at once.
+
+use crate::error::{ApiError, ErrorKind};
+use crate::state::AppState;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::HashMap;
+use store::{Interval, PriceBar, SeriesKey};
+
+/// The source name that lets the server choose.
+pub const AUTO: &str = "auto";
+
+/// What the API was asked for: one series over an optional date range.
+#[derive(Debug, Clone)]
+pub struct SeriesRequest {
+    /// A source id, or `None`/`auto` to let the server choose.
+    pub source: Option<String>,
+    /// Our symbol, any case.
+    pub symbol: String,
+    /// First date wanted (inclusive).
+    pub start: Option<NaiveDate>,
+    /// Last date wanted (inclusive).
+    pub end: Option<NaiveDate>,
+    /// The sampling interval.
+    pub interval: Interval,
+}
+
+/// A series as served, with where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServedSeries {
+    /// The source asked for (`auto` when the server chose).
+    pub source: String,
+    /// Our symbol, as the catalog spells it.
+    pub symbol: String,
+    /// The sampling interval.
+    pub interval: Interval,
+    /// The source whose data this is.
+    pub served_by: String,
+    /// Whether the data may be out of date (a provider failed and stored data stood in).
+    pub stale: bool,
+    /// Whether the prices are simulated (the `demo` source).
+    pub simulated: bool,
+    /// The bars, in date order.
+    pub data: Vec<PriceBar>,
+}
+
+/// Looks up a series.
+///
+/// A named source serves what is stored for it. `auto` (or no source) takes the first source,
+/// in the server's fallback order, that has the series stored, and says which in `served_by`.
+/// `stale` is false: stored data is all there is until the fallback fetches from providers.
+///
+/// Errors: a bad range or unknown source or symbol (`validation`), nothing stored (`not_found`).
+pub async fn load_series(
+    state: &AppState,
+    request: &SeriesRequest,
+) -> Result<ServedSeries, ApiError> {
+    if let (Some(start), Some(end)) = (request.start, request.end)
+        && start > end
+    {
+        return Err(ApiError::new(
+            ErrorKind::Validation,
+            format!("start ({start}) is after end ({end})"),
+        ));
+    }
+    let asked = request.source.as_deref().unwrap_or(AUTO);
+    let candidates: Vec<&str> = if asked == AUTO {
+        state
+            .sources
+            .iter()
+            .filter(|s| s.enabled)
+            .map(|s| s.id.as_str())
+            .collect()
+    } else {
+        check_source(state, asked)?;
+        vec![asked]
+    };
+    let symbol = canonical_symbol(state, &candidates, &request.symbol).await?;
+    for source in candidates {
+        let key = SeriesKey::new(source, &symbol, request.interval);
+        if state.store.series_summary(&key).await?.is_none() {
+            continue;
+        }
+        let data = state.store.prices(&key, request.start, request.end).await?;
+        return Ok(ServedSeries {
+            source: asked.to_string(),
+            symbol,
+            interval: request.interval,
+            served_by: source.to_string(),
+            stale: false,
+            simulated: state.source(source).is_some_and(|s| s.simulated),
+            data,
+        });
+    }
+    Err(ApiError::new(
+        ErrorKind::NotFound,
+        format!(
+            "no {} prices of {symbol} are stored for source {asked}",
+            request.interval
+        ),
+    ))
+}
+
+/// Fails with a `validation` error naming the known sources unless `source` is one of them.
+pub fn check_source(state: &AppState, source: &str) -> Result<(), ApiError> {
+    if state.source(source).is_some() {
+        return Ok(());
+    }
+    let known: Vec<&str> = state.sources.iter().map(|s| s.id.as_str()).collect();
+    Err(ApiError::new(
+        ErrorKind::Validation,
+        format!(
+            "unknown source '{source}': expected one of {}",
+            known.join(", ")
+        ),
+    )
+    .with_details(serde_json::json!({ "known_sources": known })))
+}
+
+/// The catalog's spelling of `symbol` when a candidate source offers it; otherwise the symbol
+/// as given when it is stored for a candidate source (an imported CSV's own symbol); otherwise
+/// a `validation` error.
+pub async fn canonical_symbol(
+    state: &AppState,
+    sources: &[&str],
+    symbol: &str,
+) -> Result<String, ApiError> {
+    let symbol = symbol.trim();
+    if symbol.is_empty() {
+        return Err(ApiError::new(ErrorKind::Validation, "symbol is required"));
+    }
+    if let Some(commodity) = state.catalog.commodity(symbol)
+        && sources.iter().any(|s| commodity.source(s).is_some())
+    {
+        return Ok(commodity.symbol.clone());
+    }
+    let stored = state.store.series().await?;
+    if let Some(summary) = stored.iter().find(|summary| {
+        summary.key.symbol.eq_ignore_ascii_case(symbol)
+            && sources.contains(&summary.key.source.as_str())
+    }) {
+        return Ok(summary.key.symbol.clone());
+    }
+    let shown = if sources.len() == 1 {
+        format!("source {}", sources[0])
+    } else {
+        "any enabled source".to_string()
+    };
+    Err(ApiError::new(
+        ErrorKind::Validation,
+        format!("unknown symbol '{symbol}' for {shown}: see GET /api/v1/commodities"),
+    ))
+}
+
+/// Close prices of several series joined on the dates they all share.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aligned {
+    /// Symbols, in the order given.
+    pub symbols: Vec<String>,
+    /// The shared dates, ascending.
+    pub dates: Vec<NaiveDate>,
+    /// One close-price vector per symbol, index `t` on `dates[t]`.
+    pub prices: Vec<Vec<f64>>,
+}
+
+/// Joins series on the dates all of them have (an inner join on date); a date repeated
+/// within one series keeps its last bar.
+pub fn align(series: &[(String, Vec<PriceBar>)]) -> Aligned {
+    let mut counts: HashMap<NaiveDate, usize> = HashMap::new();
+    for (_, bars) in series {
+        // A date repeated inside one series counts once, so that every counted date is
+        // really in every series.
+        let unique: std::collections::HashSet<NaiveDate> = bars.iter().map(|b| b.date).collect();
+        for date in unique {
+            *counts.entry(date).or_default() += 1;
+        }
+    }
+    let mut dates: Vec<NaiveDate> = counts
+        .into_iter()
+        .filter(|&(_, count)| count == series.len())
+        .map(|(date, _)| date)
+        .collect();
+    dates.sort_unstable();
+    let prices = series
+        .iter()
+        .map(|(_, bars)| {
+            let by_date: HashMap<NaiveDate, f64> =
+                bars.iter().map(|bar| (bar.date, bar.close)).collect();
+            dates.iter().map(|date| by_date[date]).collect()
+        })
+        .collect();
+    Aligned {
+        symbols: series.iter().map(|(symbol, _)| symbol.clone()).collect(),
+        dates,
+        prices,
+    }
+}
+
+/// Where one asset's prices came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetOrigin {
+    /// Our symbol.
+    pub symbol: String,
+    /// The source whose data was used.
+    pub served_by: String,
+    /// Whether the data may be out of date.
+    pub stale: bool,
+    /// Whether the prices are simulated.
+    pub simulated: bool,
+}
+
+/// Loads several series (daily) over a range and joins them on their shared dates.
+pub async fn load_aligned(
+    state: &AppState,
+    assets: &[(String, String)],
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+) -> Result<(Aligned, Vec<AssetOrigin>), ApiError> {
+    let mut series = Vec::with_capacity(assets.len());
+    let mut origins = Vec::with_capacity(assets.len());
+    for (source, symbol) in assets {
+        let served = load_series(
+            state,
+            &SeriesRequest {
+                source: Some(source.clone()),
+                symbol: symbol.clone(),
+                start,
+                end,
+                interval: Interval::Daily,
+            },
+        )
+        .await?;
+        origins.push(AssetOrigin {
+            symbol: served.symbol.clone(),
+            served_by: served.served_by,
+            stale: served.stale,
+            simulated: served.simulated,
+        });
+        series.push((served.symbol, served.data));
+    }
+    Ok((align(&series), origins))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar(day: u32, close: f64) -> PriceBar {
+        PriceBar::close_only(NaiveDate::from_ymd_opt(2024, 1, day).unwrap(), close)
+    }
+
+    #[test]
+    fn align_keeps_only_shared_dates_in_order() {
+        let aligned = align(&[
+            ("A".into(), vec![bar(3, 3.0), bar(1, 1.0), bar(2, 2.0)]),
+            ("B".into(), vec![bar(2, 20.0), bar(3, 30.0), bar(4, 40.0)]),
+        ]);
+        assert_eq!(aligned.dates.len(), 2);
+        assert_eq!(aligned.prices, vec![vec![2.0, 3.0], vec![20.0, 30.0]]);
+    }
+}
