@@ -22,8 +22,9 @@ struct Requested {
 /// Computes the indicators and writes them to standard output or `--output`.
 pub fn run(args: IndicatorsArgs) -> anyhow::Result<ExitCode> {
     let requested = parse_specs(&args.indicators)?;
-    let series = ingest::read_columns(&args.file)?;
+    let mut series = ingest::read_columns(&args.file)?;
     check_columns(&requested, &series, &args.file.display().to_string())?;
+    drop_unused_columns(&requested, &mut series);
     if series.skipped_rows > 0 {
         // stderr, so that scripts reading the table on stdout are not disturbed.
         eprintln!(
@@ -100,6 +101,26 @@ fn check_columns(
         }
     }
     Ok(())
+}
+
+/// Frees the input columns no indicator reads, so that they do not add to the peak memory
+/// while the outputs are allocated (on 2M rows each column is 16 MB).
+fn drop_unused_columns(requested: &[Requested], series: &mut ColumnarSeries) {
+    let needs = |pick: fn(&analytics::indicators::Inputs) -> bool| {
+        requested.iter().any(|request| pick(&request.spec.needs()))
+    };
+    if !needs(|inputs| inputs.open) {
+        series.open = None;
+    }
+    if !needs(|inputs| inputs.high) {
+        series.high = None;
+    }
+    if !needs(|inputs| inputs.low) {
+        series.low = None;
+    }
+    if !needs(|inputs| inputs.volume) {
+        series.volume = None;
+    }
 }
 
 /// Runs every indicator, in parallel when there are several (each is one pass over slices).
