@@ -110,6 +110,7 @@ def main():
         / "release" / "commodex",
     )
     args = parser.parse_args()
+    args.binary = args.binary.resolve()  # the binary runs in the temporary directory
     if not args.binary.exists():
         sys.exit(f"{args.binary} not found: build it with cargo build --release -p commodex")
 
@@ -123,10 +124,21 @@ def main():
         ours, peak_mib = run_ours(args.binary, source, tmp / "ours.csv")
         theirs = run_pandas(source, tmp / "pandas.csv")
 
-        # Same rows and columns on both sides (a cheap sanity check, not a numeric comparison).
-        with open(tmp / "ours.csv") as a, open(tmp / "pandas.csv") as b:
-            header_ours, header_theirs = a.readline(), b.readline()
-        print(f"columns: ours {header_ours.strip()}")
+        # Same header and the same numbers (after the timing, so it costs neither side).
+        ours_frame = pd.read_csv(tmp / "ours.csv")
+        theirs_frame = pd.read_csv(tmp / "pandas.csv")
+        if list(ours_frame.columns) != list(theirs_frame.columns):
+            sys.exit(f"headers differ: {list(ours_frame.columns)} vs {list(theirs_frame.columns)}")
+        worst = 0.0
+        for column in ours_frame.columns[1:]:
+            a = ours_frame[column].to_numpy()
+            b = theirs_frame[column].to_numpy()
+            if not np.array_equal(np.isnan(a), np.isnan(b)):
+                sys.exit(f"{column}: empty cells differ")
+            both = ~np.isnan(a)
+            scale = np.maximum(np.abs(b[both]), 1e-300)
+            worst = max(worst, float(np.max(np.abs(a[both] - b[both]) / scale, initial=0.0)))
+        print(f"max relative difference from TA-Lib: {worst:.2e}")
 
         print(f"commodex indicators: {ours:8.2f} s   peak RSS {peak_mib:.0f} MiB")
         print(f"pandas + TA-Lib:     {theirs:8.2f} s")
