@@ -10,6 +10,9 @@ times, on that file:
           STOCH on the columns, to_csv of date + the 9 outputs.
 Prints both wall times, the ratio, and our peak RSS (from wait4 on the child process).
 
+Measured 2026-11-24 (2 shared cores, 2,000,000 rows, 129 MiB): commodex 1.77 s, peak RSS
+480 MiB; pandas + TA-Lib 20.72 s; 11.7x; outputs within 2.0e-11 relative of TA-Lib's.
+
 Usage:
   pip install pandas TA-Lib numpy
   CARGO_TARGET_DIR=/tmp/clicmds-release cargo build --release -p commodex
