@@ -138,7 +138,8 @@ pub struct IndicatorsArgs {
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "F")]
     pub output: Option<PathBuf>,
-    /// Output format.
+    /// Output format. `json` is `{"columns":["date",...],"rows":[["2024-01-02",1.5,null],...]}`:
+    /// one array per input row in column order, null during the lookback.
     #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
     pub format: TableFormat,
 }
@@ -166,6 +167,13 @@ pub struct MetricsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
     pub format: ReportFormat,
+    /// Also print the dashboard's series (JSON only): `series` with `dates`, `wealth`,
+    /// `drawdown`, `rolling_volatility` and `rolling_sharpe`, aligned with the dates.
+    #[arg(long)]
+    pub series: bool,
+    /// Window, in daily returns, of the rolling series.
+    #[arg(long, default_value_t = analytics::portfolio::DEFAULT_ROLLING_WINDOW)]
+    pub window: usize,
 }
 
 /// Simulation method.
@@ -185,12 +193,12 @@ pub struct SimulateArgs {
     /// Weights such as GOLD=0.6,WTI=0.4.
     #[arg(long, required = true, value_name = "A=W,B=W")]
     pub weights: String,
-    /// Number of simulated paths.
-    #[arg(long, default_value_t = 10_000)]
-    pub paths: usize,
-    /// Horizon in trading days.
-    #[arg(long, default_value_t = 252)]
-    pub horizon: usize,
+    /// Number of simulated paths [default: simulation.default_paths, 10000].
+    #[arg(long)]
+    pub paths: Option<usize>,
+    /// Horizon in trading days [default: simulation.default_horizon_days, 252].
+    #[arg(long)]
+    pub horizon: Option<usize>,
     /// Random seed: the same seed gives the same numbers.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -200,4 +208,7 @@ pub struct SimulateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
     pub format: ReportFormat,
+    /// Also print the first N raw paths (JSON `paths`, cumulative returns per day).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub include_paths: usize,
 }

@@ -4,8 +4,12 @@ mod config;
 mod demo;
 mod export;
 mod import;
+mod indicators;
+mod metrics;
 mod migrate;
+mod portfolio_input;
 mod serve;
+mod simulate;
 
 use crate::cli::{Cli, Command};
 use crate::config::{ConfigSources, Settings};
@@ -37,9 +41,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(export::run(&settings, args))
         }
         Command::Fetch(_) => not_available("fetch", "issue #5 (market data)"),
-        Command::Indicators(_) => not_available("indicators", "issue #4 (analytics core)"),
-        Command::Metrics(_) => not_available("metrics", "issue #4 (analytics core)"),
-        Command::Simulate(_) => not_available("simulate", "issue #4 (analytics core)"),
+        // The analytics commands read a file and print: no database, no runtime, no log files.
+        Command::Indicators(args) => indicators::run(args),
+        Command::Metrics(args) => metrics::run(args),
+        Command::Simulate(args) => simulate::run(&settings, args),
     }
 }
 
