@@ -3,6 +3,7 @@
 mod config;
 mod demo;
 mod export;
+mod fetch;
 mod import;
 mod migrate;
 mod serve;
@@ -36,7 +37,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let _logs = telemetry::init(&settings, Verbosity::Quiet, true)?;
             runtime()?.block_on(export::run(&settings, args))
         }
-        Command::Fetch(_) => not_available("fetch", "issue #5 (market data)"),
+        Command::Fetch(args) => {
+            let _logs = telemetry::init(&settings, Verbosity::Quiet, true)?;
+            runtime()?.block_on(fetch::run(&settings, args))
+        }
         Command::Indicators(_) => not_available("indicators", "issue #4 (analytics core)"),
         Command::Metrics(_) => not_available("metrics", "issue #4 (analytics core)"),
         Command::Simulate(_) => not_available("simulate", "issue #4 (analytics core)"),
