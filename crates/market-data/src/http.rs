@@ -331,7 +331,7 @@ impl SourceClient {
                 attempt += 1;
                 continue;
             }
-            return Err(self.into_error(failure, attempt + 1));
+            return Err(self.error_for(failure, attempt + 1));
         }
     }
 
@@ -377,7 +377,7 @@ impl SourceClient {
         }
     }
 
-    fn into_error(&self, failure: AttemptError, attempts: u32) -> MarketDataError {
+    fn error_for(&self, failure: AttemptError, attempts: u32) -> MarketDataError {
         let source_id = self.id().to_string();
         match failure {
             AttemptError::Timeout => MarketDataError::Timeout {
