@@ -11,7 +11,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{Layer, fmt};
 
 /// The `tracing` target of provider-call lines; they go to `providers.log`.
-pub const PROVIDER_CALLS_TARGET: &str = "provider_calls";
+pub const PROVIDER_CALLS_TARGET: &str = market_data::http::PROVIDER_CALLS_TARGET;
 
 /// Keeps the background log writers alive; dropping it flushes them.
 pub struct LogGuards {
@@ -81,7 +81,13 @@ pub fn init(
             } else {
                 layer.boxed()
             };
-            layers.push(layer.with_filter(level).with_filter(routing).boxed());
+            // Provider calls are an audit trail (quota use, latency): written whatever the
+            // configured level, which only governs the application log.
+            if provider_calls {
+                layers.push(layer.with_filter(routing).boxed());
+            } else {
+                layers.push(layer.with_filter(level).with_filter(routing).boxed());
+            }
         }
     }
     tracing_subscriber::registry()

@@ -349,14 +349,6 @@ fn bad_configuration_names_the_key_and_what_was_expected() {
     );
 }
 
-#[test]
-fn commands_not_built_yet_say_so_and_fail() {
-    let output = Sandbox::new().run(&["fetch", "--source", "fmp", "--symbol", "GOLD"]);
-    if output.status.code() == Some(2) {
-        assert!(stderr(&output).contains("not available"));
-    }
-}
-
 fn write_wide_file(path: &Path, days: usize, symbols: usize) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     write!(out, "date").unwrap();

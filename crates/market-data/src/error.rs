@@ -1,7 +1,8 @@
 //! The one error type of the market-data crate.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything that can go wrong in market-data: bad catalog input, unknown sources or symbols, bad
 /// ranges. Marked non-exhaustive because provider clients add their own variants (HTTP, throttles,
@@ -69,4 +70,123 @@ pub enum MarketDataError {
         /// Last day asked for.
         end: NaiveDate,
     },
+
+    /// The source refuses for now (a throttle body, a 429, a spent quota), or no request slot
+    /// came free within the wait bound.
+    #[error("rate_limited: {source_id}: {message}{}", reset_note(*retry_after, *resets_at))]
+    RateLimited {
+        /// The source.
+        source_id: String,
+        /// Why, key-free.
+        message: String,
+        /// How long the source (or the limiter) asked us to wait, when known.
+        retry_after: Option<Duration>,
+        /// When a spent daily quota resets, when known.
+        resets_at: Option<DateTime<Utc>>,
+    },
+
+    /// The source has no API key configured.
+    #[error(
+        "config: source {source_id} needs an API key: set sources.{source_id}.api_key or COMMODEX_SOURCES__{}__API_KEY",
+        source_id.to_ascii_uppercase()
+    )]
+    MissingKey {
+        /// The source.
+        source_id: String,
+    },
+
+    /// The source rejected the configured API key: a configuration error, never retried.
+    #[error(
+        "config: {source_id} rejected its API key (sources.{source_id}.api_key / COMMODEX_SOURCES__{}__API_KEY): {message}",
+        source_id.to_ascii_uppercase()
+    )]
+    BadKey {
+        /// The source.
+        source_id: String,
+        /// The provider's explanation, key-free.
+        message: String,
+    },
+
+    /// The source refused the request itself: not in the plan, bad parameter, unknown symbol.
+    #[error("{source_id}: {message}")]
+    Rejected {
+        /// The source.
+        source_id: String,
+        /// What the provider said, key-free.
+        message: String,
+    },
+
+    /// The source failed: 5xx after the retries, or an answer that is not what it sends.
+    #[error("upstream: {source_id}: {message}")]
+    Upstream {
+        /// The source.
+        source_id: String,
+        /// What went wrong, key-free.
+        message: String,
+    },
+
+    /// No answer within the source's timeout, after the retries.
+    #[error("upstream: {source_id}: no answer within {timeout_secs} s ({attempts} attempts)")]
+    Timeout {
+        /// The source.
+        source_id: String,
+        /// The configured timeout.
+        timeout_secs: u64,
+        /// Attempts made.
+        attempts: u32,
+    },
+
+    /// The source could not be reached (connection refused, DNS, TLS), after the retries.
+    #[error("upstream: {source_id}: cannot connect: {message}")]
+    Connection {
+        /// The source.
+        source_id: String,
+        /// The cause, with every URL removed.
+        message: String,
+    },
+
+    /// A body classified as data could not be parsed.
+    #[error(transparent)]
+    Provider(#[from] crate::provider::ProviderError),
+
+    /// The transport could not be set up (bad base URL, TLS initialisation).
+    #[error("config: source {source_id}: {message}")]
+    Transport {
+        /// The source.
+        source_id: String,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// Redis (shared rate limits) failed.
+    #[error("redis: {message}")]
+    Redis {
+        /// The cause, credentials removed.
+        message: String,
+    },
+}
+
+fn reset_note(retry_after: Option<Duration>, resets_at: Option<DateTime<Utc>>) -> String {
+    match (resets_at, retry_after) {
+        (Some(at), _) => format!(" (resets at {})", at.format("%Y-%m-%dT%H:%M:%SZ")),
+        (None, Some(wait)) => format!(" (retry after {} s)", wait.as_secs().max(1)),
+        (None, None) => String::new(),
+    }
+}
+
+impl MarketDataError {
+    /// Whether this is a `rate_limited` error.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, MarketDataError::RateLimited { .. })
+    }
+
+    /// Whether this is a configuration error (missing or rejected key, bad transport settings).
+    pub fn is_config(&self) -> bool {
+        matches!(
+            self,
+            MarketDataError::MissingKey { .. }
+                | MarketDataError::BadKey { .. }
+                | MarketDataError::Transport { .. }
+        )
+    }
 }

@@ -3,8 +3,10 @@
 pub mod catalog;
 pub mod classify;
 pub mod error;
+pub mod http;
 pub mod provider;
 pub mod providers;
+pub mod rate_limit;
 pub mod secret;
 mod series;
 

@@ -3,6 +3,7 @@
 mod config;
 mod demo;
 mod export;
+mod fetch;
 mod import;
 mod indicators;
 mod metrics;
@@ -15,9 +16,6 @@ use crate::cli::{Cli, Command};
 use crate::config::{ConfigSources, Settings};
 use crate::telemetry::{self, Verbosity};
 use std::process::ExitCode;
-
-/// Exit code of a command whose capability is not built yet.
-const EXIT_NOT_AVAILABLE: u8 = 2;
 
 /// Runs one command to completion.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -40,7 +38,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let _logs = telemetry::init(&settings, Verbosity::Quiet, true)?;
             runtime()?.block_on(export::run(&settings, args))
         }
-        Command::Fetch(_) => not_available("fetch", "issue #5 (market data)"),
+        Command::Fetch(args) => {
+            let _logs = telemetry::init(&settings, Verbosity::Quiet, true)?;
+            runtime()?.block_on(fetch::run(&settings, args))
+        }
         // The analytics commands read a file and print: no database, no runtime, no log files.
         Command::Indicators(args) => indicators::run(args),
         Command::Metrics(args) => metrics::run(args),
@@ -52,14 +53,6 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)
-}
-
-/// Says plainly that a command is not built yet, and exits non-zero: never a fake answer.
-fn not_available(command: &str, comes_with: &str) -> anyhow::Result<ExitCode> {
-    eprintln!(
-        "error: `commodex {command}` is not available in this build yet; it comes with {comes_with}"
-    );
-    Ok(ExitCode::from(EXIT_NOT_AVAILABLE))
 }
 
 /// Opens the configured database and brings its schema up to date.
