@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Import speed, side by side: `commodex import` of a wide table of DAYS x SYMBOLS prices
-against sqlite3's own `.import` and PostgreSQL's `\\copy` of the same rows into a table with
-the same primary key, in the same run on the same machine.
+against sqlite3's own `.import` of the same rows into a table with the same primary key, and
+PostgreSQL's `\\copy` of the same rows into the same table (our schema, migrated by
+`commodex migrate`: primary key and the (symbol, date) index), in the same run.
 
 Usage: python3 scripts/bench/import.py [DAYS] [SYMBOLS] [RUNS]
        (defaults 100000 10 3; needs target/release/commodex, sqlite3, and for PostgreSQL
@@ -124,8 +125,8 @@ def main():
                     psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
                     psql(f"CREATE DATABASE {name}")
                     if with_table:
-                        psql(PEER_TABLE.format(date="DATE", real="DOUBLE PRECISION", suffix=""),
-                             pg_database_url(name))
+                        subprocess.run([BINARY, "migrate"], check=True, capture_output=True,
+                                       env=commodex_env(ours_dir, pg_database_url(name)))
                 return prepare
 
             best("psql \\copy", fresh_pg(True),

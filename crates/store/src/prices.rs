@@ -5,10 +5,11 @@ use crate::error::Result;
 use crate::model::{Interval, PriceBar, SeriesKey};
 use chrono::NaiveDate;
 use sqlx::{QueryBuilder, Row};
+use std::io::Write as _;
 
-/// Rows per INSERT statement: 9 parameters a row stays far below both SQLite's (32,766) and
-/// PostgreSQL's (65,535) limits, and larger batches stopped paying off in the import benchmark.
-pub const UPSERT_BATCH_ROWS: usize = 1000;
+/// Rows per INSERT statement on SQLite: 9 parameters a row stays below SQLite's limit of
+/// 32,766 parameters.
+pub const UPSERT_BATCH_ROWS: usize = 3000;
 
 const UPSERT_HEAD: &str =
     "INSERT INTO prices (source, symbol, date, interval, open, high, low, close, volume) ";
@@ -342,6 +343,51 @@ impl StoreTx {
         Ok(affected)
     }
 
+    /// Inserts bars of series that the caller knows have no stored rows yet (a first import).
+    /// On PostgreSQL this streams them with `COPY`, several times faster than an upsert; a
+    /// row that exists after all (another writer got there first) fails the transaction
+    /// rather than being overwritten. Returns the number of rows written.
+    pub async fn insert_new_prices(
+        &mut self,
+        keys: &[SeriesKey],
+        rows: &[(usize, PriceBar)],
+    ) -> Result<u64> {
+        let TxInner::Postgres(tx) = &mut self.inner else {
+            return self.upsert_prices(keys, rows).await;
+        };
+        let mut text = Vec::with_capacity(rows.len() * 48);
+        let mut number = ryu::Buffer::new();
+        for (index, bar) in rows {
+            let key = &keys[*index];
+            push_csv_text(&mut text, &key.source);
+            text.push(b',');
+            push_csv_text(&mut text, &key.symbol);
+            text.push(b',');
+            // Writing into a Vec cannot fail.
+            let _ = write!(text, "{}", bar.date);
+            text.push(b',');
+            text.extend_from_slice(key.interval.as_str().as_bytes());
+            for value in [bar.open, bar.high, bar.low, Some(bar.close), bar.volume] {
+                text.push(b',');
+                if let Some(value) = value.filter(|v| v.is_finite()) {
+                    text.extend_from_slice(number.format_finite(value).as_bytes());
+                }
+            }
+            text.push(b'\n');
+        }
+        let mut copy = tx
+            .copy_in_raw(
+                "COPY prices (source, symbol, date, interval, open, high, low, close, volume) \
+                 FROM STDIN WITH (FORMAT csv)",
+            )
+            .await?;
+        if let Err(error) = copy.send(text).await {
+            copy.abort("the import failed").await.ok();
+            return Err(error.into());
+        }
+        Ok(copy.finish().await?)
+    }
+
     /// Number of stored rows of a series, as this transaction sees them.
     pub async fn count_series(&mut self, key: &SeriesKey) -> Result<u64> {
         const SQL: &str =
@@ -374,4 +420,16 @@ impl StoreTx {
         }
         Ok(())
     }
+}
+
+/// Appends a CSV field, quoted so that any text survives `COPY ... (FORMAT csv)`.
+fn push_csv_text(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    for byte in text.bytes() {
+        if byte == b'"' {
+            out.push(b'"');
+        }
+        out.push(byte);
+    }
+    out.push(b'"');
 }

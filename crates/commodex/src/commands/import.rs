@@ -142,13 +142,20 @@ async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportSummar
     for key in &keys {
         before += tx.count_series(key).await?;
     }
+    // Into empty series every row is new: PostgreSQL can then stream them with COPY, and no
+    // second count is needed.
+    let fresh = before == 0;
     let mut affected = 0;
     let mut submitted = 0;
     let summary = loop {
         match receiver.recv().await {
             Some(Message::Batch(batch)) => {
                 submitted += batch.len() as u64;
-                affected += tx.upsert_prices(&keys, &batch).await?;
+                affected += if fresh {
+                    tx.insert_new_prices(&keys, &batch).await?
+                } else {
+                    tx.upsert_prices(&keys, &batch).await?
+                };
                 progress.set_position(counter.get());
             }
             Some(Message::Done(summary)) => break summary,
@@ -160,9 +167,11 @@ async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportSummar
     if submitted == 0 {
         bail!("{}: no prices to import", args.file.display());
     }
-    let mut after = 0;
-    for key in &keys {
-        after += tx.count_series(key).await?;
+    let mut after = if fresh { affected } else { 0 };
+    if !fresh {
+        for key in &keys {
+            after += tx.count_series(key).await?;
+        }
     }
     let counts = UpsertCounts::from_counts(submitted, before, after, affected);
     let skipped = summary.series.iter().map(|s| s.skipped).sum();
