@@ -9,6 +9,8 @@ pub mod import_runs;
 pub mod model;
 pub mod portfolios;
 pub mod prices;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use database::{ConnectOptions, Store};
 pub use error::{Result, StoreError, redact_url};

@@ -1,9 +1,7 @@
 //! The repository suite: every test runs on SQLite and on PostgreSQL.
 
-mod common;
-
 use chrono::NaiveDate;
-use common::TestDb;
+use store::testing::TestDb;
 use store::{
     ImportRun, Interval, NewPortfolio, PortfolioAsset, PriceBar, SeriesKey, Store, StoreError,
     UpsertCounts,

@@ -7,12 +7,9 @@
 use chrono::NaiveDate;
 use market_data::{Catalog, DemoSource};
 use server::{AppState, Application, ServerConfig};
-use sqlx::Connection;
 use std::time::Duration;
-use store::{ConnectOptions, Interval, SeriesKey, Store};
-
-/// The server the PostgreSQL variant uses, unless `TEST_POSTGRES_URL` says otherwise.
-pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+use store::testing::TestDb;
+use store::{Interval, SeriesKey, Store};
 
 /// The token tests configure when they want writes guarded.
 pub const TOKEN: &str = "test-token-0123456789";
@@ -136,102 +133,6 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         store: db.store.clone(),
         shutdown: Some(shutdown),
         _db: db,
-    }
-}
-
-/// A database that lives as long as the value.
-struct TestDb {
-    store: Store,
-    cleanup: Cleanup,
-}
-
-enum Cleanup {
-    // Held only so that the folder lives as long as the database.
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
-}
-
-impl TestDb {
-    async fn sqlite() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let store = Store::connect(&ConnectOptions::new(&url))
-            .await
-            .expect("open sqlite");
-        store.migrate().await.expect("migrate sqlite");
-        Self {
-            store,
-            cleanup: Cleanup::Sqlite(dir),
-        }
-    }
-
-    async fn postgres() -> Self {
-        let admin_url =
-            std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
-        let name = format!("commodex_api_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = sqlx::PgConnection::connect(&admin_url)
-            .await
-            .expect("connect to the PostgreSQL test server");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await
-            .expect("create test database");
-        admin.close().await.ok();
-        let url = with_database(&admin_url, &name);
-        let store = Store::connect(&ConnectOptions::new(&url))
-            .await
-            .expect("open postgres");
-        store.migrate().await.expect("migrate postgres");
-        Self {
-            store,
-            cleanup: Cleanup::Postgres { admin_url, name },
-        }
-    }
-}
-
-impl Drop for TestDb {
-    // Runs on a panicking test too, so a failed test leaves no database behind; on its own
-    // thread and runtime because it cannot await here.
-    fn drop(&mut self) {
-        if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
-            let (admin_url, name) = (admin_url.clone(), name.clone());
-            let dropped = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                runtime.block_on(async move {
-                    let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut admin)
-                    .await
-                    .map(|_| ())
-                })
-            })
-            .join();
-            if let Ok(Err(error)) = dropped {
-                eprintln!("could not drop a test database: {error}");
-            }
-        }
-    }
-}
-
-/// `admin_url` with its database name replaced by `name`.
-fn with_database(admin_url: &str, name: &str) -> String {
-    let (base, query) = match admin_url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (admin_url, None),
-    };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let base = match base[scheme_end..].find('/') {
-        Some(slash) => &base[..scheme_end + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
     }
 }
 

@@ -1,10 +1,9 @@
-//! A fresh, migrated database per test: a temporary SQLite file, or a new PostgreSQL database
-//! created on the server named by `TEST_POSTGRES_URL` and dropped afterwards.
+//! For tests (the `testing` feature): a fresh, migrated database per test, either a temporary
+//! SQLite file or a new PostgreSQL database created on the server named by
+//! `TEST_POSTGRES_URL` and dropped when the value is dropped, even by a failing test.
 
-#![allow(dead_code)]
-
+use crate::{ConnectOptions, Store};
 use sqlx::Connection;
-use store::{ConnectOptions, Store};
 
 /// The server the PostgreSQL suites use, unless `TEST_POSTGRES_URL` says otherwise.
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -101,7 +100,7 @@ impl Drop for TestDb {
 }
 
 /// `admin_url` with its database name replaced by `name`.
-pub fn with_database(admin_url: &str, name: &str) -> String {
+fn with_database(admin_url: &str, name: &str) -> String {
     let (base, query) = match admin_url.split_once('?') {
         Some((base, query)) => (base, Some(query)),
         None => (admin_url, None),
