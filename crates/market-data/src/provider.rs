@@ -90,6 +90,28 @@ impl Request {
     }
 }
 
+/// Checks a history request for providers that only serve daily bars: the range must not be
+/// reversed and the interval must be daily.
+pub fn check_daily_range(
+    provider: &'static str,
+    code: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+    interval: Interval,
+) -> Result<(), ProviderError> {
+    if start > end {
+        return Err(ProviderError::InvalidRange { start, end });
+    }
+    if interval != Interval::Daily {
+        return Err(ProviderError::UnsupportedInterval {
+            provider,
+            code: code.to_string(),
+            interval,
+        });
+    }
+    Ok(())
+}
+
 /// Joins a configured base URL and a request path with exactly one `/` between them, so
 /// `https://x/v2/` + `/rates/latest` and `https://x/v2` + `rates/latest` both work.
 pub fn join_url(base_url: &str, path: &str) -> String {

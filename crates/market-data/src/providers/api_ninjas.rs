@@ -8,6 +8,7 @@
 use crate::classify::{self, mentions_any, sanitize_message};
 use crate::provider::{
     Capabilities, Limits, Outcome, ParseContext, Parsed, Provider, ProviderError, Quote, Request,
+    check_daily_range,
 };
 use crate::series::{self, RawRow, parse_error};
 use chrono::NaiveDate;
@@ -106,16 +107,7 @@ impl Provider for ApiNinjas {
         end: NaiveDate,
         interval: Interval,
     ) -> Result<Vec<Request>, ProviderError> {
-        if start > end {
-            return Err(ProviderError::InvalidRange { start, end });
-        }
-        if interval != Interval::Daily {
-            return Err(ProviderError::UnsupportedInterval {
-                provider: ID,
-                code: code.to_string(),
-                interval,
-            });
-        }
+        check_daily_range(ID, code, start, end, interval)?;
         let after_end = end.succ_opt().unwrap_or(end);
         Ok(vec![
             self.signed(

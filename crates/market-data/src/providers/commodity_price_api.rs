@@ -7,6 +7,7 @@
 use crate::classify::{self, mentions_any, sanitize_message};
 use crate::provider::{
     Capabilities, Limits, Outcome, ParseContext, Parsed, Provider, ProviderError, Quote, Request,
+    check_daily_range,
 };
 use crate::series::{self, RawRow, chunk_range, parse_error};
 use chrono::NaiveDate;
@@ -160,16 +161,7 @@ impl Provider for CommodityPriceApi {
         end: NaiveDate,
         interval: Interval,
     ) -> Result<Vec<Request>, ProviderError> {
-        if start > end {
-            return Err(ProviderError::InvalidRange { start, end });
-        }
-        if interval != Interval::Daily {
-            return Err(ProviderError::UnsupportedInterval {
-                provider: ID,
-                code: code.to_string(),
-                interval,
-            });
-        }
+        check_daily_range(ID, code, start, end, interval)?;
         Ok(chunk_range(start, end, TIME_SERIES_MAX_DAYS)
             .into_iter()
             .map(|(from, to)| {
