@@ -9,12 +9,14 @@ use rand_chacha::ChaCha8Rng;
 
 use super::paths::DailyReturnSampler;
 use crate::AnalyticsError;
+use crate::portfolio::stats::std_dev;
 
 /// Historical daily portfolio returns to resample.
 #[derive(Debug, Clone)]
 pub(crate) struct BootstrapReturns {
     days: Vec<f64>,
     index: Uniform<usize>,
+    std: f64,
 }
 
 impl BootstrapReturns {
@@ -25,7 +27,8 @@ impl BootstrapReturns {
                 "bootstrap needs at least one historical day".to_owned(),
             )
         })?;
-        Ok(Self { days, index })
+        let std = std_dev(&days, 0);
+        Ok(Self { days, index, std })
     }
 }
 
@@ -34,5 +37,9 @@ impl DailyReturnSampler for BootstrapReturns {
         for r in out.iter_mut() {
             *r = self.days[self.index.sample(rng)];
         }
+    }
+
+    fn daily_std(&self) -> f64 {
+        self.std
     }
 }

@@ -6,6 +6,7 @@
 //! same result whatever the rayon thread count (see `paths.rs`).
 
 mod bootstrap;
+mod fan;
 mod normal;
 mod paths;
 mod summary;

@@ -52,6 +52,10 @@ impl DailyReturnSampler for NormalReturns {
             *r = (self.mean + self.std * z).max(-1.0);
         }
     }
+
+    fn daily_std(&self) -> f64 {
+        self.std
+    }
 }
 
 /// The rare ziggurat cases, as `rand_distr`: the tail beyond `R`, the wedge test, and on

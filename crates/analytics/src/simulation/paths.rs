@@ -6,16 +6,16 @@
 //!
 //! Memory: the engine never holds the full paths × days matrix (100,000 × 253 f64 is 200 MB).
 //! Chunks advance together [`DAYS_PER_BLOCK`] days at a time, keeping just those days'
-//! cumulative returns; the fan-chart percentiles of each day are computed exactly from that
-//! block (in f64, exactly, see `summary::fan_percentiles`) before the next block overwrites it.
-//! Peak memory is about paths × (5 + DAYS_PER_BLOCK) f64 plus a percentile scratch of about
-//! paths × 11 bytes per worker thread: about 10 MB at 100,000 paths.
+//! cumulative returns and counting them into fan bins as they are computed; the fan-chart
+//! percentiles of each day are then found exactly from the counts and the block (see `fan.rs`)
+//! before the next block overwrites it. Peak memory is about paths × (5 + DAYS_PER_BLOCK) f64
+//! plus 8 KiB of counts per chunk: about 8 MB at 100,000 paths.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::summary::{PercentileScratch, fan_percentiles};
+use super::fan::{FAN_BINS, FanBins, PercentileScratch, binned_percentiles};
 
 /// Paths per RNG stream; fixed so that output does not depend on the thread count.
 pub(crate) const CHUNK_PATHS: usize = 1024;
@@ -31,6 +31,9 @@ pub(crate) trait DailyReturnSampler: Sync {
     /// Fills `out` with one day's portfolio return for each path, in path order; `bits` is
     /// scratch of the same length for raw random words.
     fn fill(&self, rng: &mut ChaCha8Rng, bits: &mut [u64], out: &mut [f64]);
+
+    /// Standard deviation of one day's return, to place the fan bins (any value is exact).
+    fn daily_std(&self) -> f64;
 }
 
 /// What the engine reports per path and per day.
@@ -56,6 +59,8 @@ struct Chunk {
     draws: Vec<f64>,
     /// One day's raw random words, for samplers that draw them in a block.
     bits: Vec<u64>,
+    /// Fan bin counts of the block's days, day-major: `counts[d * FAN_BINS + b]`.
+    counts: Vec<u16>,
 }
 
 impl Chunk {
@@ -70,12 +75,15 @@ impl Chunk {
             block: vec![0.0; len * DAYS_PER_BLOCK],
             draws: vec![0.0; len],
             bits: vec![0; len],
+            counts: vec![0; DAYS_PER_BLOCK * FAN_BINS],
         }
     }
 
-    fn advance<S: DailyReturnSampler>(&mut self, sampler: &S, days: usize) {
+    /// Advances one day per entry of `bins`, counting each day's values with its bins.
+    fn advance<S: DailyReturnSampler>(&mut self, sampler: &S, bins: &[FanBins]) {
         let len = self.wealth.len();
-        for day in 0..days {
+        self.counts[..bins.len() * FAN_BINS].fill(0);
+        for (day, day_bins) in bins.iter().enumerate() {
             // Drawing a day's returns for the whole chunk first leaves the compounding below
             // free of RNG calls, so the compiler vectorises it.
             sampler.fill(&mut self.rng, &mut self.bits, &mut self.draws);
@@ -93,6 +101,9 @@ impl Chunk {
                 *max_drawdown = max_drawdown.min(*wealth / *peak - 1.0);
                 *cumulative = *wealth - 1.0;
             }
+            // Counted now, while the row is in L1: a separate pass over the block later
+            // read it back from memory, and cost more than computing it.
+            day_bins.count(row, &mut self.counts[day * FAN_BINS..(day + 1) * FAN_BINS]);
         }
     }
 }
@@ -128,18 +139,25 @@ pub(crate) fn run_paths<S: DailyReturnSampler>(
     let mut scratches: Vec<PercentileScratch> = (0..DAYS_PER_BLOCK)
         .map(|_| PercentileScratch::default())
         .collect();
+    let daily_std = sampler.daily_std();
+    // The 5th and 95th percentiles of the last finished day, from which bins are predicted.
+    let (mut low, mut high) = (0.0, 0.0);
     let mut done = 0;
     while done < horizon {
         let days = DAYS_PER_BLOCK.min(horizon - done);
+        let bins: Vec<FanBins> = (1..=days)
+            .map(|ahead| FanBins::predict(low, high, daily_std, ahead))
+            .collect();
         chunks
             .par_iter_mut()
-            .for_each(|chunk| chunk.advance(sampler, days));
-        let blocks: Vec<&[f64]> = chunks.iter().map(|chunk| chunk.block.as_slice()).collect();
-        for percentiles in block_percentiles(&blocks, days, &mut scratches) {
+            .for_each(|chunk| chunk.advance(sampler, &bins));
+        for percentiles in block_percentiles(&chunks, &bins, &mut scratches) {
             for (series, value) in fan.iter_mut().zip(percentiles) {
                 series.push(value);
             }
+            (low, high) = (percentiles[0], percentiles[FAN_PERCENTILES.len() - 1]);
         }
+        let blocks: Vec<&[f64]> = chunks.iter().map(|chunk| chunk.block.as_slice()).collect();
         for (p, path) in kept_paths.iter_mut().enumerate() {
             let block = blocks[p / CHUNK_PATHS];
             let len = block.len() / DAYS_PER_BLOCK;
@@ -164,24 +182,29 @@ pub(crate) fn run_paths<S: DailyReturnSampler>(
     }
 }
 
-/// Fan percentiles of the first `days` days of each chunk's block (`blocks[c]`, day-major).
+/// Fan percentiles of each day of the block just advanced, one day per entry of `bins`.
 fn block_percentiles(
-    blocks: &[&[f64]],
-    days: usize,
+    chunks: &[Chunk],
+    bins: &[FanBins],
     scratches: &mut [PercentileScratch],
 ) -> Vec<[f64; FAN_PERCENTILES.len()]> {
-    scratches[..days]
+    scratches[..bins.len()]
         .par_iter_mut()
+        .zip(bins)
         .enumerate()
-        .map(|(day, scratch)| {
-            let rows: Vec<&[f64]> = blocks
+        .map(|(day, (scratch, &day_bins))| {
+            let rows: Vec<&[f64]> = chunks
                 .iter()
-                .map(|block| {
-                    let len = block.len() / DAYS_PER_BLOCK;
-                    &block[day * len..(day + 1) * len]
+                .map(|chunk| {
+                    let len = chunk.wealth.len();
+                    &chunk.block[day * len..(day + 1) * len]
                 })
                 .collect();
-            fan_percentiles(&rows, &FAN_PERCENTILES, scratch)
+            let counts: Vec<&[u16]> = chunks
+                .iter()
+                .map(|chunk| &chunk.counts[day * FAN_BINS..(day + 1) * FAN_BINS])
+                .collect();
+            binned_percentiles(&rows, &counts, day_bins, &FAN_PERCENTILES, scratch)
         })
         .collect()
 }
