@@ -68,9 +68,10 @@ impl Application {
 }
 
 /// The Content-Security-Policy of every response: our own scripts only, never inline ones,
-/// and never inside a frame.
+/// and never inside a frame. Inline styles are allowed because the chart library positions
+/// and colours its elements with `style` attributes; scripts stay strictly our own files.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 fn router(config: &ServerConfig, state: AppState) -> Router {
@@ -105,7 +106,8 @@ fn router(config: &ServerConfig, state: AppState) -> Router {
             "/api/v1/portfolio/simulate",
             post(portfolio::simulate_portfolio),
         )
-        .merge(saved);
+        .merge(saved)
+        .merge(crate::assets::router());
     // Layers run top to bottom on the way in. Security headers and compression sit outside
     // everything so that error bodies get them too; CORS answers preflights before any auth;
     // the id is settled before the trace span, the error envelope and the response use it.

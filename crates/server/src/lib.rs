@@ -4,6 +4,7 @@
 //! until the shutdown future resolves, finishing the requests in flight.
 
 pub mod app;
+mod assets;
 pub mod auth;
 pub mod error;
 mod request_id;

@@ -1,0 +1,66 @@
+// Sources: every data source with its state (ready, needs a key, disabled), limits, and the
+// quota left when the server reports it.
+
+import { withLoading } from '../api.js';
+import { loadSources } from '../catalog.js';
+import { el, replace } from '../dom.js';
+
+function health(source) {
+  if (source.healthy === false || source.health === 'down') return ['down', 'Failing'];
+  if (!source.enabled) return ['off', 'Disabled'];
+  if (!source.configured) return ['warn', 'Needs an API key'];
+  return ['ok', 'Ready'];
+}
+
+function quotaLeft(source) {
+  const left = source.quota_remaining ?? source.daily_remaining ?? source.remaining_today;
+  if (left !== undefined && left !== null) return source.daily_quota ? `${left} of ${source.daily_quota}` : String(left);
+  return source.daily_quota ? `${source.daily_quota} a day (use not reported)` : 'unlimited';
+}
+
+/** Builds the view into `section`; returns `{show}` to refresh it. */
+export function mount(section) {
+  const status = el('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const refresh = el('button', { type: 'button', text: 'Refresh', 'data-action': 'refresh-sources' });
+  const body = el('tbody');
+  const table = el(
+    'table',
+    { class: 'sources-table' },
+    el('caption', { text: 'Sources in fallback order' }),
+    el('thead', {}, el('tr', {}, ['Source', 'State', 'Prices', 'Rate limit', 'Daily quota left', 'Timeout', 'Retries'].map((h) => el('th', { scope: 'col', text: h })))),
+    body,
+  );
+  replace(section, el('div', { class: 'panel-head' }, el('h2', { text: 'Sources' }), refresh), status, el('div', { class: 'card table-wrap' }, table));
+
+  async function load(force) {
+    const answer = await withLoading(status, () => loadSources(force), { label: 'Loading sources…' });
+    if (!answer) return;
+    replace(
+      body,
+      (answer.sources || []).map((source) => {
+        const [tone, text] = health(source);
+        const limit = source.rate_limit ? `${source.rate_limit.requests} per ${source.rate_limit.per_secs} s` : 'none';
+        return el(
+          'tr',
+          { 'data-source': source.id },
+          el('th', { scope: 'row', text: source.id }),
+          el('td', {}, el('span', { class: `badge ${tone}`, text })),
+          el('td', { text: source.simulated ? 'simulated' : 'market data' }),
+          el('td', { text: limit }),
+          el('td', { text: quotaLeft(source) }),
+          el('td', { text: source.timeout_secs ? `${source.timeout_secs} s` : '—' }),
+          el('td', { text: source.max_retries ?? '—' }),
+        );
+      }),
+    );
+  }
+
+  refresh.addEventListener('click', () => load(true));
+  let loaded = false;
+  return {
+    show() {
+      load(loaded);
+      loaded = true;
+    },
+  };
+}
