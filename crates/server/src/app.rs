@@ -105,6 +105,7 @@ fn router(config: &ServerConfig, state: AppState) -> Router {
             "/api/v1/portfolio/simulate",
             post(portfolio::simulate_portfolio),
         )
+        .route("/ws/data", get(crate::ws::data))
         .merge(saved);
     // Layers run top to bottom on the way in. Security headers and compression sit outside
     // everything so that error bodies get them too; CORS answers preflights before any auth;
