@@ -106,6 +106,7 @@ fn router(config: &ServerConfig, state: AppState) -> Router {
             "/api/v1/portfolio/simulate",
             post(portfolio::simulate_portfolio),
         )
+        .route("/ws/data", get(crate::ws::data))
         .merge(saved)
         .merge(crate::assets::router());
     // Layers run top to bottom on the way in. Security headers and compression sit outside

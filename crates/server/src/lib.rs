@@ -7,10 +7,12 @@ pub mod app;
 mod assets;
 pub mod auth;
 pub mod error;
+pub mod live;
 mod request_id;
 mod routes;
 mod service;
 pub mod state;
+mod ws;
 
 pub use app::{Application, ServerConfig};
 pub use auth::ApiToken;

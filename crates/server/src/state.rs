@@ -23,6 +23,8 @@ pub struct AppState {
     /// The bearer token writes need; `None` leaves writes open (development only: the
     /// production profile refuses to start without one).
     pub api_token: Option<ApiToken>,
+    /// The live-update hub this instance's WebSocket clients read from.
+    pub live: crate::live::Hub,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             sources: sources.into(),
             simulation: SimulationBounds::default(),
             api_token: None,
+            live: crate::live::Hub::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! One schema, migrated on start, with the same behaviour on both backends; the repository
 //! tests run against each.
 
+pub mod advisory_lock;
 mod database;
 pub mod error;
 pub mod import_runs;
@@ -12,6 +13,7 @@ pub mod prices;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use advisory_lock::AdvisoryLock;
 pub use database::{ConnectOptions, Store};
 pub use error::{Result, StoreError, redact_url};
 pub use import_runs::ImportRun;

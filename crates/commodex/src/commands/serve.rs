@@ -45,9 +45,23 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
         .api_token
         .as_ref()
         .map(|token| server::ApiToken::new(token.expose()));
-    let app = server::Application::build(config.clone(), state)
+    state.live = server::live::Hub::new(server::live::ClientSettings {
+        buffer: settings.live.client_buffer,
+        heartbeat: Duration::from_secs(settings.live.heartbeat_secs),
+        ..Default::default()
+    });
+    let app = server::Application::build(config.clone(), state.clone())
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+    let live = server::live::start(
+        &state,
+        &server::live::LiveConfig {
+            poll_interval: Duration::from_secs(settings.live.poll_interval_secs),
+            lease_ttl: Duration::from_secs(settings.live.lease_ttl_secs),
+            redis_prefix: settings.live.redis_prefix.clone(),
+            postgres_url: (store.backend_name() == "postgres").then(|| settings.database_url()),
+        },
+    );
     let address = app.local_addr()?;
     tracing::info!(
         %address,
@@ -56,7 +70,13 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
         "commodex is serving"
     );
     eprintln!("commodex listening on http://{address}");
-    app.run(shutdown_signal()).await?;
+    // On a signal, live updates stop first (the lease is released, so another instance takes
+    // over at once, and WebSocket clients are closed), then requests in flight finish.
+    app.run(async move {
+        shutdown_signal().await;
+        live.shutdown().await;
+    })
+    .await?;
     tracing::info!("shut down cleanly");
     store.close().await;
     Ok(ExitCode::SUCCESS)

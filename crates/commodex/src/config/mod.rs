@@ -150,6 +150,16 @@ pub struct CacheSettings {
 pub struct LiveSettings {
     /// Seconds between two polls of the sources.
     pub poll_interval_secs: u64,
+    /// How long the poller lease lives unless renewed (renewed about five times as often):
+    /// when the polling instance dies, another takes over within about this long.
+    pub lease_ttl_secs: u64,
+    /// Seconds between two heartbeat messages on each WebSocket.
+    pub heartbeat_secs: u64,
+    /// Updates one WebSocket client may fall behind by before it is dropped.
+    pub client_buffer: usize,
+    /// Prefix of the Redis keys and channel of live updates (the lease and the fan-out), so
+    /// that deployments or tests sharing a Redis stay apart.
+    pub redis_prefix: String,
 }
 
 /// How log lines are written.
@@ -363,6 +373,10 @@ impl Default for Settings {
             },
             live: LiveSettings {
                 poll_interval_secs: 60,
+                lease_ttl_secs: 5,
+                heartbeat_secs: 15,
+                client_buffer: 256,
+                redis_prefix: "commodex:live".to_string(),
             },
             logging: LoggingSettings {
                 level: "info".to_string(),

@@ -58,6 +58,18 @@ impl Settings {
         if self.live.poll_interval_secs == 0 {
             bail!("live.poll_interval_secs: must be at least 1");
         }
+        if !(2..=300).contains(&self.live.lease_ttl_secs) {
+            bail!("live.lease_ttl_secs: must be between 2 and 300 seconds");
+        }
+        if self.live.heartbeat_secs == 0 {
+            bail!("live.heartbeat_secs: must be at least 1");
+        }
+        if !(1..=1_000_000).contains(&self.live.client_buffer) {
+            bail!("live.client_buffer: must be between 1 and 1000000 updates");
+        }
+        if self.live.redis_prefix.trim().is_empty() {
+            bail!("live.redis_prefix: must not be empty");
+        }
         if self.database.max_connections == 0 {
             bail!("database.max_connections: must be at least 1");
         }

@@ -2,5 +2,6 @@
 //! no SQL in the handlers; the store does the SQL, analytics the numbers.
 
 pub mod indicators;
+pub mod portfolio_risk;
 pub mod portfolios;
 pub mod prices;
