@@ -5,7 +5,11 @@
 
 pub mod app;
 pub mod auth;
+mod client_limit;
+mod docs;
 pub mod error;
+pub mod openapi;
+mod prometheus;
 mod request_id;
 mod routes;
 mod service;
@@ -13,5 +17,7 @@ pub mod state;
 
 pub use app::{Application, ServerConfig};
 pub use auth::ApiToken;
+pub use client_limit::ClientRateLimit;
 pub use error::{ApiError, ErrorKind};
+pub use service::response_cache::ResponseCache;
 pub use state::{AppState, RateLimitInfo, SimulationBounds, SourceInfo, known_source_ids};

@@ -1,11 +1,13 @@
 //! What every handler can reach.
 
 use crate::auth::ApiToken;
+use crate::service::response_cache::ResponseCache;
 use analytics::simulation::SimulationLimits;
 use market_data::Catalog;
 use serde::Serialize;
 use std::sync::Arc;
 use store::Store;
+use utoipa::ToSchema;
 
 /// Shared state of the server, cheap to clone.
 #[derive(Clone)]
@@ -23,6 +25,8 @@ pub struct AppState {
     /// The bearer token writes need; `None` leaves writes open (development only: the
     /// production profile refuses to start without one).
     pub api_token: Option<ApiToken>,
+    /// Serialised `/api/v1/prices` answers.
+    pub price_answers: ResponseCache,
 }
 
 impl AppState {
@@ -40,6 +44,7 @@ impl AppState {
             sources: sources.into(),
             simulation: SimulationBounds::default(),
             api_token: None,
+            price_answers: ResponseCache::default(),
         }
     }
 
@@ -66,7 +71,8 @@ pub fn known_source_ids() -> Vec<&'static str> {
 }
 
 /// One source as `GET /api/v1/sources` shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(example = json!({"id": "alpha_vantage", "enabled": true, "configured": false, "simulated": false, "rate_limit": {"requests": 1, "per_secs": 1}, "daily_quota": 25, "timeout_secs": 10, "max_retries": 2}))]
 pub struct SourceInfo {
     /// The source id (`alpha_vantage`, `demo`, ...).
     pub id: String,
@@ -103,7 +109,7 @@ impl SourceInfo {
 }
 
 /// A request rate limit: at most `requests` in any window of `per_secs` seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 pub struct RateLimitInfo {
     /// Requests allowed in a window.
     pub requests: u32,

@@ -4,3 +4,4 @@
 pub mod indicators;
 pub mod portfolios;
 pub mod prices;
+pub mod response_cache;
