@@ -478,6 +478,7 @@ pub fn strip_urls(text: &str) -> String {
 
 /// One line in the provider-call log: never the query string, which may hold the key.
 fn log_call(source_id: &str, request: &Request, status: &str, latency_ms: u64, rows: usize) {
+    record_call(source_id, status, latency_ms);
     tracing::info!(
         target: PROVIDER_CALLS_TARGET,
         source = source_id,
@@ -487,6 +488,21 @@ fn log_call(source_id: &str, request: &Request, status: &str, latency_ms: u64, r
         rows,
         "provider call"
     );
+}
+
+/// Counts the call in `commodex_provider_calls_total{source,outcome}` and its latency in
+/// `commodex_provider_call_duration_seconds{source}`; the outcome is the HTTP status,
+/// `timeout` or `error`.
+fn record_call(source_id: &str, status: &str, latency_ms: u64) {
+    let source = source_id.to_string();
+    metrics::counter!(
+        "commodex_provider_calls_total",
+        "source" => source.clone(),
+        "outcome" => status.to_string()
+    )
+    .increment(1);
+    metrics::histogram!("commodex_provider_call_duration_seconds", "source" => source)
+        .record(latency_ms as f64 / 1000.0);
 }
 
 #[cfg(test)]

@@ -338,12 +338,18 @@ impl RateLimiter {
         loop {
             match self.try_take(key, policy).await? {
                 Admission::Granted { used_today } => {
+                    if let Some(quota) = policy.daily_quota {
+                        metrics::gauge!("commodex_quota_remaining", "source" => source_id.to_string())
+                            .set(f64::from(quota.saturating_sub(used_today)));
+                    }
                     return Ok(Permit {
                         used_today,
                         waited: started.elapsed(),
                     });
                 }
                 Admission::QuotaExhausted { resets_at } => {
+                    metrics::gauge!("commodex_quota_remaining", "source" => source_id.to_string())
+                        .set(0.0);
                     return Err(MarketDataError::RateLimited {
                         source_id: source_id.to_string(),
                         message: format!(
@@ -363,6 +369,8 @@ impl RateLimiter {
                             resets_at: None,
                         });
                     }
+                    metrics::counter!("commodex_rate_limit_waits_total", "source" => source_id.to_string())
+                        .increment(1);
                     tokio::time::sleep(wait).await;
                 }
             }

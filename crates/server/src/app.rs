@@ -1,13 +1,15 @@
 //! Building the router and serving it.
 
+use crate::client_limit::{self, ClientLimiter, ClientRateLimit};
 use crate::error::error_envelope;
+use crate::openapi::{ApiDoc, OpenApiJson};
 use crate::request_id::{self, MakeId};
 use crate::routes::{commodities, health, indicators, portfolio, portfolios, prices, sources};
 use crate::state::AppState;
+use axum::Extension;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -18,9 +20,12 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::set_header::{MakeHeaderValue, SetResponseHeaderLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// What the server needs from the settings.
 #[derive(Debug, Clone)]
@@ -33,6 +38,13 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     /// Origins allowed to call the API from a browser; empty allows none but our own.
     pub cors_origins: Vec<String>,
+    /// Requests one client may make per window; `None` for no limit.
+    pub rate_limit_per_client: Option<ClientRateLimit>,
+    /// Whether a proxy in front sets `X-Forwarded-For`, so that the client is its last entry
+    /// rather than the peer address (which would be the proxy's).
+    pub trust_forwarded_for: bool,
+    /// Whether to send `Strict-Transport-Security` (production, behind TLS).
+    pub hsts: bool,
 }
 
 /// A bound, ready-to-serve server.
@@ -61,7 +73,11 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        // The peer address is what the per-client rate limit keys on.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
     }
@@ -75,43 +91,8 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 fn router(config: &ServerConfig, state: AppState) -> Router {
-    // Writes on saved portfolios need the token; the layer lets the GETs through.
-    let saved = Router::new()
-        .route(
-            "/api/v1/portfolios",
-            get(portfolios::list).post(portfolios::create),
-        )
-        .route(
-            "/api/v1/portfolios/{id}",
-            get(portfolios::get)
-                .put(portfolios::replace)
-                .delete(portfolios::delete),
-        )
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::auth::require_token_for_writes,
-        ));
-    let api = Router::new()
-        .route("/api/v1/health", get(health::health))
-        .route("/api/v1/ready", get(health::ready))
-        .route("/api/v1/sources", get(sources::list))
-        .route("/api/v1/commodities", get(commodities::list))
-        .route("/api/v1/prices", get(prices::get))
-        .route(
-            "/api/v1/indicators",
-            get(indicators::get).post(indicators::post),
-        )
-        .route("/api/v1/portfolio/metrics", post(portfolio::metrics))
-        .route(
-            "/api/v1/portfolio/simulate",
-            post(portfolio::simulate_portfolio),
-        )
-        .route("/ws/data", get(crate::ws::data))
-        .merge(saved)
-        .merge(crate::assets::router());
-    // Layers run top to bottom on the way in. Security headers and compression sit outside
-    // everything so that error bodies get them too; CORS answers preflights before any auth;
-    // the id is settled before the trace span, the error envelope and the response use it.
+    let (api, document) = documented_routes(&state);
+    let document = OpenApiJson::new(&document);
     let layers = ServiceBuilder::new()
         .layer(security_header(
             header::CONTENT_SECURITY_POLICY,
@@ -120,6 +101,7 @@ fn router(config: &ServerConfig, state: AppState) -> Router {
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
         .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(hsts(config.hsts))
         .layer(CompressionLayer::new())
         .layer(cors(&config.cors_origins))
         .layer(axum::middleware::from_fn(request_id::sanitize))
@@ -135,7 +117,14 @@ fn router(config: &ServerConfig, state: AppState) -> Router {
                 )
             }),
         )
+        .layer(axum::middleware::from_fn(crate::prometheus::track))
         .layer(axum::middleware::from_fn(error_envelope))
+        .layer(axum::middleware::from_fn_with_state(
+            config
+                .rate_limit_per_client
+                .and_then(|limit| ClientLimiter::new(limit, config.trust_forwarded_for)),
+            client_limit::limit,
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }))
@@ -144,7 +133,71 @@ fn router(config: &ServerConfig, state: AppState) -> Router {
             config.request_timeout,
         ))
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes));
-    api.with_state(state).layer(layers)
+    // Layers run top to bottom on the way in. Security headers and compression sit outside
+    // everything so that error bodies get them too; CORS answers preflights before any auth;
+    // the id is settled before the trace span, the error envelope and the response use it;
+    // metrics count every answer the envelope gives (all but CORS preflights); the rate limit
+    // answers inside the envelope so that its 429 has SPEC's body.
+    api.route("/ws/data", axum::routing::get(crate::ws::data))
+        .merge(crate::docs::router())
+        .merge(crate::assets::router())
+        .layer(Extension(document))
+        .with_state(state)
+        .layer(layers)
+}
+
+/// Every API route with its OpenAPI operation: `routes!` registers each handler at the path
+/// its `#[utoipa::path]` names, so the document and the router cannot disagree.
+fn documented_routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    // Writes on saved portfolios need the token; the layer lets the GETs through.
+    let saved = OpenApiRouter::new()
+        .routes(routes!(portfolios::list, portfolios::create))
+        .routes(routes!(
+            portfolios::get,
+            portfolios::replace,
+            portfolios::delete
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::require_token_for_writes,
+        ));
+    let (router, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::health))
+        .routes(routes!(health::ready))
+        .routes(routes!(sources::list))
+        .routes(routes!(commodities::list))
+        .routes(routes!(prices::get))
+        .routes(routes!(indicators::get, indicators::post))
+        .routes(routes!(portfolio::metrics))
+        .routes(routes!(portfolio::simulate_portfolio))
+        .routes(routes!(crate::openapi::document))
+        .routes(routes!(crate::prometheus::render))
+        .merge(saved)
+        .split_for_parts();
+    crate::openapi::finish(&mut document);
+    (router, document)
+}
+
+/// HSTS for a year, subdomains included; sent only in production, which runs behind TLS
+/// (a browser would otherwise refuse plain HTTP to the host for that year).
+const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+
+/// `Strict-Transport-Security` on every response when `enabled`, none otherwise.
+fn hsts(enabled: bool) -> SetResponseHeaderLayer<Hsts> {
+    SetResponseHeaderLayer::overriding(
+        header::STRICT_TRANSPORT_SECURITY,
+        Hsts(enabled.then(|| HeaderValue::from_static(STRICT_TRANSPORT_SECURITY))),
+    )
+}
+
+/// The HSTS value, or none when HSTS is off.
+#[derive(Clone)]
+struct Hsts(Option<HeaderValue>);
+
+impl<T> MakeHeaderValue<T> for Hsts {
+    fn make_header_value(&mut self, _message: &T) -> Option<HeaderValue> {
+        self.0.clone()
+    }
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -11,9 +11,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The `type` of an error body, as SPEC lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The request was wrong.
@@ -107,17 +108,37 @@ impl IntoResponse for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// SPEC's error body: every 4xx and 5xx answer of the API carries it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error, example = json!({
+    "error": "unknown source 'nope': expected one of alpha_vantage, fmp, api_ninjas, commodity_price_api, csv, demo",
+    "type": "validation",
+    "endpoint": "/api/v1/prices",
+    "timestamp": "2026-01-05T10:00:00.000Z",
+    "correlation_id": "7f3c1a9e-2b4d-4e8a-9c51-0d2e6f7a8b90",
+    "params": {"source": "nope", "symbol": "GOLD"},
+    "details": {"known_sources": ["alpha_vantage", "fmp", "api_ninjas", "commodity_price_api", "csv", "demo"]}
+}))]
+pub struct ErrorBody<'a> {
+    /// What went wrong, as a sentence.
     error: &'a str,
+    /// The kind of error.
     #[serde(rename = "type")]
     kind: ErrorKind,
+    /// The path that was requested.
     endpoint: &'a str,
+    /// When the error happened (RFC 3339, UTC).
+    #[schema(format = DateTime)]
     timestamp: String,
+    /// The request id, also sent as the `X-Request-Id` header.
     correlation_id: &'a str,
+    /// The query parameters as received, when there were any.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>, required = false)]
     params: Option<serde_json::Value>,
+    /// Structured help: the known values, every problem of a body, what failed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<serde_json::Value>, required = false)]
     details: Option<&'a serde_json::Value>,
 }
 

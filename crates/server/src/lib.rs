@@ -6,8 +6,12 @@
 pub mod app;
 mod assets;
 pub mod auth;
+mod client_limit;
+mod docs;
 pub mod error;
 pub mod live;
+pub mod openapi;
+mod prometheus;
 mod request_id;
 mod routes;
 mod service;
@@ -16,5 +20,7 @@ mod ws;
 
 pub use app::{Application, ServerConfig};
 pub use auth::ApiToken;
+pub use client_limit::ClientRateLimit;
 pub use error::{ApiError, ErrorKind};
+pub use service::response_cache::ResponseCache;
 pub use state::{AppState, RateLimitInfo, SimulationBounds, SourceInfo, known_source_ids};

@@ -1,11 +1,13 @@
 //! What every handler can reach.
 
 use crate::auth::ApiToken;
+use crate::service::response_cache::ResponseCache;
 use analytics::simulation::SimulationLimits;
 use market_data::Catalog;
 use serde::Serialize;
 use std::sync::Arc;
 use store::Store;
+use utoipa::ToSchema;
 
 /// Shared state of the server, cheap to clone.
 #[derive(Clone)]
@@ -25,6 +27,8 @@ pub struct AppState {
     pub api_token: Option<ApiToken>,
     /// The live-update hub this instance's WebSocket clients read from.
     pub live: crate::live::Hub,
+    /// Serialised `/api/v1/prices` answers.
+    pub price_answers: ResponseCache,
 }
 
 impl AppState {
@@ -43,6 +47,7 @@ impl AppState {
             simulation: SimulationBounds::default(),
             api_token: None,
             live: crate::live::Hub::default(),
+            price_answers: ResponseCache::default(),
         }
     }
 
@@ -69,7 +74,8 @@ pub fn known_source_ids() -> Vec<&'static str> {
 }
 
 /// One source as `GET /api/v1/sources` shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(example = json!({"id": "alpha_vantage", "enabled": true, "configured": false, "simulated": false, "rate_limit": {"requests": 1, "per_secs": 1}, "daily_quota": 25, "timeout_secs": 10, "max_retries": 2}))]
 pub struct SourceInfo {
     /// The source id (`alpha_vantage`, `demo`, ...).
     pub id: String,
@@ -106,7 +112,7 @@ impl SourceInfo {
 }
 
 /// A request rate limit: at most `requests` in any window of `per_secs` seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 pub struct RateLimitInfo {
     /// Requests allowed in a window.
     pub requests: u32,

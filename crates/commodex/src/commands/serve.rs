@@ -27,6 +27,16 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
         request_timeout: Duration::from_secs(settings.server.request_timeout_secs),
         body_limit_bytes: settings.server.body_limit_bytes,
         cors_origins: settings.server.cors_origins.clone(),
+        rate_limit_per_client: settings.server.rate_limit_per_client.map(|limit| {
+            server::ClientRateLimit {
+                requests: limit.requests,
+                per: Duration::from_secs(limit.per_secs),
+            }
+        }),
+        trust_forwarded_for: settings.server.trust_forwarded_for,
+        // Production runs behind TLS; elsewhere HSTS would pin browsers to HTTPS on a host
+        // (localhost) that serves plain HTTP.
+        hsts: settings.profile == crate::config::Profile::Production,
     };
     let mut state = server::AppState::new(store.clone(), market_data::Catalog::embedded()?);
     state.redis = redis;
@@ -40,6 +50,8 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
         default_paths: settings.simulation.default_paths,
         default_horizon_days: settings.simulation.default_horizon_days,
     };
+    state.price_answers =
+        server::ResponseCache::new(Duration::from_secs(settings.cache.daily_ttl_secs));
     state.api_token = settings
         .server
         .api_token

@@ -114,6 +114,15 @@ pub struct ServerSettings {
     pub request_timeout_secs: u64,
     /// Largest request body accepted.
     pub body_limit_bytes: usize,
+    /// Requests one client may make per window ("N/second|minute|hour|day", bursts up to N);
+    /// unset for no limit.
+    #[serde(default)]
+    pub rate_limit_per_client: Option<RateLimit>,
+    /// Whether a proxy in front sets `X-Forwarded-For` (then its last entry is the client the
+    /// rate limit counts); leave false when clients reach the server directly, or they could
+    /// name any address.
+    #[serde(default)]
+    pub trust_forwarded_for: bool,
 }
 
 /// The database.
@@ -361,6 +370,11 @@ impl Default for Settings {
                 cors_origins: Vec::new(),
                 request_timeout_secs: 30,
                 body_limit_bytes: 10 * 1024 * 1024,
+                rate_limit_per_client: Some(RateLimit {
+                    requests: 100,
+                    per_secs: 1,
+                }),
+                trust_forwarded_for: false,
             },
             database: DatabaseSettings {
                 url: None,

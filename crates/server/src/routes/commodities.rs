@@ -7,16 +7,18 @@ use axum::Json;
 use axum::extract::{Query, State};
 use market_data::{Category, Commodity};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 /// Query of the catalog.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CommoditiesQuery {
     /// Only what this source offers; every commodity when absent.
     source: Option<String>,
 }
 
 /// The catalog answer.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Commodities<'a> {
     /// The source asked about, if any.
     source: Option<String>,
@@ -25,17 +27,26 @@ pub struct Commodities<'a> {
 }
 
 /// One category of commodities.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Group<'a> {
     /// Its id (`energy`, `precious_metals`, ...).
+    #[schema(value_type = crate::openapi::schemas::Category)]
     category: Category,
     /// Its name for people.
     label: &'static str,
     /// Its commodities, each with the sources that offer it.
+    #[schema(value_type = Vec<crate::openapi::schemas::Commodity>)]
     commodities: Vec<&'a Commodity>,
 }
 
 /// The catalog grouped by category, for one source or all.
+#[utoipa::path(
+    get,
+    path = "/api/v1/commodities",
+    tag = "catalog",
+    params(CommoditiesQuery),
+    responses((status = 200, description = "Non-empty categories in display order.", body = Commodities)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<CommoditiesQuery>,

@@ -6,15 +6,25 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 use std::time::Duration;
+use utoipa::ToSchema;
 
 /// Liveness answer.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"status": "ok", "version": "0.1.0"}))]
 pub struct Health {
+    /// Always `ok`.
     status: &'static str,
+    /// The server's version.
     version: &'static str,
 }
 
 /// Always answers while the process serves requests.
+#[utoipa::path(
+    get,
+    path = "/api/v1/health",
+    tag = "health",
+    responses((status = 200, description = "The process is alive.", body = Health)),
+)]
 pub async fn health() -> Json<Health> {
     Json(Health {
         status: "ok",
@@ -23,18 +33,25 @@ pub async fn health() -> Json<Health> {
 }
 
 /// One dependency's state.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Check {
+    /// `database` or `redis`.
     name: &'static str,
+    /// Whether it answered.
     ok: bool,
+    /// What went wrong, when it did not.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
     error: Option<String>,
 }
 
 /// Readiness answer.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"status": "ready", "checks": [{"name": "database", "ok": true}]}))]
 pub struct Readiness {
+    /// Always `ready` (a failing dependency answers 503 with the error body).
     status: &'static str,
+    /// Each dependency checked.
     checks: Vec<Check>,
 }
 
@@ -42,6 +59,12 @@ pub struct Readiness {
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// 200 when the database (and Redis, when configured) answer; 503 naming what does not.
+#[utoipa::path(
+    get,
+    path = "/api/v1/ready",
+    tag = "health",
+    responses((status = 200, description = "Every dependency answers.", body = Readiness)),
+)]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
     let mut checks = Vec::new();
     let database = match tokio::time::timeout(CHECK_TIMEOUT, state.store.ping()).await {

@@ -11,21 +11,41 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use serde::{Deserialize, Serialize};
 use store::{Interval, PriceBar};
+use utoipa::ToSchema;
 
 /// Indicators over a stored series, with where the series came from.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SeriesIndicators {
+    /// The source asked for (`auto` when the server chose).
     source: String,
+    /// Our symbol.
     symbol: String,
+    /// The sampling interval.
+    #[schema(value_type = crate::openapi::schemas::Interval)]
     interval: Interval,
+    /// The source whose data this is.
     served_by: String,
+    /// Whether the data may be out of date.
     stale: bool,
+    /// Whether the prices are simulated.
     simulated: bool,
+    /// The dates and the indicator columns.
     #[serde(flatten)]
     table: IndicatorTable,
 }
 
 /// Indicators over the stored series; `indicator` may repeat.
+#[utoipa::path(
+    get,
+    path = "/api/v1/indicators",
+    tag = "indicators",
+    params(
+        SeriesQuery,
+        ("indicator" = Vec<String>, Query, explode = true, example = json!(["rsi(14)", "macd(12,26,9)"]),
+         description = "An indicator spec such as `rsi(14)` or `bbands(20,2)`; repeat for more (1 to 20)."),
+    ),
+    responses((status = 200, description = "One column per indicator output, `null` during the lookback.", body = SeriesIndicators)),
+)]
 pub async fn get(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -59,17 +79,28 @@ pub async fn get(
 }
 
 /// A series and the indicators to compute over it.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"indicators": ["sma(3)"], "data": [
+    {"date": "2024-01-02", "close": 10.0}, {"date": "2024-01-03", "close": 11.0},
+    {"date": "2024-01-04", "close": 12.0}, {"date": "2024-01-05", "close": 11.5}]}))]
 pub struct IndicatorsBody {
-    /// Specs such as `rsi(14)`, `macd(12,26,9)`.
+    /// Specs such as `rsi(14)`, `macd(12,26,9)` (1 to 20).
     indicators: Vec<String>,
     /// Bars in date order: `date` and `close`, and `open`, `high`, `low`, `volume` where the
     /// indicators need them.
+    #[schema(value_type = Vec<crate::openapi::schemas::PriceBar>)]
     data: Vec<PriceBar>,
 }
 
 /// Indicators over the series in the body.
+#[utoipa::path(
+    post,
+    path = "/api/v1/indicators",
+    tag = "indicators",
+    request_body = IndicatorsBody,
+    responses((status = 200, description = "One column per indicator output, `null` during the lookback.", body = IndicatorTable)),
+)]
 pub async fn post(Json(body): Json<IndicatorsBody>) -> Result<Json<IndicatorTable>, ApiError> {
     let specs = indicators::parse_specs(&body.indicators)?;
     if body

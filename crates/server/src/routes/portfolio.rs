@@ -4,6 +4,7 @@
 //! These are reads with a body (nothing is stored), so they need no token.
 
 use crate::error::{ApiError, ErrorKind};
+use crate::openapi::schemas;
 use crate::routes::blocking;
 use crate::service::prices::{self, AssetOrigin, align};
 use crate::state::AppState;
@@ -15,44 +16,58 @@ use axum::extract::State;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use store::PriceBar;
+use utoipa::ToSchema;
 
 /// Most assets one computation accepts, as for saved portfolios.
 const MAX_ASSETS: usize = crate::service::portfolios::MAX_ASSETS;
 
 /// A stored asset and its weight.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"source": "demo", "symbol": "GOLD", "weight": 0.6}))]
 pub struct AssetInput {
+    /// A source id, or `auto`.
     source: String,
+    /// Our symbol.
     symbol: String,
+    /// A positive weight (weights are normalised to sum 1).
     weight: f64,
 }
 
 /// An asset given with its own prices.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InlineAsset {
+    /// A label for the asset.
     symbol: String,
+    /// A positive weight.
     weight: f64,
     /// Bars with at least `date` and `close`.
+    #[schema(value_type = Vec<schemas::PriceBar>)]
     data: Vec<PriceBar>,
 }
 
 /// Which prices to use: stored series (`assets`, with `start`/`end`) or inline (`prices`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortfolioInput {
+    /// Stored series and their weights (1 to 50); give this or `prices`.
     #[serde(default)]
     assets: Vec<AssetInput>,
+    /// Inline series and their weights (1 to 50); give this or `assets`.
     #[serde(default)]
     prices: Vec<InlineAsset>,
+    /// First date to use (inclusive).
     start: Option<NaiveDate>,
+    /// Last date to use (inclusive).
     end: Option<NaiveDate>,
 }
 
 /// `POST /portfolio/metrics` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"assets": [{"source": "demo", "symbol": "GOLD", "weight": 0.6}, {"source": "demo", "symbol": "WTI", "weight": 0.4}], "start": "2024-01-01", "end": "2024-06-30", "risk_free": 0.02}))]
 pub struct MetricsBody {
+    /// The assets and the range.
     #[serde(flatten)]
     input: PortfolioInput,
     /// Annual risk-free rate (0.02 is 2 %); 0 when absent.
@@ -61,8 +76,10 @@ pub struct MetricsBody {
 }
 
 /// `POST /portfolio/simulate` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"assets": [{"source": "demo", "symbol": "GOLD", "weight": 0.6}, {"source": "demo", "symbol": "WTI", "weight": 0.4}], "num_simulations": 1000, "time_horizon_days": 21, "seed": 42, "method": "bootstrap"}))]
 pub struct SimulateBody {
+    /// The assets and the range of history to draw from.
     #[serde(flatten)]
     input: PortfolioInput,
     /// Paths to simulate; the configured default when absent.
@@ -72,6 +89,7 @@ pub struct SimulateBody {
     /// RNG seed (42 when absent): the same seed gives the same numbers.
     seed: Option<u64>,
     /// `normal` (default) or `bootstrap`.
+    #[schema(value_type = Option<schemas::SimulationMethod>)]
     method: Option<String>,
     /// Raw paths to return (0 when absent).
     #[serde(default)]
@@ -155,7 +173,7 @@ fn analytics_error(error: AnalyticsError) -> ApiError {
 }
 
 /// Metrics with the range they cover.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct MetricsAnswer {
     /// First shared date used.
     start: Option<NaiveDate>,
@@ -163,11 +181,20 @@ pub struct MetricsAnswer {
     end: Option<NaiveDate>,
     /// Where each stored asset's prices came from (empty for inline prices).
     assets: Vec<AssetOrigin>,
+    /// The metrics.
     #[serde(flatten)]
+    #[schema(value_type = schemas::PortfolioMetrics)]
     metrics: PortfolioMetrics,
 }
 
 /// SPEC's portfolio metrics.
+#[utoipa::path(
+    post,
+    path = "/api/v1/portfolio/metrics",
+    tag = "portfolio",
+    request_body = MetricsBody,
+    responses((status = 200, description = "Every metric over the dates all assets share.", body = MetricsAnswer)),
+)]
 pub async fn metrics(
     State(state): State<AppState>,
     Json(body): Json<MetricsBody>,
@@ -188,7 +215,7 @@ pub async fn metrics(
 }
 
 /// A simulation with the range of history it drew from.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SimulationAnswer {
     /// First shared date of the history used.
     start: Option<NaiveDate>,
@@ -196,11 +223,20 @@ pub struct SimulationAnswer {
     end: Option<NaiveDate>,
     /// Where each stored asset's prices came from (empty for inline prices).
     assets: Vec<AssetOrigin>,
+    /// The simulation's outcome.
     #[serde(flatten)]
+    #[schema(value_type = schemas::SimulationResult)]
     result: SimulationResult,
 }
 
 /// A Monte Carlo simulation within the configured bounds.
+#[utoipa::path(
+    post,
+    path = "/api/v1/portfolio/simulate",
+    tag = "portfolio",
+    request_body = SimulateBody,
+    responses((status = 200, description = "Statistics, histogram and fan-chart percentiles of the final return.", body = SimulationAnswer)),
+)]
 pub async fn simulate_portfolio(
     State(state): State<AppState>,
     Json(body): Json<SimulateBody>,
@@ -220,14 +256,21 @@ pub async fn simulate_portfolio(
         include_paths: body.include_paths,
     };
     let prepared = prepare(&state, body.input).await?;
+    let method_label = match method {
+        SimulationMethod::Normal => "normal",
+        SimulationMethod::Bootstrap => "bootstrap",
+    };
     blocking(move || {
-        let result = simulate(
+        let started = std::time::Instant::now();
+        let outcome = simulate(
             &prepared.asset_prices(),
             &prepared.weights,
             &config,
             &bounds.limits,
-        )
-        .map_err(analytics_error)?;
+        );
+        metrics::histogram!("commodex_simulation_duration_seconds", "method" => method_label)
+            .record(started.elapsed().as_secs_f64());
+        let result = outcome.map_err(analytics_error)?;
         Ok(Json(SimulationAnswer {
             start: prepared.start,
             end: prepared.end,

@@ -2,6 +2,7 @@
 //! Writes pass through [`crate::auth::require_token_for_writes`].
 
 use crate::error::ApiError;
+use crate::openapi::schemas;
 use crate::service::portfolios::validate;
 use crate::state::AppState;
 use axum::Json;
@@ -9,14 +10,23 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 use store::{NewPortfolio, Portfolio};
+use utoipa::ToSchema;
 
 /// The list answer.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct PortfolioList {
+    /// Every saved portfolio, oldest first.
+    #[schema(value_type = Vec<schemas::Portfolio>)]
     portfolios: Vec<Portfolio>,
 }
 
 /// Every saved portfolio.
+#[utoipa::path(
+    get,
+    path = "/api/v1/portfolios",
+    tag = "portfolios",
+    responses((status = 200, description = "Every saved portfolio.", body = PortfolioList)),
+)]
 pub async fn list(State(state): State<AppState>) -> Result<Json<PortfolioList>, ApiError> {
     Ok(Json(PortfolioList {
         portfolios: state.store.portfolios().await?,
@@ -24,6 +34,14 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<PortfolioList>, 
 }
 
 /// Saves a new portfolio; 201 with it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/portfolios",
+    tag = "portfolios",
+    request_body = schemas::NewPortfolio,
+    security(("bearer" = [])),
+    responses((status = 201, description = "Saved.", body = schemas::Portfolio)),
+)]
 pub async fn create(
     State(state): State<AppState>,
     Json(body): Json<NewPortfolio>,
@@ -34,6 +52,13 @@ pub async fn create(
 }
 
 /// One saved portfolio.
+#[utoipa::path(
+    get,
+    path = "/api/v1/portfolios/{id}",
+    tag = "portfolios",
+    params(("id" = i64, Path, description = "The portfolio's id.")),
+    responses((status = 200, description = "The portfolio.", body = schemas::Portfolio)),
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -42,6 +67,15 @@ pub async fn get(
 }
 
 /// Replaces a saved portfolio whole.
+#[utoipa::path(
+    put,
+    path = "/api/v1/portfolios/{id}",
+    tag = "portfolios",
+    params(("id" = i64, Path, description = "The portfolio's id.")),
+    request_body = schemas::NewPortfolio,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The portfolio as replaced.", body = schemas::Portfolio)),
+)]
 pub async fn replace(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -52,6 +86,14 @@ pub async fn replace(
 }
 
 /// Deletes a saved portfolio; 204.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/portfolios/{id}",
+    tag = "portfolios",
+    params(("id" = i64, Path, description = "The portfolio's id.")),
+    security(("bearer" = [])),
+    responses((status = 204, description = "Deleted.")),
+)]
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<i64>,

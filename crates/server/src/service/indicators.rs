@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use store::PriceBar;
+use utoipa::ToSchema;
 
 /// Most indicators one request may ask for: each is a full pass over the series.
 pub const MAX_INDICATORS: usize = 20;
@@ -47,7 +48,8 @@ pub fn parse_specs(texts: &[String]) -> Result<ParsedSpecs, ApiError> {
 }
 
 /// Indicator values beside their dates; `null` during each indicator's lookback.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"dates": ["2024-01-02", "2024-01-03"], "indicators": {"rsi(14)": [null, null], "macd(12,26,9).macd": [null, null]}}))]
 pub struct IndicatorTable {
     /// The dates of the series, ascending.
     pub dates: Vec<NaiveDate>,

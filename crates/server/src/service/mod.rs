@@ -5,3 +5,4 @@ pub mod indicators;
 pub mod portfolio_risk;
 pub mod portfolios;
 pub mod prices;
+pub mod response_cache;

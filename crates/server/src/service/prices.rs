@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
 use store::{Interval, PriceBar, SeriesKey};
+use utoipa::ToSchema;
 
 /// The source name that lets the server choose.
 pub const AUTO: &str = "auto";
@@ -29,13 +30,15 @@ pub struct SeriesRequest {
 }
 
 /// A series as served, with where it came from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"source": "auto", "symbol": "GOLD", "interval": "daily", "served_by": "demo", "stale": false, "simulated": true, "data": [{"date": "2024-01-02", "open": 2063.1, "high": 2071.4, "low": 2058.9, "close": 2069.2, "volume": null}]}))]
 pub struct ServedSeries {
     /// The source asked for (`auto` when the server chose).
     pub source: String,
     /// Our symbol, as the catalog spells it.
     pub symbol: String,
     /// The sampling interval.
+    #[schema(value_type = crate::openapi::schemas::Interval)]
     pub interval: Interval,
     /// The source whose data this is.
     pub served_by: String,
@@ -44,6 +47,7 @@ pub struct ServedSeries {
     /// Whether the prices are simulated (the `demo` source).
     pub simulated: bool,
     /// The bars, in date order.
+    #[schema(value_type = Vec<crate::openapi::schemas::PriceBar>)]
     pub data: Vec<PriceBar>,
 }
 
@@ -200,7 +204,7 @@ pub fn align(series: &[(String, Vec<PriceBar>)]) -> Aligned {
 }
 
 /// Where one asset's prices came from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AssetOrigin {
     /// Our symbol.
     pub symbol: String,

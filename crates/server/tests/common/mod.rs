@@ -39,6 +39,14 @@ pub struct Options {
     pub cors_origins: Vec<String>,
     /// Run on PostgreSQL instead of SQLite.
     pub postgres: bool,
+    /// The per-client request rate limit, if any.
+    pub rate_limit_per_client: Option<server::ClientRateLimit>,
+    /// Whether `X-Forwarded-For` names the client.
+    pub trust_forwarded_for: bool,
+    /// Whether to send HSTS (production).
+    pub hsts: bool,
+    /// The request timeout (30 s when unset).
+    pub request_timeout: Option<Duration>,
 }
 
 /// A running server and what a test needs to talk to it.
@@ -114,9 +122,12 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     state.simulation.default_paths = 500;
     let config = ServerConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
-        request_timeout: Duration::from_secs(30),
+        request_timeout: options.request_timeout.unwrap_or(Duration::from_secs(30)),
         body_limit_bytes: BODY_LIMIT_BYTES,
         cors_origins: options.cors_origins,
+        rate_limit_per_client: options.rate_limit_per_client,
+        trust_forwarded_for: options.trust_forwarded_for,
+        hsts: options.hsts,
     };
     let app = Application::build(config, state).await.expect("bind");
     let address = format!("http://{}", app.local_addr().unwrap());

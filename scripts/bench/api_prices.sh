@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# GET /api/v1/prices for a cached ten-year daily series, against a bare axum handler that
+# answers the same bytes (crates/server/examples/bare_axum.rs), back to back in the same run.
+#
+# Usage: scripts/bench/api_prices.sh [DURATION_SECS] [CONNECTIONS] [THREADS]
+#        (defaults 10 64 2; needs wrk and curl; builds the release binary and the example)
+#
+# Ours runs `commodex serve` (testing profile: warn-level logs, no log files) over a fresh
+# SQLite data dir with the demo history, with every layer of the real server (request id,
+# trace span, security headers, CORS, metrics, rate limit raised out of the way, timeout,
+# body limit). wrk sends no Accept-Encoding, so neither side compresses. The machine's load
+# (`uptime`) is printed before and after: both sides share whatever else is running.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DURATION=${1:-10}
+CONNECTIONS=${2:-64}
+THREADS=${3:-2}
+OURS_PORT=${OURS_PORT:-18101}
+BARE_PORT=${BARE_PORT:-18102}
+
+command -v wrk >/dev/null || { echo "wrk is needed (apt-get install -y wrk)" >&2; exit 1; }
+cargo build --release --quiet -p commodex -p server --example bare_axum
+
+DATA=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+wait_for() { # url
+    for _ in $(seq 1 300); do
+        curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+        sleep 0.2
+    done
+    echo "$1 did not answer" >&2
+    return 1
+}
+
+COMMODEX_PROFILE=testing COMMODEX_DATA_DIR="$DATA" COMMODEX_BIND="127.0.0.1:$OURS_PORT" \
+COMMODEX_SERVER__RATE_LIMIT_PER_CLIENT="1000000000/second" \
+    target/release/commodex serve >"$DATA/serve.log" 2>&1 &
+PIDS+=($!)
+wait_for "http://127.0.0.1:$OURS_PORT/api/v1/ready"
+
+END=$(date -u -d yesterday +%F)
+START=$(date -u -d "$END - 10 years" +%F)
+URL="http://127.0.0.1:$OURS_PORT/api/v1/prices?source=demo&symbol=GOLD&start=$START&end=$END"
+curl -fsS -o "$DATA/body.json" "$URL"
+BYTES=$(stat -c %s "$DATA/body.json")
+BARS=$(grep -o '"date"' "$DATA/body.json" | wc -l)
+
+target/release/examples/bare_axum "127.0.0.1:$BARE_PORT" "$DATA/body.json" 2>/dev/null &
+PIDS+=($!)
+wait_for "http://127.0.0.1:$BARE_PORT/"
+cmp -s "$DATA/body.json" <(curl -fsS "http://127.0.0.1:$BARE_PORT/") \
+    || { echo "the bare server does not answer the same bytes" >&2; exit 1; }
+
+echo "series: GOLD daily $START..$END, $BARS bars, $BYTES bytes a response"
+echo "wrk: $THREADS threads, $CONNECTIONS connections, ${DURATION}s each (after a 2 s warm-up)"
+echo "load before: $(uptime)"
+
+run() { # url -> "requests_per_sec p99"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$1" >/dev/null
+    local out
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1")
+    local rps p99 errors
+    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    errors=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
+    if [ -n "$errors" ]; then
+        echo "$1 answered $errors non-2xx responses" >&2
+        exit 1
+    fi
+    echo "$rps $p99"
+}
+
+read -r OURS_RPS OURS_P99 < <(run "$URL")
+read -r BARE_RPS BARE_P99 < <(run "http://127.0.0.1:$BARE_PORT/")
+echo "load after: $(uptime)"
+printf '%-34s %12s %10s\n' "server" "requests/s" "p99"
+printf '%-34s %12s %10s\n' "commodex GET /api/v1/prices" "$OURS_RPS" "$OURS_P99"
+printf '%-34s %12s %10s\n' "bare axum, same bytes" "$BARE_RPS" "$BARE_P99"
+RATIO=$(awk -v a="$OURS_RPS" -v b="$BARE_RPS" 'BEGIN {printf "%.2f", a / b}')
+echo "ratio ours/bare: ${RATIO}x (target >= 0.5x)"
