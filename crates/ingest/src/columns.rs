@@ -13,6 +13,7 @@ use crate::dialect::Dialect;
 use crate::error::{IngestError, Result};
 use crate::reader::{PriceReader, Summary};
 use chrono::NaiveDate;
+use std::ops::Range;
 use std::path::Path;
 
 /// One series as parallel columns, in ascending date order, every column complete.
@@ -52,13 +53,50 @@ impl ColumnarSeries {
     }
 }
 
-/// Loads a single-series file (OHLC or one value column; plain or gzip) into columns.
-pub fn read_columns(path: impl AsRef<Path>) -> Result<ColumnarSeries> {
-    read_columns_from(PriceReader::open(path)?)
+/// Which of the optional columns a caller wants stored (close always is).
+///
+/// A column not kept comes back as `None` and costs no memory (16 MB per 2M rows), but its
+/// holes still drop rows exactly as if it were kept, so the rows returned never depend on
+/// which columns a caller asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeepColumns {
+    /// Keep opening prices.
+    pub open: bool,
+    /// Keep highs.
+    pub high: bool,
+    /// Keep lows.
+    pub low: bool,
+    /// Keep volumes.
+    pub volume: bool,
 }
 
-/// Loads the rest of an already opened reader into columns (see [`read_columns`]).
-pub fn read_columns_from(mut reader: PriceReader) -> Result<ColumnarSeries> {
+impl KeepColumns {
+    /// Every column the file has.
+    pub const ALL: Self = Self {
+        open: true,
+        high: true,
+        low: true,
+        volume: true,
+    };
+
+    fn as_array(self) -> [bool; 4] {
+        [self.open, self.high, self.low, self.volume]
+    }
+}
+
+/// Loads a single-series file (OHLC or one value column; plain or gzip) into columns.
+pub fn read_columns(path: impl AsRef<Path>) -> Result<ColumnarSeries> {
+    read_columns_from(PriceReader::open(path)?, KeepColumns::ALL)
+}
+
+/// [`read_columns`] storing only the optional columns in `keep` (see [`KeepColumns`]).
+pub fn read_columns_keeping(path: impl AsRef<Path>, keep: KeepColumns) -> Result<ColumnarSeries> {
+    read_columns_from(PriceReader::open(path)?, keep)
+}
+
+/// Loads the rest of an already opened reader into columns, storing the optional columns in
+/// `keep` (see [`read_columns`], [`KeepColumns`]).
+pub fn read_columns_from(mut reader: PriceReader, keep: KeepColumns) -> Result<ColumnarSeries> {
     if reader.layout().dialect == Dialect::Wide {
         return Err(IngestError::WrongShape {
             file: reader.file_name().to_string(),
@@ -69,15 +107,20 @@ pub fn read_columns_from(mut reader: PriceReader) -> Result<ColumnarSeries> {
             ),
         });
     }
+    let keep = keep.as_array();
     let mut dates = Vec::new();
     // Columns 0..4 are open, high, low, volume; NaN marks a missing cell until the end.
     let mut extra: [Vec<f64>; 4] = Default::default();
+    // The holes of a column not kept, as runs of row indices: one run for a column absent
+    // from the whole file, none for a complete one.
+    let mut holes: [Vec<Range<usize>>; 4] = Default::default();
     let mut close = Vec::new();
     let mut extra_seen = [false; 4];
     while let Some(row) = reader.next_row()? {
         let Some(&(_, bar)) = row.bars.first() else {
             continue;
         };
+        let index = dates.len();
         dates.push(bar.date);
         close.push(bar.close);
         for (k, value) in [bar.open, bar.high, bar.low, bar.volume]
@@ -85,21 +128,36 @@ pub fn read_columns_from(mut reader: PriceReader) -> Result<ColumnarSeries> {
             .enumerate()
         {
             extra_seen[k] |= value.is_some();
-            extra[k].push(value.unwrap_or(f64::NAN));
+            if keep[k] {
+                extra[k].push(value.unwrap_or(f64::NAN));
+            } else if value.is_none() {
+                match holes[k].last_mut() {
+                    Some(run) if run.end == index => run.end += 1,
+                    _ => holes[k].push(index..index + 1),
+                }
+            }
         }
     }
     let summary = reader.summary();
     let counts = &summary.series[0];
     let mut skipped_rows = counts.skipped;
 
-    // Keep only the columns that hold something; then drop rows with a hole in one of them.
+    // Keep only the columns that hold something; then drop rows with a hole in a column that
+    // holds something, kept or not.
     let mut kept: [Option<Vec<f64>>; 4] = Default::default();
-    for ((slot, column), seen) in kept.iter_mut().zip(extra).zip(extra_seen) {
-        *slot = seen.then_some(column);
+    for (((slot, column), seen), wanted) in kept.iter_mut().zip(extra).zip(extra_seen).zip(keep) {
+        *slot = (seen && wanted).then_some(column);
     }
-    let complete: Vec<bool> = (0..dates.len())
+    let mut complete: Vec<bool> = (0..dates.len())
         .map(|i| kept.iter().flatten().all(|column| !column[i].is_nan()))
         .collect();
+    for (runs, seen) in holes.iter().zip(extra_seen) {
+        if seen {
+            for run in runs {
+                complete[run.clone()].fill(false);
+            }
+        }
+    }
     if complete.contains(&false) {
         skipped_rows += complete.iter().filter(|c| !**c).count() as u64;
         retain_rows(&mut dates, &complete);
@@ -108,6 +166,7 @@ pub fn read_columns_from(mut reader: PriceReader) -> Result<ColumnarSeries> {
             retain_rows(column, &complete);
         }
     }
+    drop(complete);
 
     let duplicate_rows = counts.duplicates;
     let [open, high, low, volume] = kept;

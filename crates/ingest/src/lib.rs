@@ -28,7 +28,9 @@ pub mod reader;
 pub mod source;
 pub mod wide;
 
-pub use columns::{ColumnarSeries, read_columns, read_columns_from};
+pub use columns::{
+    ColumnarSeries, KeepColumns, read_columns, read_columns_from, read_columns_keeping,
+};
 pub use dialect::{ColumnRole, Dialect, Layout};
 pub use error::{ColumnRef, IngestError, Result};
 pub use export::{IndicatorCsvWriter, write_csv, write_json};

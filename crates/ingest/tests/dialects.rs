@@ -1,7 +1,10 @@
 //! Each supported dialect, and the ugly files people really have, read end to end.
 
 use chrono::NaiveDate;
-use ingest::{Dialect, IngestError, PriceReader, read_columns, read_many, read_wide};
+use ingest::{
+    Dialect, IngestError, KeepColumns, PriceReader, read_columns, read_columns_keeping, read_many,
+    read_wide,
+};
 use store::PriceBar;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -205,6 +208,40 @@ fn columns_drop_rows_with_a_hole_and_absent_columns_are_none() {
     let plain = read_columns("tests/data/GOLDAMGBD228NLBM.csv").unwrap();
     assert_eq!(plain.open, None);
     assert_eq!(plain.close, [1520.55, 1541.35]);
+}
+
+#[test]
+fn columns_not_kept_cost_nothing_but_still_drop_their_holes() {
+    let close_high_low = KeepColumns {
+        open: false,
+        high: true,
+        low: true,
+        volume: false,
+    };
+    for path in [
+        "tests/data/yahoo_wti.csv",
+        "tests/data/GOLDAMGBD228NLBM.csv",
+    ] {
+        let all = read_columns(path).unwrap();
+        let some = read_columns_keeping(path, close_high_low).unwrap();
+        // The same rows whichever columns are stored: yahoo_wti's row without a volume is
+        // dropped even though the volume is not kept.
+        assert_eq!(some.dates, all.dates, "{path}");
+        assert_eq!(some.close, all.close, "{path}");
+        assert_eq!(some.high, all.high, "{path}");
+        assert_eq!(some.low, all.low, "{path}");
+        assert_eq!(some.skipped_rows, all.skipped_rows, "{path}");
+        assert_eq!((some.open, some.volume), (None, None), "{path}");
+    }
+    // A column absent from every row drops nothing, kept or not.
+    let text = "Date,Open,High,Low,Close,Volume\n\
+                2020-01-02,1,2,0.5,1.5,\n\
+                2020-01-03,2,3,1,2.5,\n";
+    let path = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(path.path(), text).unwrap();
+    let series = read_columns_keeping(path.path(), close_high_low).unwrap();
+    assert_eq!(series.close, [1.5, 2.5]);
+    assert_eq!(series.skipped_rows, 0);
 }
 
 #[test]
