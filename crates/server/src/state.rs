@@ -3,6 +3,9 @@
 use crate::auth::ApiToken;
 use analytics::simulation::SimulationLimits;
 use market_data::Catalog;
+use market_data::cache::{CacheConfig, SeriesCache};
+use market_data::fallback::{Fallback, FallbackConfig};
+use market_data::registry::SourceRegistry;
 use serde::Serialize;
 use std::sync::Arc;
 use store::Store;
@@ -23,23 +26,35 @@ pub struct AppState {
     /// The bearer token writes need; `None` leaves writes open (development only: the
     /// production profile refuses to start without one).
     pub api_token: Option<ApiToken>,
+    /// The providers behind their cache and fallback tiers, with each source's health.
+    pub market: Arc<Fallback>,
 }
 
 impl AppState {
-    /// A state with every known source enabled, default simulation bounds and no token: what
-    /// tests and tools start from before setting the fields they care about.
+    /// A state with every known source enabled, default simulation bounds, no token and no
+    /// provider client: what tests and tools start from before setting the fields they care
+    /// about.
     pub fn new(store: Store, catalog: Catalog) -> Self {
         let sources = known_source_ids()
             .into_iter()
             .map(SourceInfo::new)
             .collect::<Vec<_>>();
+        let catalog = Arc::new(catalog);
+        // No provider has a client: `auto` serves stored data until the caller sets `market`.
+        let market = Fallback::new(
+            FallbackConfig::default(),
+            Arc::new(SourceRegistry::new()),
+            Arc::new(SeriesCache::new(store.clone(), CacheConfig::default())),
+            Arc::clone(&catalog),
+        );
         Self {
             store,
             redis: None,
-            catalog: Arc::new(catalog),
+            catalog,
             sources: sources.into(),
             simulation: SimulationBounds::default(),
             api_token: None,
+            market: Arc::new(market),
         }
     }
 
