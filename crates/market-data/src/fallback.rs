@@ -344,8 +344,13 @@ impl Fallback {
                 }
             },
             Reach::Skip(outcome, message) => {
-                attempts.record(source, outcome, message);
-                None
+                attempts.record(source, outcome, message.clone());
+                // A source that rejected its key is a configured source failing: its stored
+                // data is stale, and with none the caller gets the configuration error.
+                (outcome == AttemptOutcome::Unhealthy).then(|| MarketDataError::BadKey {
+                    source_id: source.to_string(),
+                    message,
+                })
             }
         };
         let key = SeriesKey::new(source, ask.symbol, ask.interval);

@@ -221,6 +221,15 @@ async fn the_provider_key_never_reaches_an_error_body_the_sources_list_or_a_log(
     assert_eq!(status, 500, "{text}");
     assert!(text.contains("\"type\":\"config\""), "{text}");
     assert!(text.contains("sources.fmp.api_key"), "{text}");
+    // Asked again by name, the source is not called: the same configuration error.
+    let again = app.get(&format!("{GOLD_JUNE}&source=fmp")).await;
+    let again = assert_error(again, 500, "config", "/api/v1/prices").await;
+    assert!(
+        again["error"]
+            .as_str()
+            .unwrap()
+            .contains("sources.fmp.api_key")
+    );
     // The auto path lists the same rejection among its attempts.
     let auto = app.get(GOLD_JUNE).await.text().await.unwrap();
     let sources = app.get("/api/v1/sources").await.text().await.unwrap();
