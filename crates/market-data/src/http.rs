@@ -170,6 +170,20 @@ impl SourceClient {
         self.provider.as_ref()
     }
 
+    /// False once the source rejected its key: the fallback then skips it rather than ask again
+    /// with a key that cannot work.
+    pub fn is_healthy(&self) -> bool {
+        self.health
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .healthy
+    }
+
+    /// The settings this client was built with.
+    pub fn config(&self) -> &SourceConfig {
+        &self.config
+    }
+
     /// HTTP requests this client has sent, retries included.
     pub fn requests_sent(&self) -> u32 {
         self.requests_sent.load(Ordering::Relaxed)
@@ -206,6 +220,11 @@ impl SourceClient {
     fn record_error(&self, error: &MarketDataError) {
         let mut health = self.health.lock().unwrap_or_else(|e| e.into_inner());
         if matches!(error, MarketDataError::BadKey { .. }) {
+            // Reported once, when the source turns unhealthy: the fallback skips it from now
+            // on, so the same rejection does not fill the log on every request.
+            if health.healthy {
+                tracing::error!(source = self.id(), %error, "source disabled until its key is fixed");
+            }
             health.healthy = false;
         }
         health.last_error = Some(error.to_string());
@@ -280,7 +299,8 @@ impl SourceClient {
         let source_id = self.id();
         let mut attempt: u32 = 0;
         loop {
-            self.limiter
+            let permit = self
+                .limiter
                 .acquire(
                     source_id,
                     &self.limiter_key,
@@ -292,6 +312,14 @@ impl SourceClient {
             let started = Instant::now();
             let answer = self.send_once(request).await;
             let latency_ms = started.elapsed().as_millis() as u64;
+            if let Err(error) = self
+                .limiter
+                .release(&self.limiter_key, &self.config.limits, permit.ticket)
+                .await
+            {
+                // The slot stays dated at its grant: the limit still holds as we count it.
+                tracing::warn!(source = source_id, %error, "could not re-date a rate-limit slot");
+            }
             let failure = match answer {
                 Ok((status, headers, body)) => {
                     match self.provider.classify(status, &headers, &body) {

@@ -1,12 +1,16 @@
 //! Market-data providers for Commodex, and the way to them: rate limits, retries, caching, fallback.
 
+pub mod backfill;
+pub mod cache;
 pub mod catalog;
 pub mod classify;
 pub mod error;
+pub mod fallback;
 pub mod http;
 pub mod provider;
 pub mod providers;
 pub mod rate_limit;
+pub mod registry;
 pub mod secret;
 mod series;
 

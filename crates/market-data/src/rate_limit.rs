@@ -5,6 +5,13 @@
 //! for a single process and [`RedisLimiter`], whose state is shared by every process and
 //! instance pointing at the same Redis. [`RateLimiter::acquire`] waits for the earliest free slot
 //! (up to a bound) rather than failing, and fails at once when the day's quota is spent.
+//!
+//! A slot is dated twice: when it is granted, and again by [`RateLimiter::release`] when the
+//! answer has come back. The provider counts a request when it *arrives*, which is somewhere
+//! between the two; dating the slot at the answer means the next grant is at least one period
+//! after that arrival, however long the request took to leave this process or cross the
+//! network. Dated at the grant alone, a request delayed on its way (a loaded machine) could
+//! land in the same provider-side window as one granted a period later.
 
 use crate::error::MarketDataError;
 use chrono::{DateTime, Days, NaiveDate, Utc};
@@ -45,6 +52,19 @@ pub struct Permit {
     pub used_today: u32,
     /// How long the caller waited for the slot.
     pub waited: Duration,
+    /// Names the slot in the window, for [`RateLimiter::release`].
+    pub ticket: Ticket,
+}
+
+/// Which window entry a granted slot occupies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ticket {
+    /// The policy has no window: nothing to re-date.
+    None,
+    /// The grant time in an [`InProcessLimiter`]'s log.
+    InProcess(Duration),
+    /// The member of the window's sorted set in Redis.
+    Redis(u64),
 }
 
 /// The next UTC midnight after `now`: when a daily quota resets.
@@ -101,6 +121,18 @@ impl WindowLog {
         }
     }
 
+    /// Re-dates the slot granted at `granted_at` to `now`, when its answer came back, so the
+    /// window keeps it until a full period after the provider can have received it. A slot
+    /// already gone from the log is put back: a later grant may have taken its place, but
+    /// none can follow within a period of `now`.
+    pub fn release(&mut self, granted_at: Duration, now: Duration) {
+        if let Some(index) = self.sent.iter().position(|&t| t == granted_at) {
+            self.sent.remove(index);
+        }
+        // Every entry was taken at or before `now`, so pushing at the back keeps the log sorted.
+        self.sent.push_back(now);
+    }
+
     /// Requests counted on `today`.
     pub fn used_on(&self, today: NaiveDate) -> u32 {
         if self.day == Some(today) {
@@ -135,13 +167,36 @@ impl InProcessLimiter {
 
     /// Tries to take a slot for `key` now.
     pub fn try_take(&self, key: &str, policy: &LimitPolicy) -> Admission {
+        self.try_take_ticket(key, policy).0
+    }
+
+    /// Like [`InProcessLimiter::try_take`], with the ticket naming a granted slot.
+    fn try_take_ticket(&self, key: &str, policy: &LimitPolicy) -> (Admission, Ticket) {
         let now = self.origin.elapsed();
         let today = Utc::now().date_naive();
         // A poisoned lock only means another thread panicked mid-update; the log is still usable.
         let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        keys.entry(key.to_string())
+        let admission = keys
+            .entry(key.to_string())
             .or_default()
-            .try_take(policy, now, today)
+            .try_take(policy, now, today);
+        let ticket = match (admission, policy.window) {
+            (Admission::Granted { .. }, Some(_)) => Ticket::InProcess(now),
+            _ => Ticket::None,
+        };
+        (admission, ticket)
+    }
+
+    /// Re-dates the slot of `ticket` to now (see [`WindowLog::release`]).
+    pub fn release(&self, key: &str, ticket: Ticket) {
+        let Ticket::InProcess(granted_at) = ticket else {
+            return;
+        };
+        let now = self.origin.elapsed();
+        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(log) = keys.get_mut(key) {
+            log.release(granted_at, now);
+        }
     }
 
     /// Requests counted today for `key`.
@@ -155,7 +210,7 @@ impl InProcessLimiter {
 /// The atomic check-and-take, run inside Redis so that concurrent processes cannot both take the
 /// last slot. Time comes from the Redis server, so processes with skewed clocks still agree.
 /// KEYS: the window's sorted set, today's quota counter. ARGV: window ms (0 = none), max
-/// requests, quota (0 = none), quota expiry (unix seconds), a unique member suffix.
+/// requests, quota (0 = none), quota expiry (unix seconds), the slot's unique member.
 /// Returns {1, used_today} when granted, {0, wait_ms} when the window is full, {-1, used} when
 /// the quota is spent.
 const ACQUIRE_SCRIPT: &str = r#"
@@ -176,7 +231,7 @@ if window > 0 then
     if wait < 1 then wait = 1 end
     return {0, wait}
   end
-  redis.call('ZADD', KEYS[1], now, now .. '-' .. ARGV[5])
+  redis.call('ZADD', KEYS[1], now, ARGV[5])
   redis.call('PEXPIRE', KEYS[1], window)
 end
 local used = 0
@@ -187,12 +242,23 @@ end
 return {1, used}
 "#;
 
+/// Re-dates a granted slot to the Redis server's time now (see the module doc), putting it back
+/// if it already left the window. KEYS: the window's sorted set. ARGV: the member, window ms.
+const RELEASE_SCRIPT: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+"#;
+
 /// Limits shared through Redis by every process and instance using the same key prefix.
 #[derive(Clone)]
 pub struct RedisLimiter {
     connection: redis::aio::ConnectionManager,
     prefix: String,
     script: redis::Script,
+    release_script: redis::Script,
 }
 
 impl std::fmt::Debug for RedisLimiter {
@@ -230,6 +296,7 @@ impl RedisLimiter {
             connection,
             prefix: prefix.to_string(),
             script: redis::Script::new(ACQUIRE_SCRIPT),
+            release_script: redis::Script::new(RELEASE_SCRIPT),
         })
     }
 
@@ -247,6 +314,37 @@ impl RedisLimiter {
         key: &str,
         policy: &LimitPolicy,
     ) -> Result<Admission, MarketDataError> {
+        Ok(self.try_take_ticket(key, policy).await?.0)
+    }
+
+    /// Re-dates the slot of `ticket` to the Redis server's time now (see the module doc).
+    pub async fn release(
+        &self,
+        key: &str,
+        policy: &LimitPolicy,
+        ticket: Ticket,
+    ) -> Result<(), MarketDataError> {
+        let (Ticket::Redis(member), Some(window)) = (ticket, policy.window) else {
+            return Ok(());
+        };
+        let mut connection = self.connection.clone();
+        let _: i64 = self
+            .release_script
+            .key(self.window_key(key))
+            .arg(member)
+            .arg(window.per.as_millis() as u64)
+            .invoke_async(&mut connection)
+            .await
+            .map_err(redis_error)?;
+        Ok(())
+    }
+
+    /// Like [`RedisLimiter::try_take`], with the ticket naming a granted slot.
+    async fn try_take_ticket(
+        &self,
+        key: &str,
+        policy: &LimitPolicy,
+    ) -> Result<(Admission, Ticket), MarketDataError> {
         let now = Utc::now();
         let today = now.date_naive();
         let resets_at = next_utc_midnight(now);
@@ -269,11 +367,21 @@ impl RedisLimiter {
             .await
             .map_err(redis_error)?;
         Ok(match status {
-            1 => Admission::Granted {
-                used_today: u32::try_from(value).unwrap_or(u32::MAX),
-            },
-            0 => Admission::Wait(Duration::from_millis(value.max(1) as u64)),
-            _ => Admission::QuotaExhausted { resets_at },
+            1 => (
+                Admission::Granted {
+                    used_today: u32::try_from(value).unwrap_or(u32::MAX),
+                },
+                if policy.window.is_some() {
+                    Ticket::Redis(member)
+                } else {
+                    Ticket::None
+                },
+            ),
+            0 => (
+                Admission::Wait(Duration::from_millis(value.max(1) as u64)),
+                Ticket::None,
+            ),
+            _ => (Admission::QuotaExhausted { resets_at }, Ticket::None),
         })
     }
 
@@ -316,11 +424,39 @@ impl RateLimiter {
         }
     }
 
+    async fn try_take_ticket(
+        &self,
+        key: &str,
+        policy: &LimitPolicy,
+    ) -> Result<(Admission, Ticket), MarketDataError> {
+        match self {
+            RateLimiter::InProcess(limiter) => Ok(limiter.try_take_ticket(key, policy)),
+            RateLimiter::Redis(limiter) => limiter.try_take_ticket(key, policy).await,
+        }
+    }
+
     /// Requests counted today for `key`.
     pub async fn used_today(&self, key: &str) -> Result<u32, MarketDataError> {
         match self {
             RateLimiter::InProcess(limiter) => Ok(limiter.used_today(key)),
             RateLimiter::Redis(limiter) => limiter.used_today(key).await,
+        }
+    }
+
+    /// Re-dates a granted slot to now, once the request's answer (or failure) is in: call it
+    /// after every request sent on a [`Permit`] (see the module doc for why).
+    pub async fn release(
+        &self,
+        key: &str,
+        policy: &LimitPolicy,
+        ticket: Ticket,
+    ) -> Result<(), MarketDataError> {
+        match self {
+            RateLimiter::InProcess(limiter) => {
+                limiter.release(key, ticket);
+                Ok(())
+            }
+            RateLimiter::Redis(limiter) => limiter.release(key, policy, ticket).await,
         }
     }
 
@@ -336,7 +472,8 @@ impl RateLimiter {
     ) -> Result<Permit, MarketDataError> {
         let started = Instant::now();
         loop {
-            match self.try_take(key, policy).await? {
+            let (admission, ticket) = self.try_take_ticket(key, policy).await?;
+            match admission {
                 Admission::Granted { used_today } => {
                     if let Some(quota) = policy.daily_quota {
                         metrics::gauge!("commodex_quota_remaining", "source" => source_id.to_string())
@@ -345,6 +482,7 @@ impl RateLimiter {
                     return Ok(Permit {
                         used_today,
                         waited: started.elapsed(),
+                        ticket,
                     });
                 }
                 Admission::QuotaExhausted { resets_at } => {
@@ -448,6 +586,36 @@ mod tests {
             );
         }
         assert!(granted.len() >= 14, "only {} granted", granted.len());
+    }
+
+    #[test]
+    fn a_released_slot_is_kept_a_full_period_after_its_answer() {
+        let policy = LimitPolicy {
+            window: Some(RateLimit::per_second(1)),
+            daily_quota: None,
+        };
+        let mut log = WindowLog::default();
+        assert!(matches!(
+            log.try_take(&policy, ms(0), day()),
+            Admission::Granted { .. }
+        ));
+        // The answer took 300 ms: the provider may have counted the request as late as that.
+        log.release(ms(0), ms(300));
+        assert_eq!(
+            log.try_take(&policy, ms(1000), day()),
+            Admission::Wait(ms(300))
+        );
+        assert!(matches!(
+            log.try_take(&policy, ms(1300), day()),
+            Admission::Granted { .. }
+        ));
+        // A slot that already left the log comes back dated at its answer.
+        log.release(ms(42), ms(1400));
+        assert_eq!(log.sent.len(), 2);
+        assert_eq!(
+            log.try_take(&policy, ms(2350), day()),
+            Admission::Wait(ms(50))
+        );
     }
 
     #[test]

@@ -307,6 +307,12 @@ async fn the_sliding_window_spaces_requests_as_the_server_sees_them() {
 
 /// Three clients, each with its own Redis connection, as three processes would have, under one
 /// `2/second` limit: the replay server never sees more than 2 requests in a second.
+///
+/// This once failed under heavy load: slots were dated when granted, and a request delayed
+/// between its grant and its arrival (a starved thread) could land within a second of one
+/// granted a full second later. Slots are now re-dated when the answer is in (see
+/// `rate_limit`), which bounds every arrival; the generous timeout keeps a slow answer on a
+/// loaded machine from being retried into a tenth request.
 #[tokio::test]
 #[ignore = "needs Redis"]
 async fn redis_limits_hold_across_three_clients() {
@@ -328,6 +334,7 @@ async fn redis_limits_hold_across_three_clients() {
             daily_quota: Some(1000),
         };
         config.max_wait = Duration::from_secs(20);
+        config.timeout = Duration::from_secs(10);
         clients.push(Arc::new(
             SourceClient::new(
                 http_provider("fmp", KEY).unwrap(),

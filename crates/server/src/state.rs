@@ -4,6 +4,9 @@ use crate::auth::ApiToken;
 use crate::service::response_cache::ResponseCache;
 use analytics::simulation::SimulationLimits;
 use market_data::Catalog;
+use market_data::cache::{CacheConfig, SeriesCache};
+use market_data::fallback::{Fallback, FallbackConfig};
+use market_data::registry::SourceRegistry;
 use serde::Serialize;
 use std::sync::Arc;
 use store::Store;
@@ -29,25 +32,37 @@ pub struct AppState {
     pub live: crate::live::Hub,
     /// Serialised `/api/v1/prices` answers.
     pub price_answers: ResponseCache,
+    /// The providers behind their cache and fallback tiers, with each source's health.
+    pub market: Arc<Fallback>,
 }
 
 impl AppState {
-    /// A state with every known source enabled, default simulation bounds and no token: what
-    /// tests and tools start from before setting the fields they care about.
+    /// A state with every known source enabled, default simulation bounds, no token and no
+    /// provider client: what tests and tools start from before setting the fields they care
+    /// about.
     pub fn new(store: Store, catalog: Catalog) -> Self {
         let sources = known_source_ids()
             .into_iter()
             .map(SourceInfo::new)
             .collect::<Vec<_>>();
+        let catalog = Arc::new(catalog);
+        // No provider has a client: `auto` serves stored data until the caller sets `market`.
+        let market = Fallback::new(
+            FallbackConfig::default(),
+            Arc::new(SourceRegistry::new()),
+            Arc::new(SeriesCache::new(store.clone(), CacheConfig::default())),
+            Arc::clone(&catalog),
+        );
         Self {
             store,
             redis: None,
-            catalog: Arc::new(catalog),
+            catalog,
             sources: sources.into(),
             simulation: SimulationBounds::default(),
             api_token: None,
             live: crate::live::Hub::default(),
             price_answers: ResponseCache::default(),
+            market: Arc::new(market),
         }
     }
 

@@ -171,11 +171,12 @@ async fn prices_reject_bad_query_params_in_spec_shape() {
 #[tokio::test]
 async fn prices_not_stored_are_not_found() {
     let app = spawn_app().await;
-    // Alpha Vantage offers gold but nothing of it is stored, and fetching is not wired yet.
+    // Alpha Vantage offers WTI, but nothing of it is stored and it has no key to fetch with.
     let response = app
         .get("/api/v1/prices?source=alpha_vantage&symbol=WTI")
         .await;
-    assert_error(response, 404, "not_found", "/api/v1/prices").await;
+    let body = assert_error(response, 404, "not_found", "/api/v1/prices").await;
+    assert_eq!(body["details"]["attempts"][0]["outcome"], "not_configured");
 }
 
 // ---- indicators ---------------------------------------------------------------------------

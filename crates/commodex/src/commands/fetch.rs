@@ -5,24 +5,18 @@
 //! outside the stored span. A throttle is `rate_limited` (exit 3) and nothing is stored.
 
 use crate::cli::FetchArgs;
-use crate::config::{Settings, SourceSettings};
+use crate::config::Settings;
 use anyhow::{Context, bail};
-use chrono::{Days, Months, NaiveDate, Utc};
-use market_data::http::{SourceClient, SourceConfig, key_fingerprint};
-use market_data::provider::RateLimit;
-use market_data::rate_limit::{LimitPolicy, RateLimiter, RedisLimiter};
-use market_data::{Catalog, DemoSource, MarketDataError, providers};
+use chrono::{NaiveDate, Utc};
+use market_data::backfill::{default_start, missing_ranges};
+use market_data::{Catalog, DemoSource, MarketDataError};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 use store::{Interval, PriceBar, SeriesKey};
 
 /// Exit code of a fetch refused by the source's rate limit or quota, so scripts can wait and
 /// try again rather than treat it as a failure of ours.
 const EXIT_RATE_LIMITED: u8 = 3;
-
-/// The prefix of every Redis key the command line's limiter writes.
-const REDIS_PREFIX: &str = "commodex";
 
 /// How long a fetch waits for a rate-limit slot before giving up as `rate_limited`.
 const MAX_SLOT_WAIT: Duration = Duration::from_secs(60);
@@ -131,7 +125,9 @@ async fn fetch(settings: &Settings, args: &FetchArgs) -> anyhow::Result<Summary>
         }
         (bars, 0, 0, None)
     } else {
-        let client = source_client(settings, &source, source_settings).await?;
+        let limiter = super::sources::limiter(settings).await?;
+        let client =
+            super::sources::source_client(&source, source_settings, limiter, MAX_SLOT_WAIT)?;
         let mut bars: Vec<PriceBar> = Vec::new();
         let mut skipped = 0;
         // Every range is fetched before anything is stored: a throttle halfway stores nothing.
@@ -162,124 +158,4 @@ async fn fetch(settings: &Settings, args: &FetchArgs) -> anyhow::Result<Summary>
         requests,
         quota_left,
     })
-}
-
-/// The client of an HTTP source from its settings: key, base URL, limits (configured, else the
-/// provider's free-tier defaults), timeout, retries, and the shared limiter when Redis is set.
-async fn source_client(
-    settings: &Settings,
-    source: &str,
-    source_settings: &SourceSettings,
-) -> anyhow::Result<SourceClient> {
-    let api_key = source_settings
-        .api_key
-        .as_ref()
-        .map(|k| k.expose().to_string())
-        .filter(|k| !k.trim().is_empty())
-        .ok_or_else(|| MarketDataError::MissingKey {
-            source_id: source.to_string(),
-        })?;
-    let provider = providers::http_provider(source, &api_key)
-        .with_context(|| format!("source {source} cannot be fetched over HTTP"))?;
-    let defaults = provider.default_limits();
-    let base_url = source_settings
-        .base_url
-        .clone()
-        .or_else(|| providers::default_base_url(source).map(str::to_string))
-        .with_context(|| format!("config: sources.{source}.base_url is not set"))?;
-    let mut config = SourceConfig::new(base_url);
-    config.timeout = Duration::from_secs(source_settings.timeout_secs.max(1));
-    config.max_retries = source_settings.max_retries;
-    config.max_wait = MAX_SLOT_WAIT;
-    config.limits = LimitPolicy {
-        window: source_settings
-            .rate_limit
-            .map(|r| RateLimit {
-                max_requests: r.requests,
-                per: Duration::from_secs(r.per_secs),
-            })
-            .or(defaults.rate_limit),
-        daily_quota: source_settings.daily_quota.or(defaults.daily_quota),
-    };
-    let limiter = match &settings.redis.url {
-        Some(url) => RateLimiter::Redis(RedisLimiter::connect(url, REDIS_PREFIX).await?),
-        None => RateLimiter::in_process(),
-    };
-    Ok(SourceClient::new(
-        provider,
-        &key_fingerprint(&api_key),
-        config,
-        Arc::new(limiter),
-    )?)
-}
-
-/// Where "everything the provider offers" starts when `--start` is not given: Alpha Vantage
-/// sends its whole series in one call whatever the range; FMP's free plan keeps 5 years;
-/// CommodityPriceAPI pays one call per 30 days, so a month; API Ninjas one year.
-fn default_start(source: &str, end: NaiveDate) -> NaiveDate {
-    let months = match source {
-        "alpha_vantage" => return NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(end),
-        "fmp" | "demo" => 60,
-        "commodity_price_api" => 1,
-        _ => 12,
-    };
-    end.checked_sub_months(Months::new(months)).unwrap_or(end)
-}
-
-/// The parts of `start..=end` to ask for, given the stored span `first..=last`. Without an
-/// explicit start, only what follows the last stored bar: the provider's oldest date is unknown,
-/// and asking again for the years before the first stored bar would spend the quota every time.
-fn missing_ranges(
-    start: NaiveDate,
-    end: NaiveDate,
-    stored: Option<(NaiveDate, NaiveDate)>,
-    explicit_start: bool,
-) -> Vec<(NaiveDate, NaiveDate)> {
-    let Some((first, last)) = stored else {
-        return vec![(start, end)];
-    };
-    let mut ranges = Vec::new();
-    if explicit_start && start < first {
-        let before_end = (first - Days::new(1)).min(end);
-        ranges.push((start, before_end));
-    }
-    let after_start = (last + Days::new(1)).max(start);
-    if after_start <= end {
-        ranges.push((after_start, end));
-    }
-    ranges
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(text: &str) -> NaiveDate {
-        text.parse().unwrap()
-    }
-
-    #[test]
-    fn nothing_stored_asks_for_the_whole_range() {
-        assert_eq!(
-            missing_ranges(d("2025-01-01"), d("2025-03-01"), None, true),
-            [(d("2025-01-01"), d("2025-03-01"))]
-        );
-    }
-
-    #[test]
-    fn stored_history_is_not_asked_for_again() {
-        let stored = Some((d("2025-02-01"), d("2025-02-20")));
-        assert_eq!(
-            missing_ranges(d("2025-01-01"), d("2025-03-01"), stored, true),
-            [
-                (d("2025-01-01"), d("2025-01-31")),
-                (d("2025-02-21"), d("2025-03-01"))
-            ]
-        );
-        assert!(missing_ranges(d("2025-02-05"), d("2025-02-10"), stored, true).is_empty());
-        assert_eq!(
-            missing_ranges(d("2020-01-01"), d("2025-03-01"), stored, false),
-            [(d("2025-02-21"), d("2025-03-01"))]
-        );
-    }
 }

@@ -11,6 +11,7 @@ mod migrate;
 mod portfolio_input;
 mod serve;
 mod simulate;
+mod sources;
 
 use crate::cli::{Cli, Command};
 use crate::config::{ConfigSources, Settings};

@@ -2,8 +2,16 @@
 
 use crate::cli::ServeArgs;
 use crate::config::Settings;
+use market_data::cache::{CacheConfig, RedisCache, SeriesCache};
+use market_data::fallback::{Fallback, FallbackConfig};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// How long an API request waits for a provider's rate-limit slot before that provider counts
+/// as throttled and the next tier is asked: a user waiting on a page is better served by
+/// another source now than by this one in half a minute.
+const SLOT_WAIT: Duration = Duration::from_secs(2);
 
 /// Runs the server until a shutdown signal.
 pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -41,6 +49,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
     let mut state = server::AppState::new(store.clone(), market_data::Catalog::embedded()?);
     state.redis = redis;
     state.sources = source_infos(&settings).into();
+    state.market = Arc::new(market(&settings, &store, &state).await?);
     state.simulation = server::SimulationBounds {
         limits: analytics::simulation::SimulationLimits {
             max_paths: settings.simulation.max_paths,
@@ -92,6 +101,48 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
     tracing::info!("shut down cleanly");
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The providers behind their cache and fallback tiers, from the settings: clients sharing
+/// one limiter, the cache's TTLs (and Redis when configured), and stored data of the enabled
+/// sources standing in, in the order `GET /api/v1/sources` lists them.
+async fn market(
+    settings: &Settings,
+    store: &store::Store,
+    state: &server::AppState,
+) -> anyhow::Result<Fallback> {
+    let limiter = super::sources::limiter(settings).await?;
+    let registry = super::sources::registry(settings, &limiter, SLOT_WAIT);
+    let mut cache = SeriesCache::new(
+        store.clone(),
+        CacheConfig {
+            daily_ttl: Duration::from_secs(settings.cache.daily_ttl_secs),
+            intraday_ttl: Duration::from_secs(settings.cache.intraday_ttl_secs),
+        },
+    );
+    if let Some(url) = &settings.redis.url {
+        let redis = RedisCache::connect(url, &settings.redis.key_prefix)
+            .await
+            .map_err(|e| anyhow::anyhow!("redis.url '{}': {e}", store::redact_url(url)))?;
+        cache = cache.with_redis(redis);
+    }
+    let config = FallbackConfig {
+        primary: settings.fallback.primary.clone(),
+        secondary: settings.fallback.secondary.clone(),
+        stored: state
+            .sources
+            .iter()
+            .filter(|source| source.enabled)
+            .map(|source| source.id.clone())
+            .collect(),
+        deadline: Duration::from_secs(settings.fallback.deadline_secs),
+    };
+    Ok(Fallback::new(
+        config,
+        Arc::new(registry),
+        Arc::new(cache),
+        Arc::clone(&state.catalog),
+    ))
 }
 
 /// Every known source in fallback order (primary, secondary, then the rest in catalog order),

@@ -141,6 +141,9 @@ pub struct DatabaseSettings {
 pub struct RedisSettings {
     /// `redis://HOST:PORT`; unset means in-process cache, limits and fan-out.
     pub url: Option<String>,
+    /// Every key Commodex writes starts with this and `:`, so deployments (and tests) sharing
+    /// a Redis server stay apart; instances that must share limits and cache use the same.
+    pub key_prefix: String,
 }
 
 /// Cache lifetimes.
@@ -221,6 +224,9 @@ pub struct FallbackSettings {
     pub primary: Vec<String>,
     /// Tried when every primary source failed.
     pub secondary: Vec<String>,
+    /// The longest the tiers may take together before stored data stands in; keep it below
+    /// `server.request_timeout_secs` so the answer arrives before the request times out.
+    pub deadline_secs: u64,
 }
 
 /// One source's section.
@@ -380,7 +386,10 @@ impl Default for Settings {
                 url: None,
                 max_connections: 8,
             },
-            redis: RedisSettings { url: None },
+            redis: RedisSettings {
+                url: None,
+                key_prefix: "commodex".to_string(),
+            },
             cache: CacheSettings {
                 daily_ttl_secs: 30 * 60,
                 intraday_ttl_secs: 5 * 60,
@@ -408,6 +417,7 @@ impl Default for Settings {
             fallback: FallbackSettings {
                 primary: vec!["alpha_vantage".to_string(), "fmp".to_string()],
                 secondary: vec!["commodity_price_api".to_string(), "api_ninjas".to_string()],
+                deadline_secs: 20,
             },
             sources,
         }

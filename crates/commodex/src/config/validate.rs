@@ -55,6 +55,12 @@ impl Settings {
                 store::redact_url(url)
             );
         }
+        if self.redis.key_prefix.trim().is_empty() {
+            bail!("redis.key_prefix: must not be empty");
+        }
+        if self.fallback.deadline_secs == 0 {
+            bail!("fallback.deadline_secs: must be at least 1");
+        }
         if self.live.poll_interval_secs == 0 {
             bail!("live.poll_interval_secs: must be at least 1");
         }

@@ -1,11 +1,14 @@
 //! The one place a price series is looked up for the API.
 //!
-//! Today it reads what the database holds; the provider fallback (issue 5) replaces
-//! [`load_series`]'s body, keeping its signature, so that every endpoint gains it at once.
+//! [`load_series`] goes through the market-data fallback, so every endpoint that reads prices
+//! (prices, indicators, portfolio metrics and simulation) fetches what is missing, falls back
+//! through the tiers and says who served and whether the answer is stale.
 
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
 use chrono::NaiveDate;
+use market_data::MarketDataError;
+use market_data::fallback::{Ask, AttemptOutcome, Fallback};
 use serde::Serialize;
 use std::collections::HashMap;
 use store::{Interval, PriceBar, SeriesKey};
@@ -53,11 +56,15 @@ pub struct ServedSeries {
 
 /// Looks up a series.
 ///
-/// A named source serves what is stored for it. `auto` (or no source) takes the first source,
-/// in the server's fallback order, that has the series stored, and says which in `served_by`.
-/// `stale` is false: stored data is all there is until the fallback fetches from providers.
+/// `auto` (or no source) goes through the fallback tiers: the first provider that serves it,
+/// else stored data of any enabled source (`stale` when a configured provider failed), else an
+/// `upstream` error listing every attempt. A named provider serves what is stored plus what
+/// is missing fetched from it (and stored); when it fails, its stored data stands in (`stale`).
+/// `csv` and `demo` serve what is stored.
 ///
-/// Errors: a bad range or unknown source or symbol (`validation`), nothing stored (`not_found`).
+/// Errors: a bad range or unknown source or symbol (`validation`), nothing stored and nothing
+/// fetchable (`not_found`), providers failing with nothing stored (`upstream`, or
+/// `rate_limited` / `config` for a named source).
 pub async fn load_series(
     state: &AppState,
     request: &SeriesRequest,
@@ -83,29 +90,108 @@ pub async fn load_series(
         vec![asked]
     };
     let symbol = canonical_symbol(state, &candidates, &request.symbol).await?;
-    for source in candidates {
-        let key = SeriesKey::new(source, &symbol, request.interval);
-        if state.store.series_summary(&key).await?.is_none() {
-            continue;
-        }
-        let data = state.store.prices(&key, request.start, request.end).await?;
-        return Ok(ServedSeries {
+    if asked != AUTO && !Fallback::is_fetchable(asked) {
+        return load_stored(state, asked, symbol, request).await;
+    }
+    let ask = Ask {
+        symbol: &symbol,
+        interval: request.interval,
+        start: request.start,
+        end: request
+            .end
+            .unwrap_or_else(|| chrono::Utc::now().date_naive()),
+    };
+    let result = if asked == AUTO {
+        state.market.auto(&ask).await
+    } else {
+        state.market.from_source(asked, &ask).await
+    };
+    match result {
+        Ok(served) => Ok(ServedSeries {
             source: asked.to_string(),
+            simulated: state.source(&served.served_by).is_some_and(|s| s.simulated),
             symbol,
             interval: request.interval,
-            served_by: source.to_string(),
-            stale: false,
-            simulated: state.source(source).is_some_and(|s| s.simulated),
-            data,
-        });
+            served_by: served.served_by,
+            stale: served.stale,
+            data: served.bars.to_vec(),
+        }),
+        Err(error) => Err(fetch_error(error, asked, &symbol, request.interval)),
     }
-    Err(ApiError::new(
-        ErrorKind::NotFound,
-        format!(
-            "no {} prices of {symbol} are stored for source {asked}",
-            request.interval
-        ),
-    ))
+}
+
+/// A stored-only source (`csv`, `demo`): what the database holds.
+async fn load_stored(
+    state: &AppState,
+    source: &str,
+    symbol: String,
+    request: &SeriesRequest,
+) -> Result<ServedSeries, ApiError> {
+    let key = SeriesKey::new(source, &symbol, request.interval);
+    if state.store.series_summary(&key).await?.is_none() {
+        return Err(ApiError::new(
+            ErrorKind::NotFound,
+            format!(
+                "no {} prices of {symbol} are stored for source {source}",
+                request.interval
+            ),
+        ));
+    }
+    let data = state.store.prices(&key, request.start, request.end).await?;
+    Ok(ServedSeries {
+        source: source.to_string(),
+        symbol,
+        interval: request.interval,
+        served_by: source.to_string(),
+        stale: false,
+        simulated: state.source(source).is_some_and(|s| s.simulated),
+        data,
+    })
+}
+
+/// The API error for a fallback that could not serve. Every text comes from market-data's
+/// key-free messages; database errors are logged and answered with a sentence.
+fn fetch_error(error: MarketDataError, asked: &str, symbol: &str, interval: Interval) -> ApiError {
+    match error {
+        MarketDataError::AllSourcesFailed { attempts, .. } => {
+            let details = serde_json::json!({ "attempts": attempts });
+            let nothing_fetchable = attempts.iter().all(|a| {
+                matches!(
+                    a.outcome,
+                    AttemptOutcome::NotConfigured | AttemptOutcome::NotOffered
+                )
+            });
+            let listed = attempts
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            if nothing_fetchable {
+                ApiError::new(
+                    ErrorKind::NotFound,
+                    format!(
+                        "no {interval} prices of {symbol} are stored for source {asked}, and no source can fetch them ({listed})"
+                    ),
+                )
+                .with_details(details)
+            } else {
+                ApiError::new(
+                    ErrorKind::Upstream,
+                    format!("no source could serve {symbol} ({interval}): {listed}"),
+                )
+                .with_details(details)
+            }
+        }
+        MarketDataError::Store { message } => {
+            tracing::error!(error = %message, "database error under the price cache");
+            ApiError::unavailable("the database is unavailable; try again shortly")
+        }
+        error if error.is_rate_limited() => {
+            ApiError::new(ErrorKind::RateLimited, error.to_string())
+        }
+        error if error.is_config() => ApiError::new(ErrorKind::Config, error.to_string()),
+        error => ApiError::new(ErrorKind::Upstream, error.to_string()),
+    }
 }
 
 /// Fails with a `validation` error naming the known sources unless `source` is one of them.

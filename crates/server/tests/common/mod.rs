@@ -5,6 +5,11 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
+use market_data::cache::{CacheConfig, SeriesCache};
+use market_data::fallback::{Fallback, FallbackConfig};
+use market_data::http::{SourceClient, SourceConfig, key_fingerprint};
+use market_data::rate_limit::RateLimiter;
+use market_data::registry::SourceRegistry;
 use market_data::{Catalog, DemoSource};
 use server::{AppState, Application, ServerConfig};
 use std::time::Duration;
@@ -30,9 +35,15 @@ pub fn last_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 6, 30).unwrap()
 }
 
+/// The API key of every provider a test configures; no answer or log may contain it.
+pub const PROVIDER_KEY: &str = "PROVIDER-SECRET-KEY-42";
+
 /// Options of a test server.
 #[derive(Default)]
 pub struct Options {
+    /// Providers to configure, as (source id, base URL of a replay server), each with
+    /// [`PROVIDER_KEY`], a 1 s timeout and one retry; the others stay unconfigured.
+    pub providers: Vec<(&'static str, String)>,
     /// The bearer token writes need, if any.
     pub token: Option<&'static str>,
     /// Origins allowed by CORS.
@@ -120,6 +131,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     state.api_token = options.token.map(server::ApiToken::new);
     state.simulation.limits.max_paths = 5_000;
     state.simulation.default_paths = 500;
+    if !options.providers.is_empty() {
+        state.market = std::sync::Arc::new(market(&state, &options.providers));
+    }
     let config = ServerConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         request_timeout: options.request_timeout.unwrap_or(Duration::from_secs(30)),
@@ -145,6 +159,39 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         shutdown: Some(shutdown),
         _db: db,
     }
+}
+
+/// The fallback over replay servers, with the state's store and catalog.
+fn market(state: &AppState, providers: &[(&'static str, String)]) -> Fallback {
+    let mut registry = SourceRegistry::new();
+    let limiter = std::sync::Arc::new(RateLimiter::in_process());
+    for (source, base_url) in providers {
+        let mut config = SourceConfig::new(base_url.as_str());
+        config.timeout = Duration::from_secs(1);
+        config.max_retries = 1;
+        config.backoff_base = Duration::from_millis(10);
+        config.limits.daily_quota = Some(25);
+        let client = SourceClient::new(
+            market_data::providers::http_provider(source, PROVIDER_KEY).expect("HTTP source"),
+            &key_fingerprint(PROVIDER_KEY),
+            config,
+            std::sync::Arc::clone(&limiter),
+        )
+        .expect("client");
+        registry.add_client(client);
+    }
+    Fallback::new(
+        FallbackConfig {
+            deadline: Duration::from_secs(5),
+            ..FallbackConfig::default()
+        },
+        std::sync::Arc::new(registry),
+        std::sync::Arc::new(SeriesCache::new(
+            state.store.clone(),
+            CacheConfig::default(),
+        )),
+        std::sync::Arc::clone(&state.catalog),
+    )
 }
 
 /// Checks SPEC's error body and that `correlation_id` is the `X-Request-Id` header; returns
