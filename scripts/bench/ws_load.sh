@@ -11,7 +11,8 @@ PROFILE_FLAG=${3:-}
 # Each client is two sockets on this machine (the client's and the server's end).
 ulimit -n "$(( CLIENTS * 2 + 1024 ))" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-cargo build $PROFILE_FLAG -p commodex -p server --example ws_load
+cargo build $PROFILE_FLAG -p commodex
+cargo build $PROFILE_FLAG -p server --example ws_load
 TARGET=target/debug
 [ "$PROFILE_FLAG" = "--release" ] && TARGET=target/release
 

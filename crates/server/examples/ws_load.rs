@@ -83,7 +83,10 @@ async fn main() {
                         if json["type"] != "price_update" {
                             continue;
                         }
-                        let Some(ts) = json["ts"].as_str().and_then(|t| t.parse().ok()) else {
+                        let Some(ts) = json["ts"]
+                            .as_str()
+                            .and_then(|t| t.parse::<DateTime<Utc>>().ok())
+                        else {
                             continue;
                         };
                         let symbol = json["symbol"].as_str().unwrap_or_default().to_string();
