@@ -148,7 +148,9 @@ export function mount(section) {
       publish();
     });
     assetSelect.addEventListener('change', publish);
+    // 'change' too: clearing a field (or a rejected keystroke) may fire no 'input'.
     weight.addEventListener('input', publish);
+    weight.addEventListener('change', publish);
     removeButton.addEventListener('click', () => {
       row.remove();
       publish();

@@ -3,7 +3,8 @@
 //! headless Chromium, with the network closed to everything but this machine.
 //!
 //! Needs `chromium` and `chromedriver` on the PATH (`.ci/run` installs them). With
-//! `COMMODEX_SCREENSHOTS=<dir>` set, a PNG of each view is written there.
+//! `DASHBOARD_SCREENSHOTS=<dir>` set, a PNG of each view is written there (not a `COMMODEX_`
+//! name: the server would read that as configuration).
 
 mod common;
 
@@ -14,6 +15,7 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
 /// The token the server is started with, so that saving goes through the token prompt.
@@ -48,14 +50,18 @@ fn start_server(sandbox: &Sandbox) -> (Process, String) {
     // Keep reading stderr for the server's whole life, so that it never blocks on a full pipe.
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(address) = line.split("listening on ").nth(1) {
-                let _ = sender.send(address.trim().to_string());
-            }
+            let address = line.split("listening on ").nth(1).map(str::trim);
+            let _ = sender.send((address.map(str::to_string), line.clone()));
         }
     });
-    let address = receiver
-        .recv_timeout(Duration::from_secs(120))
-        .expect("the server says where it listens");
+    let mut said = Vec::new();
+    let address = loop {
+        match receiver.recv_timeout(Duration::from_secs(120)) {
+            Ok((Some(address), _)) => break address,
+            Ok((None, line)) => said.push(line),
+            Err(_) => panic!("the server did not start:\n{}", said.join("\n")),
+        }
+    };
     (Process(child), address)
 }
 
@@ -98,7 +104,7 @@ async fn browser(chromedriver: &str) -> WebDriver {
         "--no-sandbox",
         "--disable-gpu",
         "--disable-dev-shm-usage",
-        "--window-size=1440,1000",
+        "--window-size=1440,1400",
         "--hide-scrollbars",
         // Everything but loopback goes to a closed port, and no name resolves but localhost:
         // a request for anything outside this machine fails.
@@ -182,7 +188,7 @@ async fn select_value(driver: &WebDriver, selector: &str, value: &str) {
 }
 
 async fn screenshot(driver: &WebDriver, name: &str) {
-    let Ok(dir) = std::env::var("COMMODEX_SCREENSHOTS") else {
+    let Ok(dir) = std::env::var("DASHBOARD_SCREENSHOTS") else {
         return;
     };
     // Relative paths are taken from the repository root, where they are committed.
@@ -193,7 +199,12 @@ async fn screenshot(driver: &WebDriver, name: &str) {
             .join(dir);
     }
     std::fs::create_dir_all(&dir).expect("screenshot folder");
-    // Let transitions and chart animations settle before the picture.
+    // The top of the view, nothing focused, transitions and chart animations settled.
+    eval(
+        driver,
+        "document.activeElement?.blur(); window.scrollTo(0, 0); return true;",
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(600)).await;
     driver
         .screenshot(&dir.join(format!("{name}.png")))
@@ -563,7 +574,7 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
     )
     .await;
     screenshot(driver, "prices-phone").await;
-    driver.set_window_rect(0, 0, 1440, 1000).await?;
+    driver.set_window_rect(0, 0, 1440, 1400).await?;
 
     // Delete the saved portfolio.
     click(driver, "nav a[href='#portfolio']").await;
