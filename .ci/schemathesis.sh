@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 VERSION=4.32.5
 MAX_TIME=${SCHEMATHESIS_MAX_TIME:-180}
 MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-50}
-VENV=target/schemathesis-venv
+VENV=${SCHEMATHESIS_VENV:-target/schemathesis-venv}
 TOKEN=schemathesis-token-0123456789
 
 if ! "$VENV/bin/st" --version 2>/dev/null | grep -q "$VERSION"; then
