@@ -70,7 +70,8 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
         buffer: settings.live.client_buffer,
         heartbeat: Duration::from_secs(settings.live.heartbeat_secs),
         ..Default::default()
-    });
+    })
+    .retiring_answers(state.price_answers.clone());
     let app = server::Application::build(config.clone(), state.clone())
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;

@@ -3,6 +3,7 @@
 //! falls `client_buffer` updates behind is dropped, never waited for.
 
 use super::message::Update;
+use crate::service::response_cache::ResponseCache;
 use axum::extract::ws::Utf8Bytes;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +46,8 @@ pub struct Hub {
     sender: broadcast::Sender<Arc<Frame>>,
     settings: ClientSettings,
     closing: watch::Sender<bool>,
+    /// The cached `/api/v1/prices` answers a price update makes stale.
+    answers: Option<ResponseCache>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -71,7 +74,16 @@ impl Hub {
             sender,
             settings,
             closing,
+            answers: None,
         }
+    }
+
+    /// The same hub, retiring `answers` of every symbol a price update moves, so that
+    /// `GET /api/v1/prices` never serves a cached answer older than the last update this
+    /// instance delivered.
+    pub fn retiring_answers(mut self, answers: ResponseCache) -> Self {
+        self.answers = Some(answers);
+        self
     }
 
     /// How clients are served.
@@ -96,6 +108,9 @@ impl Hub {
     }
 
     fn deliver_text(&self, symbol: Option<String>, text: String) {
+        if let (Some(answers), Some(symbol)) = (&self.answers, &symbol) {
+            answers.invalidate_series(symbol);
+        }
         // No receiver is not an error: nobody is watching right now.
         let _ = self.sender.send(Arc::new(Frame {
             symbol,

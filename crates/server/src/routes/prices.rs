@@ -82,6 +82,7 @@ pub async fn get(
         end: request.end,
         interval: request.interval,
     };
+    let epoch = state.price_answers.epoch(&key.symbol);
     if let Some(answer) = state.price_answers.get(&key).await {
         return Ok(json(answer));
     }
@@ -92,7 +93,7 @@ pub async fn get(
     })?);
     // A stale answer stood in for a failed provider: the next request should try again.
     if !served.stale {
-        state.price_answers.insert(key, answer.clone()).await;
+        state.price_answers.insert(key, epoch, answer.clone()).await;
     }
     Ok(json(answer))
 }

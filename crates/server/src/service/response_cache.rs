@@ -2,13 +2,16 @@
 //! without touching the database or serialising again.
 //!
 //! Entries live for the configured daily TTL (`[cache] daily_ttl_secs`), like the series
-//! cache behind them. A writer in this process that stores new prices calls
-//! [`ResponseCache::invalidate_series`]; writes made by other processes (an import, another
-//! instance) are seen when the entry expires: checking the database on every hit would cost
-//! the very round trip the cache exists to save.
+//! cache behind them. Every live price update an instance receives (the poller's own included,
+//! through the fan-out) calls [`ResponseCache::invalidate_series`], which bumps that symbol's
+//! epoch: an answer made before the bump is never served after it. Writes made outside the
+//! live updates (an import, a fetch) are seen when the entry expires: checking the database on
+//! every hit would cost the very round trip the cache exists to save.
 
 use axum::body::Bytes;
 use moka::future::Cache;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use store::Interval;
 
@@ -36,8 +39,21 @@ pub struct ResponseKey {
 /// A bounded, expiring map from a query to its serialised answer; cheap to clone (shared).
 #[derive(Clone)]
 pub struct ResponseCache {
-    entries: Option<Cache<ResponseKey, Bytes>>,
+    entries: Option<Cache<ResponseKey, Cached>>,
+    /// Per upper-cased symbol, how many times its prices changed since start.
+    epochs: Arc<Mutex<HashMap<String, u64>>>,
 }
+
+/// One kept answer and the epoch of its symbol when it was computed.
+#[derive(Clone)]
+struct Cached {
+    epoch: u64,
+    bytes: Bytes,
+}
+
+/// The epoch an answer must carry to be served; read before computing the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Epoch(u64);
 
 impl ResponseCache {
     /// A cache whose entries live `ttl`; a zero `ttl` disables it.
@@ -45,20 +61,40 @@ impl ResponseCache {
         let entries = (!ttl.is_zero()).then(|| {
             Cache::builder()
                 .max_capacity(MAX_BYTES)
-                .weigher(|_key: &ResponseKey, bytes: &Bytes| {
-                    u32::try_from(bytes.len()).unwrap_or(u32::MAX)
+                .weigher(|_key: &ResponseKey, cached: &Cached| {
+                    u32::try_from(cached.bytes.len()).unwrap_or(u32::MAX)
                 })
                 .time_to_live(ttl)
-                .support_invalidation_closures()
                 .build()
         });
-        Self { entries }
+        Self {
+            entries,
+            epochs: Arc::default(),
+        }
     }
 
-    /// The cached answer to `key`, if any (counted as a hit or a miss).
+    /// The current epoch of `symbol`: take it before loading the series an answer is made of,
+    /// and give it to [`ResponseCache::insert`], so that a change during the load is not hidden.
+    pub fn epoch(&self, symbol: &str) -> Epoch {
+        let epochs = self.epochs.lock().unwrap_or_else(PoisonError::into_inner);
+        Epoch(
+            epochs
+                .get(&symbol.to_ascii_uppercase())
+                .copied()
+                .unwrap_or(0),
+        )
+    }
+
+    /// The cached answer to `key`, if any and not older than its symbol's last change
+    /// (counted as a hit or a miss).
     pub async fn get(&self, key: &ResponseKey) -> Option<Bytes> {
         let entries = self.entries.as_ref()?;
-        let found = entries.get(key).await;
+        let current = self.epoch(&key.symbol);
+        let found = entries
+            .get(key)
+            .await
+            .filter(|cached| Epoch(cached.epoch) == current)
+            .map(|cached| cached.bytes);
         if found.is_some() {
             metrics::counter!("commodex_cache_hits_total", "layer" => LAYER).increment(1);
         } else {
@@ -67,33 +103,26 @@ impl ResponseCache {
         found
     }
 
-    /// Keeps `answer` for `key`. Intraday answers are not kept: they change within minutes.
-    pub async fn insert(&self, key: ResponseKey, answer: Bytes) {
+    /// Keeps `answer` for `key`, computed at `epoch`. Intraday answers are not kept: they
+    /// change within minutes.
+    pub async fn insert(&self, key: ResponseKey, epoch: Epoch, answer: Bytes) {
         if let Some(entries) = &self.entries
             && key.interval != Interval::Intraday
         {
-            entries.insert(key, answer).await;
+            let cached = Cached {
+                epoch: epoch.0,
+                bytes: answer,
+            };
+            entries.insert(key, cached).await;
         }
     }
 
-    /// Drops every answer that may hold `symbol` from `source`: those asked of that source and
-    /// those asked of `auto`. Call it after storing prices.
-    pub fn invalidate_series(&self, source: &str, symbol: &str) {
-        let Some(entries) = &self.entries else {
-            return;
-        };
-        let source = source.to_string();
-        let symbol = symbol.to_string();
-        let result = entries.invalidate_entries_if(move |key, _| {
-            (key.source == source || key.source == crate::service::prices::AUTO)
-                && key.symbol.eq_ignore_ascii_case(&symbol)
-        });
-        if let Err(error) = result {
-            // Only possible when closures are not supported, which `new` turns on; drop all
-            // rather than serve an old answer.
-            tracing::warn!(%error, "cannot invalidate selectively; clearing the response cache");
-            entries.invalidate_all();
-        }
+    /// Retires every answer that may hold `symbol`, whatever source it was asked of (an
+    /// `auto` answer may come from any): call it when the symbol's prices change. O(1): the
+    /// retired answers are dropped when next asked for, or by the TTL.
+    pub fn invalidate_series(&self, symbol: &str) {
+        let mut epochs = self.epochs.lock().unwrap_or_else(PoisonError::into_inner);
+        *epochs.entry(symbol.to_ascii_uppercase()).or_insert(0) += 1;
     }
 }
 
@@ -121,21 +150,21 @@ mod tests {
     #[tokio::test]
     async fn answers_are_kept_and_invalidated_by_source_and_symbol() {
         let cache = ResponseCache::new(Duration::from_secs(60));
+        let start = cache.epoch("GOLD");
         cache
-            .insert(key("demo", "GOLD"), Bytes::from_static(b"a"))
+            .insert(key("demo", "GOLD"), start, Bytes::from_static(b"a"))
             .await;
         cache
-            .insert(key("auto", "gold"), Bytes::from_static(b"b"))
+            .insert(key("auto", "gold"), start, Bytes::from_static(b"b"))
             .await;
         cache
-            .insert(key("demo", "WTI"), Bytes::from_static(b"c"))
+            .insert(key("demo", "WTI"), cache.epoch("WTI"), Bytes::from_static(b"c"))
             .await;
         assert_eq!(
             cache.get(&key("demo", "GOLD")).await,
             Some(Bytes::from_static(b"a"))
         );
-        cache.invalidate_series("demo", "GOLD");
-        // Invalidation closures run lazily: a get after them never sees a dropped entry.
+        cache.invalidate_series("GOLD");
         assert_eq!(cache.get(&key("demo", "GOLD")).await, None);
         assert_eq!(cache.get(&key("auto", "gold")).await, None);
         assert_eq!(
@@ -145,15 +174,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_answer_computed_before_a_change_is_never_served_after_it() {
+        let cache = ResponseCache::new(Duration::from_secs(60));
+        let before = cache.epoch("GOLD");
+        // The prices change while the answer is being computed from the old ones.
+        cache.invalidate_series("GOLD");
+        cache
+            .insert(key("demo", "GOLD"), before, Bytes::from_static(b"old"))
+            .await;
+        assert_eq!(cache.get(&key("demo", "GOLD")).await, None);
+        let after = cache.epoch("gold");
+        cache
+            .insert(key("demo", "GOLD"), after, Bytes::from_static(b"new"))
+            .await;
+        assert_eq!(
+            cache.get(&key("demo", "GOLD")).await,
+            Some(Bytes::from_static(b"new"))
+        );
+    }
+
+    #[tokio::test]
     async fn a_zero_ttl_disables_the_cache_and_intraday_is_never_kept() {
         let off = ResponseCache::new(Duration::ZERO);
-        off.insert(key("demo", "GOLD"), Bytes::from_static(b"a"))
+        off.insert(key("demo", "GOLD"), off.epoch("GOLD"), Bytes::from_static(b"a"))
             .await;
         assert_eq!(off.get(&key("demo", "GOLD")).await, None);
         let on = ResponseCache::new(Duration::from_secs(60));
         let mut intraday = key("demo", "GOLD");
         intraday.interval = Interval::Intraday;
-        on.insert(intraday.clone(), Bytes::from_static(b"a")).await;
+        on.insert(intraday.clone(), on.epoch("GOLD"), Bytes::from_static(b"a"))
+            .await;
         assert_eq!(on.get(&intraday).await, None);
     }
 }
