@@ -8,12 +8,17 @@ Usage: python3 scripts/bench/import.py [DAYS] [SYMBOLS] [RUNS]
        (defaults 100000 10 3; needs target/release/commodex, sqlite3, and for PostgreSQL
         psql with TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test)
 
-Each figure is the best of RUNS runs into a fresh database; ours includes process start,
-migration and the per-file transaction; peak memory is the maximum resident set size.
+Each repetition runs the peer and ours back to back (so load from other processes hits both),
+each into a fresh database; the figures are the medians of RUNS repetitions, with the 1-minute
+load average before each. Ours includes process start, migration and the per-file
+transaction; peak memory is the maximum resident set size. Both PostgreSQL clients use the
+same URL, hence the same sslmode (libpq and sqlx both default to `prefer`: TLS when the server
+offers it); set TEST_POSTGRES_URL=...?sslmode=disable to compare both without TLS.
 """
 import datetime
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,7 +78,13 @@ def psql(sql, url=PG_URL):
 
 
 def pg_database_url(name):
-    return PG_URL.rsplit("/", 1)[0] + "/" + name
+    base, _, query = PG_URL.partition("?")
+    return base.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
+
+
+def load_average():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
 
 
 def main():
@@ -86,15 +97,16 @@ def main():
     try:
         wide, long = generate(work, days, symbols)
         rows = days * symbols
-        print(f"{rows:,} prices ({days:,} days x {symbols} symbols), best of {runs}")
+        print(f"{rows:,} prices ({days:,} days x {symbols} symbols), median of {runs}")
+        # name -> list of (seconds, peak MB, load average before)
         results = {}
+        pairs = []
 
-        def best(name, prepare, command, env=None):
-            times = []
-            for _ in range(runs):
-                prepare()
-                times.append(timed(command(), env=env() if env else None, cwd=work))
-            results[name] = min(times)
+        def measure(name, prepare, command, env=None):
+            prepare()
+            load = load_average()
+            seconds, peak = timed(command(), env=env() if env else None, cwd=work)
+            results.setdefault(name, []).append((seconds, peak, load))
 
         sqlite_db = os.path.join(work, "peer.db")
 
@@ -105,46 +117,54 @@ def main():
             subprocess.run(["sqlite3", sqlite_db, PEER_TABLE.format(
                 date="TEXT", real="REAL", suffix=" WITHOUT ROWID")], check=True)
 
-        best("sqlite3 .import", fresh_sqlite,
-             lambda: ["sqlite3", sqlite_db, "-cmd", ".mode csv", f".import {long} prices"])
-
         ours_dir = os.path.join(work, "ours")
 
         def fresh_ours():
             shutil.rmtree(ours_dir, ignore_errors=True)
 
-        best("commodex import (SQLite)", fresh_ours,
-             lambda: [BINARY, "import", wide], env=lambda: commodex_env(ours_dir))
-
+        pairs.append(("SQLite", "commodex import (SQLite)", "sqlite3 .import"))
         pg_ok = subprocess.run(["psql", PG_URL, "-c", "select 1"], capture_output=True).returncode == 0
+        name = f"commodex_bench_{os.getpid()}"
+
+        def fresh_pg(with_table):
+            def prepare():
+                psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                psql(f"CREATE DATABASE {name}")
+                if with_table:
+                    subprocess.run([BINARY, "migrate"], check=True, capture_output=True,
+                                   env=commodex_env(ours_dir, pg_database_url(name)))
+            return prepare
+
         if pg_ok:
-            name = f"commodex_bench_{os.getpid()}"
-
-            def fresh_pg(with_table):
-                def prepare():
-                    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-                    psql(f"CREATE DATABASE {name}")
-                    if with_table:
-                        subprocess.run([BINARY, "migrate"], check=True, capture_output=True,
-                                       env=commodex_env(ours_dir, pg_database_url(name)))
-                return prepare
-
-            best("psql \\copy", fresh_pg(True),
-                 lambda: ["psql", pg_database_url(name), "-q", "-c",
-                          f"\\copy prices FROM '{long}' CSV"])
-            best("commodex import (PostgreSQL)", fresh_pg(False),
-                 lambda: [BINARY, "import", wide],
-                 env=lambda: commodex_env(ours_dir, pg_database_url(name)))
+            pairs.append(("PostgreSQL", "commodex import (PostgreSQL)", "psql \\copy"))
+        for _ in range(runs):
+            measure("sqlite3 .import", fresh_sqlite,
+                    lambda: ["sqlite3", sqlite_db, "-cmd", ".mode csv", f".import {long} prices"])
+            measure("commodex import (SQLite)", fresh_ours,
+                    lambda: [BINARY, "import", wide], env=lambda: commodex_env(ours_dir))
+            if pg_ok:
+                measure("psql \\copy", fresh_pg(True),
+                        lambda: ["psql", pg_database_url(name), "-q", "-c",
+                                 f"\\copy prices FROM '{long}' CSV"])
+                measure("commodex import (PostgreSQL)", fresh_pg(False),
+                        lambda: [BINARY, "import", wide],
+                        env=lambda: commodex_env(ours_dir, pg_database_url(name)))
+        if pg_ok:
             psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
-        print(f"{'what':32} {'seconds':>8} {'peak MB':>8}")
-        for label, (seconds, peak) in results.items():
-            print(f"{label:32} {seconds:8.2f} {peak:8.1f}")
-        ratio = results["commodex import (SQLite)"][0] / results["sqlite3 .import"][0]
-        print(f"SQLite: commodex / sqlite3 .import = {ratio:.2f}x (target <= 1.5x)")
-        if pg_ok:
-            ratio = results["commodex import (PostgreSQL)"][0] / results["psql \\copy"][0]
-            print(f"PostgreSQL: commodex / \\copy = {ratio:.2f}x (target <= 1.5x)")
+        def median(label):
+            return statistics.median(r[0] for r in results[label])
+
+        print(f"{'what':32} {'median s':>8} {'peak MB':>8}  runs (s @ load average)")
+        for label, runs_of in results.items():
+            peak = max(r[1] for r in runs_of)
+            each = ", ".join(f"{r[0]:.2f}@{r[2]:.1f}" for r in runs_of)
+            print(f"{label:32} {median(label):8.2f} {peak:8.1f}  {each}")
+        for backend, ours, peer in pairs:
+            ratio = median(ours) / median(peer)
+            per_run = ", ".join(f"{o[0] / p[0]:.2f}" for o, p in zip(results[ours], results[peer]))
+            print(f"{backend}: {ours} / {peer} = {ratio:.2f}x of medians "
+                  f"(per repetition {per_run}; target <= 1.5x)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

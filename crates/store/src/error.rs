@@ -22,6 +22,9 @@ pub enum StoreError {
     /// A row asked for does not exist.
     #[error("{0} not found")]
     NotFound(String),
+    /// A price cannot be stored as given (a close that is not a finite number, say).
+    #[error("invalid price: {0}")]
+    InvalidPrice(String),
     /// A query failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

@@ -8,7 +8,9 @@ mod database;
 pub mod error;
 pub mod import_runs;
 pub mod model;
+mod pg_binary;
 pub mod portfolios;
+pub mod price_loader;
 pub mod prices;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -19,4 +21,5 @@ pub use error::{Result, StoreError, redact_url};
 pub use import_runs::ImportRun;
 pub use model::{Interval, PriceBar, SeriesKey};
 pub use portfolios::{NewPortfolio, Portfolio, PortfolioAsset};
+pub use price_loader::PriceLoader;
 pub use prices::{SeriesSummary, StoreTx, UpsertCounts};

@@ -1,11 +1,10 @@
 //! Prices: batched idempotent upserts inside transactions, range reads and series summaries.
 
 use crate::database::{Backend, Store, on_pool};
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::model::{Interval, PriceBar, SeriesKey};
 use chrono::NaiveDate;
 use sqlx::{QueryBuilder, Row};
-use std::io::Write as _;
 
 /// Rows per INSERT statement on SQLite: 9 parameters a row stays below SQLite's limit of
 /// 32,766 parameters.
@@ -54,7 +53,7 @@ struct PriceColumns<'a> {
 }
 
 impl<'a> PriceColumns<'a> {
-    fn from_rows(keys: &'a [SeriesKey], rows: &[(usize, PriceBar)]) -> Self {
+    fn from_rows(keys: &'a [SeriesKey], rows: &[(usize, PriceBar)]) -> Result<Self> {
         let n = rows.len();
         let mut columns = Self {
             source: Vec::with_capacity(n),
@@ -68,7 +67,8 @@ impl<'a> PriceColumns<'a> {
             volume: Vec::with_capacity(n),
         };
         for (index, bar) in rows {
-            let key = &keys[*index];
+            let key = key_of(keys, *index)?;
+            let bar = storable_bar(key, bar)?;
             columns.source.push(&key.source);
             columns.symbol.push(&key.symbol);
             columns.date.push(bar.date);
@@ -79,7 +79,7 @@ impl<'a> PriceColumns<'a> {
             columns.close.push(bar.close);
             columns.volume.push(bar.volume);
         }
-        columns
+        Ok(columns)
     }
 }
 
@@ -290,6 +290,37 @@ where
     }))
 }
 
+/// The bar as it is stored: an open, high, low or volume that is not a finite number is
+/// stored as absent, and a close that is not one is refused, so that NaN never reaches the
+/// database (PostgreSQL would keep it, SQLite would turn it into NULL).
+pub(crate) fn storable_bar(key: &SeriesKey, bar: &PriceBar) -> Result<PriceBar> {
+    if !bar.close.is_finite() {
+        return Err(StoreError::InvalidPrice(format!(
+            "the close of {key} on {} is {}, not a finite number",
+            bar.date, bar.close
+        )));
+    }
+    let finite = |value: Option<f64>| value.filter(|v| v.is_finite());
+    Ok(PriceBar {
+        date: bar.date,
+        open: finite(bar.open),
+        high: finite(bar.high),
+        low: finite(bar.low),
+        close: bar.close,
+        volume: finite(bar.volume),
+    })
+}
+
+/// The key of row `index`, or an error naming the index when a caller passed too few keys.
+fn key_of(keys: &[SeriesKey], index: usize) -> Result<&SeriesKey> {
+    keys.get(index).ok_or_else(|| {
+        StoreError::InvalidPrice(format!(
+            "a row refers to series {index} but only {} were given",
+            keys.len()
+        ))
+    })
+}
+
 impl StoreTx {
     /// Upserts bars of several series: each row is (index into `keys`, bar). Returns the number
     /// of rows inserted or changed (rows stored with identical values are not counted).
@@ -302,9 +333,15 @@ impl StoreTx {
         match &mut self.inner {
             TxInner::Sqlite(tx) => {
                 for chunk in rows.chunks(UPSERT_BATCH_ROWS) {
+                    let chunk = chunk
+                        .iter()
+                        .map(|(index, bar)| {
+                            let key = key_of(keys, *index)?;
+                            Ok((key, storable_bar(key, bar)?))
+                        })
+                        .collect::<Result<Vec<_>>>()?;
                     let mut builder = QueryBuilder::new(UPSERT_HEAD);
-                    builder.push_values(chunk, |mut row, (index, bar)| {
-                        let key = &keys[*index];
+                    builder.push_values(chunk, |mut row, (key, bar)| {
                         row.push_bind(key.source.as_str())
                             .push_bind(key.symbol.as_str())
                             .push_bind(bar.date)
@@ -323,7 +360,7 @@ impl StoreTx {
                 // One statement per chunk with a column array per field: PostgreSQL plans
                 // it once and the wire carries nine arrays instead of 9 x N parameters.
                 for chunk in rows.chunks(PG_UNNEST_BATCH_ROWS) {
-                    let columns = PriceColumns::from_rows(keys, chunk);
+                    let columns = PriceColumns::from_rows(keys, chunk)?;
                     affected += sqlx::query(PG_UNNEST_UPSERT)
                         .bind(columns.source)
                         .bind(columns.symbol)
@@ -341,51 +378,6 @@ impl StoreTx {
             }
         }
         Ok(affected)
-    }
-
-    /// Inserts bars of series that the caller knows have no stored rows yet (a first import).
-    /// On PostgreSQL this streams them with `COPY`, several times faster than an upsert; a
-    /// row that exists after all (another writer got there first) fails the transaction
-    /// rather than being overwritten. Returns the number of rows written.
-    pub async fn insert_new_prices(
-        &mut self,
-        keys: &[SeriesKey],
-        rows: &[(usize, PriceBar)],
-    ) -> Result<u64> {
-        let TxInner::Postgres(tx) = &mut self.inner else {
-            return self.upsert_prices(keys, rows).await;
-        };
-        let mut text = Vec::with_capacity(rows.len() * 48);
-        let mut number = ryu::Buffer::new();
-        for (index, bar) in rows {
-            let key = &keys[*index];
-            push_csv_text(&mut text, &key.source);
-            text.push(b',');
-            push_csv_text(&mut text, &key.symbol);
-            text.push(b',');
-            // Writing into a Vec cannot fail.
-            let _ = write!(text, "{}", bar.date);
-            text.push(b',');
-            text.extend_from_slice(key.interval.as_str().as_bytes());
-            for value in [bar.open, bar.high, bar.low, Some(bar.close), bar.volume] {
-                text.push(b',');
-                if let Some(value) = value.filter(|v| v.is_finite()) {
-                    text.extend_from_slice(number.format_finite(value).as_bytes());
-                }
-            }
-            text.push(b'\n');
-        }
-        let mut copy = tx
-            .copy_in_raw(
-                "COPY prices (source, symbol, date, interval, open, high, low, close, volume) \
-                 FROM STDIN WITH (FORMAT csv)",
-            )
-            .await?;
-        if let Err(error) = copy.send(text).await {
-            copy.abort("the import failed").await.ok();
-            return Err(error.into());
-        }
-        Ok(copy.finish().await?)
     }
 
     /// Number of stored rows of a series, as this transaction sees them.
@@ -420,16 +412,4 @@ impl StoreTx {
         }
         Ok(())
     }
-}
-
-/// Appends a CSV field, quoted so that any text survives `COPY ... (FORMAT csv)`.
-fn push_csv_text(out: &mut Vec<u8>, text: &str) {
-    out.push(b'"');
-    for byte in text.bytes() {
-        if byte == b'"' {
-            out.push(b'"');
-        }
-        out.push(byte);
-    }
-    out.push(b'"');
 }

@@ -48,6 +48,10 @@ on_both_backends!(
     missing_portfolio_is_not_found,
     import_runs_are_recorded_with_the_rows,
     large_batches_are_split_and_all_stored,
+    loader_into_new_series_stores_every_value_exactly,
+    loader_never_stores_a_value_that_is_not_finite,
+    loader_into_stored_series_counts_new_and_updated,
+    aborted_loader_stores_nothing_and_the_store_goes_on,
 );
 
 fn day(text: &str) -> NaiveDate {
@@ -349,4 +353,178 @@ async fn large_batches_are_split_and_all_stored(store: &Store) {
     assert_eq!(counts.new, 2_500);
     let read = store.prices(&gold(), None, None).await.unwrap();
     assert_eq!(read, bars);
+}
+
+fn silver() -> SeriesKey {
+    SeriesKey::new("csv", "SILVER", Interval::Daily)
+}
+
+/// Writes `batches` through a loader in one transaction and commits; returns what `finish` said.
+async fn load(
+    store: &Store,
+    keys: &[SeriesKey],
+    all_new: bool,
+    batches: &[Vec<(usize, PriceBar)>],
+) -> u64 {
+    let mut tx = store.begin().await.unwrap();
+    let mut loader = tx.price_loader(keys, all_new).await.unwrap();
+    for batch in batches {
+        loader.write(batch).await.unwrap();
+    }
+    let written = loader.finish().await.unwrap();
+    tx.commit().await.unwrap();
+    written
+}
+
+async fn loader_into_new_series_stores_every_value_exactly(store: &Store) {
+    // Values a decimal rendering could round, dates on both sides of 2000-01-01 (PostgreSQL's
+    // day zero), every optional field absent in turn, over several batches.
+    let full = PriceBar {
+        date: day("1800-01-01"),
+        open: Some(0.1 + 0.2),
+        high: Some(f64::MAX),
+        low: Some(-37.63),
+        close: 1.0 / 3.0,
+        volume: Some(5e-324),
+    };
+    let gold_bars = vec![
+        full,
+        PriceBar {
+            date: day("1999-12-31"),
+            open: None,
+            ..full
+        },
+        PriceBar {
+            date: day("2000-01-01"),
+            high: None,
+            ..full
+        },
+        PriceBar {
+            date: day("2000-01-02"),
+            low: None,
+            ..full
+        },
+        PriceBar {
+            date: day("9999-12-31"),
+            volume: None,
+            ..full
+        },
+    ];
+    let silver_bars = vec![bar("2024-01-01", 23.5), bar("2024-01-02", -0.5)];
+    let batches = vec![
+        vec![(0, gold_bars[0]), (1, silver_bars[0]), (0, gold_bars[1])],
+        vec![],
+        vec![
+            (0, gold_bars[2]),
+            (0, gold_bars[3]),
+            (1, silver_bars[1]),
+            (0, gold_bars[4]),
+        ],
+    ];
+    assert_eq!(load(store, &[gold(), silver()], true, &batches).await, 7);
+    assert_eq!(store.prices(&gold(), None, None).await.unwrap(), gold_bars);
+    let silver_read = store.prices(&silver(), None, None).await.unwrap();
+    assert_eq!(silver_read, silver_bars);
+}
+
+async fn loader_never_stores_a_value_that_is_not_finite(store: &Store) {
+    let odd = PriceBar {
+        date: day("2024-01-01"),
+        open: Some(f64::NAN),
+        high: Some(f64::INFINITY),
+        low: Some(f64::NEG_INFINITY),
+        close: 5.0,
+        volume: Some(f64::NAN),
+    };
+    for all_new in [true, false] {
+        let key = SeriesKey::new("csv", if all_new { "NEW" } else { "OLD" }, Interval::Daily);
+        load(
+            store,
+            std::slice::from_ref(&key),
+            all_new,
+            &[vec![(0, odd)]],
+        )
+        .await;
+        let read = store.prices(&key, None, None).await.unwrap();
+        assert_eq!(read, vec![bar("2024-01-01", 5.0)], "all_new {all_new}");
+    }
+    for all_new in [true, false] {
+        let mut tx = store.begin().await.unwrap();
+        let mut loader = tx.price_loader(&[gold()], all_new).await.unwrap();
+        let refused = loader.write(&[(0, bar("2024-01-02", f64::NAN))]).await;
+        let error = refused.expect_err("a NaN close is refused").to_string();
+        assert!(
+            error.contains("csv/GOLD/daily") && error.contains("2024-01-02"),
+            "{error}"
+        );
+        loader.abort("test").await;
+        tx.rollback().await.unwrap();
+    }
+    assert!(store.prices(&gold(), None, None).await.unwrap().is_empty());
+}
+
+async fn loader_into_stored_series_counts_new_and_updated(store: &Store) {
+    store
+        .upsert_series(&gold(), &[bar("2024-01-01", 1.0), bar("2024-01-02", 2.0)])
+        .await
+        .unwrap();
+    let batch = vec![
+        (0, bar("2024-01-01", 1.0)),
+        (0, bar("2024-01-02", 2.5)),
+        (0, bar("2024-01-03", 3.0)),
+    ];
+    assert_eq!(
+        load(store, &[gold()], false, &[batch]).await,
+        2,
+        "one new, one updated"
+    );
+    let closes: Vec<_> = store
+        .prices(&gold(), None, None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|b| b.close)
+        .collect();
+    assert_eq!(closes, [1.0, 2.5, 3.0]);
+}
+
+async fn aborted_loader_stores_nothing_and_the_store_goes_on(store: &Store) {
+    for all_new in [true, false] {
+        let mut tx = store.begin().await.unwrap();
+        let mut loader = tx.price_loader(&[gold()], all_new).await.unwrap();
+        loader.write(&[(0, bar("2024-01-01", 1.0))]).await.unwrap();
+        loader.abort("the file had a bad row").await;
+        tx.rollback().await.unwrap();
+        assert!(store.prices(&gold(), None, None).await.unwrap().is_empty());
+    }
+    // After the aborts the same store takes a whole load.
+    assert_eq!(
+        load(store, &[gold()], true, &[vec![(0, bar("2024-01-01", 1.0))]]).await,
+        1
+    );
+}
+
+/// The copy path's promise on PostgreSQL: a row that exists after all fails the load instead
+/// of silently overwriting it.
+#[tokio::test]
+#[ignore = "needs PostgreSQL"]
+async fn copy_into_a_series_with_rows_fails_rather_than_overwriting() {
+    let db = TestDb::postgres().await;
+    db.store
+        .upsert_series(&gold(), &[bar("2024-01-01", 1.0)])
+        .await
+        .unwrap();
+    let mut tx = db.store.begin().await.unwrap();
+    let mut loader = tx.price_loader(&[gold()], true).await.unwrap();
+    loader.write(&[(0, bar("2024-01-01", 9.0))]).await.unwrap();
+    let error = loader
+        .finish()
+        .await
+        .expect_err("duplicate key")
+        .to_string();
+    assert!(error.contains("duplicate key"), "{error}");
+    drop(tx);
+    let read = db.store.prices(&gold(), None, None).await.unwrap();
+    assert_eq!(read, vec![bar("2024-01-01", 1.0)]);
+    db.finish().await;
 }

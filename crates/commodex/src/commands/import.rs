@@ -14,7 +14,7 @@ use ingest::PriceReader;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
-use store::{ImportRun, Interval, PriceBar, SeriesKey, Store, UpsertCounts};
+use store::{ImportRun, Interval, PriceBar, PriceLoader, SeriesKey, Store, UpsertCounts};
 
 /// Bars per batch handed from the parser to the writer.
 const BATCH_BARS: usize = 10_000;
@@ -145,24 +145,16 @@ async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportSummar
     // Into empty series every row is new: PostgreSQL can then stream them with COPY, and no
     // second count is needed.
     let fresh = before == 0;
-    let mut affected = 0;
-    let mut submitted = 0;
-    let summary = loop {
-        match receiver.recv().await {
-            Some(Message::Batch(batch)) => {
-                submitted += batch.len() as u64;
-                affected += if fresh {
-                    tx.insert_new_prices(&keys, &batch).await?
-                } else {
-                    tx.upsert_prices(&keys, &batch).await?
-                };
-                progress.set_position(counter.get());
-            }
-            Some(Message::Done(summary)) => break summary,
-            Some(Message::Failed(error)) => return Err(error.into()),
-            None => bail!("the file reader stopped unexpectedly"),
+    let mut loader = tx.price_loader(&keys, fresh).await?;
+    let fed = feed(&mut loader, &mut receiver, &progress, &counter).await;
+    let (summary, submitted) = match fed {
+        Ok(fed) => fed,
+        Err(error) => {
+            loader.abort("the import failed").await;
+            return Err(error);
         }
     };
+    let affected = loader.finish().await?;
     parser.await.context("the file reader failed")?;
     if submitted == 0 {
         bail!("{}: no prices to import", args.file.display());
@@ -198,6 +190,29 @@ async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportSummar
         skipped,
         duplicates,
     })
+}
+
+/// Hands every batch from the parser to the loader; returns the parser's summary and the
+/// number of rows written.
+async fn feed(
+    loader: &mut PriceLoader<'_>,
+    receiver: &mut tokio::sync::mpsc::Receiver<Message>,
+    progress: &ProgressBar,
+    counter: &ingest::ByteCounter,
+) -> anyhow::Result<(ingest::Summary, u64)> {
+    let mut submitted = 0;
+    loop {
+        match receiver.recv().await {
+            Some(Message::Batch(batch)) => {
+                submitted += batch.len() as u64;
+                loader.write(&batch).await?;
+                progress.set_position(counter.get());
+            }
+            Some(Message::Done(summary)) => return Ok((summary, submitted)),
+            Some(Message::Failed(error)) => return Err(error.into()),
+            None => bail!("the file reader stopped unexpectedly"),
+        }
+    }
 }
 
 /// The symbols the file's series are stored under: `--symbol` for a single series, else the
