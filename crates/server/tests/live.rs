@@ -37,6 +37,9 @@ async fn spawn(settings: ClientSettings) -> LiveApp {
         request_timeout: Duration::from_secs(30),
         body_limit_bytes: 64 * 1024,
         cors_origins: Vec::new(),
+        rate_limit_per_client: None,
+        trust_forwarded_for: false,
+        hsts: false,
     };
     let app = Application::build(config, state.clone()).await.unwrap();
     let ws_url = format!("ws://{}/ws/data", app.local_addr().unwrap());
