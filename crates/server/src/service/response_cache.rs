@@ -158,7 +158,11 @@ mod tests {
             .insert(key("auto", "gold"), start, Bytes::from_static(b"b"))
             .await;
         cache
-            .insert(key("demo", "WTI"), cache.epoch("WTI"), Bytes::from_static(b"c"))
+            .insert(
+                key("demo", "WTI"),
+                cache.epoch("WTI"),
+                Bytes::from_static(b"c"),
+            )
             .await;
         assert_eq!(
             cache.get(&key("demo", "GOLD")).await,
@@ -196,8 +200,12 @@ mod tests {
     #[tokio::test]
     async fn a_zero_ttl_disables_the_cache_and_intraday_is_never_kept() {
         let off = ResponseCache::new(Duration::ZERO);
-        off.insert(key("demo", "GOLD"), off.epoch("GOLD"), Bytes::from_static(b"a"))
-            .await;
+        off.insert(
+            key("demo", "GOLD"),
+            off.epoch("GOLD"),
+            Bytes::from_static(b"a"),
+        )
+        .await;
         assert_eq!(off.get(&key("demo", "GOLD")).await, None);
         let on = ResponseCache::new(Duration::from_secs(60));
         let mut intraday = key("demo", "GOLD");
