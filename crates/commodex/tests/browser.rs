@@ -41,6 +41,8 @@ fn start_server(sandbox: &Sandbox) -> (Process, String) {
         .env("COMMODEX_PROFILE", "testing")
         .env("COMMODEX_DATA_DIR", sandbox.path().join("data"))
         .env("COMMODEX_API_TOKEN", TOKEN)
+        // The sandbox has no config/ folder: the testing profile's fast poll is set here.
+        .env("COMMODEX_LIVE__POLL_INTERVAL_SECS", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
