@@ -20,7 +20,10 @@ OURS_PORT=${OURS_PORT:-18101}
 BARE_PORT=${BARE_PORT:-18102}
 
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install -y wrk)" >&2; exit 1; }
-cargo build --release --quiet -p commodex -p server --example bare_axum
+# Two commands: `--example` limits a build to that example, so one command would leave the
+# commodex binary as it was.
+cargo build --release --quiet -p commodex
+cargo build --release --quiet -p server --example bare_axum
 
 DATA=$(mktemp -d)
 PIDS=()
@@ -39,8 +42,11 @@ wait_for() { # url
     return 1
 }
 
+# The shipped 60 s poll, not the testing profile's 1 s: each demo tick stores today's bar and
+# retires the cached answer, which is what a poll should do but not what this measures.
 COMMODEX_PROFILE=testing COMMODEX_DATA_DIR="$DATA" COMMODEX_BIND="127.0.0.1:$OURS_PORT" \
 COMMODEX_SERVER__RATE_LIMIT_PER_CLIENT="1000000000/second" \
+COMMODEX_LIVE__POLL_INTERVAL_SECS=60 \
     target/release/commodex serve >"$DATA/serve.log" 2>&1 &
 PIDS+=($!)
 wait_for "http://127.0.0.1:$OURS_PORT/api/v1/ready"
