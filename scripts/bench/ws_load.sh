@@ -18,7 +18,9 @@ TARGET=target/debug
 
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# All clients come from 127.0.0.1: the per-client request limit would refuse most handshakes.
 COMMODEX_PROFILE=testing COMMODEX_DATA_DIR="$WORK/data" COMMODEX_LIVE__POLL_INTERVAL_SECS=1 \
+COMMODEX_SERVER__RATE_LIMIT_PER_CLIENT="1000000/second" \
   "$TARGET/commodex" serve --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
