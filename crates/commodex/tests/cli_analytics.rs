@@ -1,7 +1,7 @@
 //! The analytics commands end to end: `indicators`, `metrics` and `simulate` run as a user
 //! would run them, checking SPEC's column names, JSON keys and error messages.
 
-mod common;
+use crate::common;
 
 use analytics::indicators::{IndicatorSpec, Ohlcv};
 use common::{Sandbox, close_csv, csv_fields, wide_csv, yahoo_csv};

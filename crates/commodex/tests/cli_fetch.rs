@@ -1,6 +1,6 @@
 //! `commodex fetch` end to end: the binary against a replay server standing in for a provider.
 
-mod fetch_support;
+use crate::fetch_support;
 
 use fetch_support::{KEY, commodex, fixture, read_all_files, spawn_replay};
 

@@ -1,7 +1,7 @@
 //! The fallback tiers and the cache against replay servers: who serves, what is stale, what is
 //! asked of each provider, and how long it all takes.
 
-mod replay;
+use crate::replay;
 
 use chrono::NaiveDate;
 use market_data::cache::{CacheConfig, SeriesCache};

@@ -1,6 +1,6 @@
 //! Alpha Vantage: every fixture classified, every success shape parsed, requests built.
 
-mod common;
+use crate::common;
 
 use common::{KEY, assert_close, d, fixture, headers};
 use market_data::provider::{Outcome, ParseContext, Provider, ProviderError};

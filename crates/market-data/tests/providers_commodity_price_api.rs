@@ -1,6 +1,6 @@
 //! CommodityPriceAPI: every fixture classified, every success shape parsed, requests chunked.
 
-mod common;
+use crate::common;
 
 use common::{KEY, assert_close, d, fixture, headers};
 use market_data::provider::{Outcome, ParseContext, Provider, ProviderError};

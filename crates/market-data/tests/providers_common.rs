@@ -1,7 +1,7 @@
 //! Properties every provider shares: usable as trait objects, ids as SPEC names them, no request
 //! and no outcome that shows the key, typed "not supported".
 
-mod common;
+use crate::common;
 
 use common::{KEY, d};
 use market_data::provider::{Outcome, ParseContext, Provider, ProviderError, Request, join_url};

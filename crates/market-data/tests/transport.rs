@@ -1,7 +1,7 @@
 //! The HTTP transport against a replay server: every answer ends as SPEC says, and retries,
 //! timeouts and rate limits hold.
 
-mod replay;
+use crate::replay;
 
 use chrono::NaiveDate;
 use market_data::MarketDataError;

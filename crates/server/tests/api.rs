@@ -1,7 +1,7 @@
 //! The REST API end to end: every endpoint and every error type, through a real server on a
 //! random port over a fresh database.
 
-mod common;
+use crate::common;
 
 use common::{Options, TOKEN, assert_error, spawn_app, spawn_app_with};
 use serde_json::{Value, json};

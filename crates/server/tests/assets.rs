@@ -1,7 +1,7 @@
 //! The dashboard's files as the server gives them: the page at `/`, everything else under a
 //! versioned URL, cached for good, gzipped once, revalidated by ETag.
 
-mod common;
+use crate::common;
 
 use common::{assert_error, spawn_app};
 

@@ -2,7 +2,7 @@
 //! `/metrics`, the per-client rate limit, HSTS, the request timeout, the cached price answers,
 //! and every endpoint on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{Options, TOKEN, assert_error, spawn_app, spawn_app_with};
 use serde_json::{Value, json};

@@ -5,9 +5,8 @@
 //! of each day are kept; precomputing the portfolio return of each day makes a draw one lookup.
 
 use rand::distr::{Distribution, Uniform};
-use rand_chacha::ChaCha8Rng;
 
-use super::paths::DailyReturnSampler;
+use super::paths::{DailyReturnSampler, SimRng};
 use crate::AnalyticsError;
 use crate::portfolio::stats::std_dev;
 
@@ -33,7 +32,7 @@ impl BootstrapReturns {
 }
 
 impl DailyReturnSampler for BootstrapReturns {
-    fn fill(&self, rng: &mut ChaCha8Rng, _bits: &mut [u64], out: &mut [f64]) {
+    fn fill(&self, rng: &mut SimRng, out: &mut [f64]) {
         for r in out.iter_mut() {
             *r = self.days[self.index.sample(rng)];
         }

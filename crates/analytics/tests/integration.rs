@@ -1,0 +1,9 @@
+//! Every analytics integration test but those that need a process of their own, in one binary:
+//! one link of the dependency tree instead of one per file.
+
+mod golden_indicators;
+mod indicator_properties;
+mod portfolio_golden;
+mod portfolio_properties;
+mod serde_shape;
+mod simulation;

@@ -1,0 +1,8 @@
+//! Every server integration test but those that need a process of their own, in one binary:
+//! one link of the dependency tree instead of one per file.
+
+mod api;
+mod assets;
+mod common;
+mod contract;
+mod live;
