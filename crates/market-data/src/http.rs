@@ -104,7 +104,21 @@ pub struct SourceClient {
     limiter_key: String,
     health: Mutex<SourceHealth>,
     requests_sent: AtomicU32,
+    /// Until when the provider asked not to be called (its `Retry-After`, or the end of its
+    /// day when a daily quota ran out), with when that quota resets.
+    cooldown: Mutex<Option<Cooldown>>,
 }
+
+/// A provider's own request to wait, remembered so that no request is sent before it ends.
+#[derive(Debug, Clone, Copy)]
+struct Cooldown {
+    until: Instant,
+    resets_at: Option<DateTime<Utc>>,
+}
+
+/// The longest wait a `Retry-After` is honoured for: a provider's bad header must not silence it
+/// for days.
+const MAX_COOLDOWN: Duration = Duration::from_secs(24 * 60 * 60);
 
 impl std::fmt::Debug for SourceClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -157,6 +171,7 @@ impl SourceClient {
             http,
             limiter,
             requests_sent: AtomicU32::new(0),
+            cooldown: Mutex::new(None),
         })
     }
 
@@ -283,6 +298,9 @@ impl SourceClient {
         request: &Request,
         parse: impl Fn(&[u8]) -> Result<(T, usize), crate::provider::ProviderError>,
     ) -> Result<Option<T>, MarketDataError> {
+        if let Some(waiting) = self.cooling_down() {
+            return Err(waiting);
+        }
         let result = self.call_inner(request, parse).await;
         match &result {
             Ok(_) => self.record_success(),
@@ -405,6 +423,36 @@ impl SourceClient {
         }
     }
 
+    /// The error to answer without calling, while the provider's last throttle lasts.
+    fn cooling_down(&self) -> Option<MarketDataError> {
+        let mut cooldown = self.cooldown.lock().unwrap_or_else(|e| e.into_inner());
+        let current = (*cooldown)?;
+        let left = current.until.checked_duration_since(Instant::now());
+        match left {
+            Some(left) if !left.is_zero() => Some(MarketDataError::RateLimited {
+                source_id: self.id().to_string(),
+                message: "not asked: the provider asked us to wait".to_string(),
+                retry_after: Some(Duration::from_secs(left.as_secs_f64().ceil() as u64)),
+                resets_at: current.resets_at,
+            }),
+            _ => {
+                *cooldown = None;
+                None
+            }
+        }
+    }
+
+    /// Remembers a provider's throttle so that nothing is sent before it says.
+    fn start_cooldown(&self, retry_after: Option<Duration>, resets_at: Option<DateTime<Utc>>) {
+        let until_reset = resets_at.and_then(|at| (at - Utc::now()).to_std().ok());
+        let Some(wait) = retry_after.max(until_reset) else {
+            return;
+        };
+        let until = Instant::now() + wait.min(MAX_COOLDOWN);
+        *self.cooldown.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(Cooldown { until, resets_at });
+    }
+
     fn error_for(&self, failure: AttemptError, attempts: u32) -> MarketDataError {
         let source_id = self.id().to_string();
         match failure {
@@ -422,18 +470,22 @@ impl SourceClient {
                     retry_after,
                     quota_exhausted,
                     message,
-                } => MarketDataError::RateLimited {
-                    source_id,
-                    message: if message.is_empty() {
-                        "throttled by the provider".to_string()
-                    } else {
-                        message
-                    },
-                    retry_after,
+                } => {
                     // The provider's own day may not be UTC, but UTC midnight is the earliest
                     // moment a retry can make sense.
-                    resets_at: quota_exhausted.then(|| next_utc_midnight(Utc::now())),
-                },
+                    let resets_at = quota_exhausted.then(|| next_utc_midnight(Utc::now()));
+                    self.start_cooldown(retry_after, resets_at);
+                    MarketDataError::RateLimited {
+                        source_id,
+                        message: if message.is_empty() {
+                            "throttled by the provider".to_string()
+                        } else {
+                            message
+                        },
+                        retry_after,
+                        resets_at,
+                    }
+                }
                 Outcome::BadKey { message } => MarketDataError::BadKey { source_id, message },
                 Outcome::Upstream { .. } => MarketDataError::Upstream {
                     source_id,

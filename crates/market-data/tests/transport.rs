@@ -153,6 +153,37 @@ async fn status_429_with_retry_after_is_rate_limited_with_the_wait() {
 }
 
 #[tokio::test]
+async fn a_throttled_provider_is_not_asked_again_before_its_retry_after() {
+    let server = spawn_replay(vec![
+        Reply::status(429, fixture("api_ninjas/throttle_429.json")).header("Retry-After", "1"),
+        Reply::ok(fixture("fmp/historical_gcusd.json")),
+    ])
+    .await;
+    let client = client("fmp", config(&server.base_url));
+    assert!(matches!(
+        fmp_gold(&client).await.unwrap_err(),
+        MarketDataError::RateLimited { .. }
+    ));
+    // Asked again at once: answered from memory, with the wait left, and nothing sent.
+    match fmp_gold(&client).await.unwrap_err() {
+        MarketDataError::RateLimited {
+            retry_after,
+            message,
+            ..
+        } => {
+            assert_eq!(retry_after, Some(Duration::from_secs(1)), "{message}");
+            assert!(message.contains("not asked"), "{message}");
+        }
+        other => panic!("expected rate_limited, got {other}"),
+    }
+    assert_eq!(server.hits().len(), 1);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let history = fmp_gold(&client).await.unwrap();
+    assert!(!history.bars.is_empty());
+    assert_eq!(server.hits().len(), 2);
+}
+
+#[tokio::test]
 async fn server_error_then_success_is_retried() {
     let server = spawn_replay(vec![
         Reply::status(503, b"{\"error\":\"busy\"}".to_vec()),

@@ -71,6 +71,11 @@ impl ApiError {
         }
     }
 
+    /// A 400 for input the analytics refused (too few returns, bad weights, a bound passed).
+    pub fn analytics(error: analytics::AnalyticsError) -> Self {
+        Self::new(ErrorKind::Validation, error.to_string())
+    }
+
     /// A 503: a dependency the request needs is unavailable.
     pub fn unavailable(message: impl Into<String>) -> Self {
         let mut error = Self::new(ErrorKind::Internal, message);

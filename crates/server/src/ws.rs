@@ -4,6 +4,8 @@
 //! `client_buffer` updates behind, or whose socket does not take a message within the send
 //! timeout, is closed (code 1008) without holding up anyone else. A client's own messages can
 //! set a symbol filter; anything else gets an `error` message, and the connection stays open.
+//! A `subscribe` is answered with the last price of each of its symbols, so that a client sees
+//! prices at once rather than at the next poll; the feed then skips what that answer covered.
 
 use crate::live::{ClientCommand, Hub, Notice};
 use crate::state::AppState;
@@ -12,7 +14,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::response::Response;
 use chrono::Utc;
 use futures::{SinkExt, StreamExt};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, MissedTickBehavior, timeout};
 
@@ -47,6 +49,9 @@ async fn serve_client(socket: WebSocket, hub: Hub) {
     let mut feed = hub.subscribe();
     let (mut sink, mut incoming) = socket.split();
     let mut filter: Option<HashSet<String>> = None;
+    // Per symbol, the last frame already sent as part of a subscribe's answer: older or equal
+    // frames still queued in the feed are not sent again.
+    let mut sent_up_to: HashMap<String, u64> = HashMap::new();
     let mut heartbeat =
         tokio::time::interval_at(Instant::now() + settings.heartbeat, settings.heartbeat);
     heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -69,7 +74,10 @@ async fn serve_client(socket: WebSocket, hub: Hub) {
             frame = feed.recv() => match frame {
                 Ok(frame) => {
                     let wanted = match (&filter, &frame.symbol) {
-                        (Some(symbols), Some(symbol)) => symbols.contains(symbol),
+                        (Some(symbols), Some(symbol)) => {
+                            symbols.contains(symbol)
+                                && sent_up_to.get(symbol).is_none_or(|&up_to| frame.sequence > up_to)
+                        }
                         _ => true,
                     };
                     if wanted && !send!(Message::Text(frame.text.clone())) {
@@ -83,15 +91,25 @@ async fn serve_client(socket: WebSocket, hub: Hub) {
             },
             message = incoming.next() => match message {
                 Some(Ok(Message::Text(text))) => {
-                    let reply = match ClientCommand::parse(text.as_str()) {
+                    let (reply, snapshot) = match ClientCommand::parse(text.as_str()) {
                         Ok(ClientCommand::Subscribe(symbols)) => {
                             filter = Some(symbols.iter().cloned().collect());
-                            Notice::Subscribed { symbols }
+                            let snapshot = hub.latest_prices(&symbols);
+                            (Notice::Subscribed { symbols }, snapshot)
                         }
-                        Err(error) => Notice::Error { error },
+                        Err(error) => (Notice::Error { error }, Vec::new()),
                     };
                     if !send!(Message::Text(reply.to_json().into())) {
                         break End::Client;
+                    }
+                    sent_up_to.clear();
+                    for frame in snapshot {
+                        if !send!(Message::Text(frame.text.clone())) {
+                            break;
+                        }
+                        if let Some(symbol) = &frame.symbol {
+                            sent_up_to.insert(symbol.clone(), frame.sequence);
+                        }
                     }
                 }
                 Some(Ok(Message::Binary(_))) => {

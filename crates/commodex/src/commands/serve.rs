@@ -169,7 +169,7 @@ fn source_infos(settings: &Settings) -> Vec<server::SourceInfo> {
                 // Only the providers reached over the network need a key.
                 let needs_key = !matches!(id, "demo" | "csv");
                 info.enabled = source.enabled;
-                info.configured = source.enabled && (!needs_key || source.api_key.is_some());
+                info.configured = source.enabled && (!needs_key || source.api_key().is_some());
                 info.rate_limit = source.rate_limit.map(|limit| server::RateLimitInfo {
                     requests: limit.requests,
                     per_secs: limit.per_secs,

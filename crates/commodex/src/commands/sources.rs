@@ -33,10 +33,8 @@ pub fn source_client(
     max_wait: Duration,
 ) -> anyhow::Result<SourceClient> {
     let api_key = source_settings
-        .api_key
-        .as_ref()
-        .map(|k| k.expose().to_string())
-        .filter(|k| !k.trim().is_empty())
+        .api_key()
+        .map(str::to_string)
         .ok_or_else(|| MarketDataError::MissingKey {
             source_id: source.to_string(),
         })?;

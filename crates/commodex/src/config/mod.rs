@@ -309,6 +309,14 @@ impl<'de> Deserialize<'de> for RateLimit {
 }
 
 impl SourceSettings {
+    /// The API key, unless it is absent or blank (an empty `COMMODEX_..._API_KEY=` is no key).
+    pub fn api_key(&self) -> Option<&str> {
+        self.api_key
+            .as_ref()
+            .map(Secret::expose)
+            .filter(|key| !key.trim().is_empty())
+    }
+
     fn with_limits(
         base_url: Option<&str>,
         rate_limit: Option<RateLimit>,

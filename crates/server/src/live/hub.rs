@@ -5,7 +5,9 @@
 use super::message::Update;
 use crate::service::response_cache::ResponseCache;
 use axum::extract::ws::Utf8Bytes;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
@@ -16,6 +18,8 @@ pub struct Frame {
     pub symbol: Option<String>,
     /// The JSON text sent to clients, shared rather than copied.
     pub text: Utf8Bytes,
+    /// Delivery order on this instance: a later frame has a larger number.
+    pub sequence: u64,
 }
 
 /// How every client of the instance is served.
@@ -48,6 +52,9 @@ pub struct Hub {
     closing: watch::Sender<bool>,
     /// The cached `/api/v1/prices` answers a price update makes stale.
     answers: Option<ResponseCache>,
+    /// The last price update of each symbol, for clients that subscribe later.
+    latest: Arc<Mutex<HashMap<String, Arc<Frame>>>>,
+    sequence: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -75,6 +82,8 @@ impl Hub {
             settings,
             closing,
             answers: None,
+            latest: Arc::default(),
+            sequence: Arc::default(),
         }
     }
 
@@ -111,11 +120,29 @@ impl Hub {
         if let (Some(answers), Some(symbol)) = (&self.answers, &symbol) {
             answers.invalidate_series(symbol);
         }
-        // No receiver is not an error: nobody is watching right now.
-        let _ = self.sender.send(Arc::new(Frame {
+        let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        // Numbered and recorded under the lock, so that the latest frame of a symbol is always
+        // the one with the largest number.
+        let frame = Arc::new(Frame {
             symbol,
             text: Utf8Bytes::from(text),
-        }));
+            sequence: self.sequence.fetch_add(1, Ordering::Relaxed),
+        });
+        if let Some(symbol) = &frame.symbol {
+            latest.insert(symbol.clone(), Arc::clone(&frame));
+        }
+        drop(latest);
+        // No receiver is not an error: nobody is watching right now.
+        let _ = self.sender.send(frame);
+    }
+
+    /// The last price update this instance delivered for each of `symbols` that has one.
+    pub fn latest_prices(&self, symbols: &[String]) -> Vec<Arc<Frame>> {
+        let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        symbols
+            .iter()
+            .filter_map(|symbol| latest.get(symbol).cloned())
+            .collect()
     }
 
     /// A new client's feed.

@@ -6,10 +6,9 @@
 use crate::error::{ApiError, ErrorKind};
 use crate::openapi::schemas;
 use crate::routes::blocking;
-use crate::service::prices::{self, AssetOrigin, align};
+use crate::service::portfolio_risk::{MetricsReport, metrics_report};
+use crate::service::prices::{self, Aligned, AssetOrigin, align};
 use crate::state::AppState;
-use analytics::AnalyticsError;
-use analytics::portfolio::{AssetPrices, PortfolioMetrics, compute_metrics};
 use analytics::simulation::{SimulationConfig, SimulationMethod, SimulationResult, simulate};
 use axum::Json;
 use axum::extract::State;
@@ -98,22 +97,9 @@ pub struct SimulateBody {
 
 /// Prices joined on shared dates, ready for analytics.
 struct Prepared {
-    symbols: Vec<String>,
-    prices: Vec<Vec<f64>>,
+    aligned: Aligned,
     weights: Vec<f64>,
-    start: Option<NaiveDate>,
-    end: Option<NaiveDate>,
     assets: Vec<AssetOrigin>,
-}
-
-impl Prepared {
-    fn asset_prices(&self) -> Vec<AssetPrices<'_>> {
-        self.symbols
-            .iter()
-            .zip(&self.prices)
-            .map(|(symbol, prices)| AssetPrices { symbol, prices })
-            .collect()
-    }
 }
 
 async fn prepare(state: &AppState, input: PortfolioInput) -> Result<Prepared, ApiError> {
@@ -159,32 +145,10 @@ async fn prepare(state: &AppState, input: PortfolioInput) -> Result<Prepared, Ap
         (align(&series), weights, Vec::new())
     };
     Ok(Prepared {
-        start: aligned.dates.first().copied(),
-        end: aligned.dates.last().copied(),
-        symbols: aligned.symbols,
-        prices: aligned.prices,
+        aligned,
         weights,
         assets,
     })
-}
-
-fn analytics_error(error: AnalyticsError) -> ApiError {
-    ApiError::new(ErrorKind::Validation, error.to_string())
-}
-
-/// Metrics with the range they cover.
-#[derive(Serialize, ToSchema)]
-pub struct MetricsAnswer {
-    /// First shared date used.
-    start: Option<NaiveDate>,
-    /// Last shared date used.
-    end: Option<NaiveDate>,
-    /// Where each stored asset's prices came from (empty for inline prices).
-    assets: Vec<AssetOrigin>,
-    /// The metrics.
-    #[serde(flatten)]
-    #[schema(value_type = schemas::PortfolioMetrics)]
-    metrics: PortfolioMetrics,
 }
 
 /// SPEC's portfolio metrics.
@@ -193,23 +157,21 @@ pub struct MetricsAnswer {
     path = "/api/v1/portfolio/metrics",
     tag = "portfolio",
     request_body = MetricsBody,
-    responses((status = 200, description = "Every metric over the dates all assets share.", body = MetricsAnswer)),
+    responses((status = 200, description = "Every metric over the dates all assets share.", body = MetricsReport)),
 )]
 pub async fn metrics(
     State(state): State<AppState>,
     Json(body): Json<MetricsBody>,
-) -> Result<Json<MetricsAnswer>, ApiError> {
+) -> Result<Json<MetricsReport>, ApiError> {
     let prepared = prepare(&state, body.input).await?;
     let risk_free = body.risk_free;
     blocking(move || {
-        let metrics = compute_metrics(&prepared.asset_prices(), &prepared.weights, risk_free)
-            .map_err(analytics_error)?;
-        Ok(Json(MetricsAnswer {
-            start: prepared.start,
-            end: prepared.end,
-            assets: prepared.assets,
-            metrics,
-        }))
+        let Prepared {
+            aligned,
+            weights,
+            assets,
+        } = prepared;
+        metrics_report(&aligned, &weights, risk_free, assets).map(Json)
     })
     .await
 }
@@ -242,7 +204,7 @@ pub async fn simulate_portfolio(
     Json(body): Json<SimulateBody>,
 ) -> Result<Json<SimulationAnswer>, ApiError> {
     let method = match body.method.as_deref() {
-        Some(text) => text.parse::<SimulationMethod>().map_err(analytics_error)?,
+        Some(text) => text.parse::<SimulationMethod>().map_err(ApiError::analytics)?,
         None => SimulationMethod::Normal,
     };
     let bounds = state.simulation;
@@ -263,17 +225,17 @@ pub async fn simulate_portfolio(
     blocking(move || {
         let started = std::time::Instant::now();
         let outcome = simulate(
-            &prepared.asset_prices(),
+            &prepared.aligned.asset_prices(),
             &prepared.weights,
             &config,
             &bounds.limits,
         );
         metrics::histogram!("commodex_simulation_duration_seconds", "method" => method_label)
             .record(started.elapsed().as_secs_f64());
-        let result = outcome.map_err(analytics_error)?;
+        let result = outcome.map_err(ApiError::analytics)?;
         Ok(Json(SimulationAnswer {
-            start: prepared.start,
-            end: prepared.end,
+            start: prepared.aligned.dates.first().copied(),
+            end: prepared.aligned.dates.last().copied(),
             assets: prepared.assets,
             result,
         }))

@@ -1,31 +1,53 @@
-//! The risk metrics of a saved portfolio over its stored prices, in the shape
-//! `POST /api/v1/portfolio/metrics` answers: what the live feed sends as `portfolio_update`.
+//! The risk metrics of a portfolio over aligned prices, in the shape
+//! `POST /api/v1/portfolio/metrics` answers and the live feed sends as `portfolio_update`.
 
-use crate::error::{ApiError, ErrorKind};
+use crate::error::ApiError;
+use crate::openapi::schemas;
 use crate::routes::blocking;
-use crate::service::prices::{AssetOrigin, load_aligned};
+use crate::service::prices::{AssetOrigin, Aligned, load_aligned};
 use crate::state::AppState;
-use analytics::portfolio::{AssetPrices, PortfolioMetrics, compute_metrics};
+use analytics::portfolio::{PortfolioMetrics, compute_metrics};
 use chrono::NaiveDate;
 use serde::Serialize;
 use store::Portfolio;
+use utoipa::ToSchema;
 
 /// Metrics with the range and the sources they were computed from.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MetricsAnswer)]
 pub struct MetricsReport {
     /// First shared date used.
     pub start: Option<NaiveDate>,
     /// Last shared date used.
     pub end: Option<NaiveDate>,
-    /// Where each asset's prices came from.
+    /// Where each stored asset's prices came from (empty for inline prices).
     pub assets: Vec<AssetOrigin>,
     /// SPEC's metric keys.
     #[serde(flatten)]
+    #[schema(value_type = schemas::PortfolioMetrics)]
     pub metrics: PortfolioMetrics,
 }
 
+/// Computes SPEC's metrics of `weights` over `aligned` (CPU-bound: call it on the blocking
+/// pool).
+pub fn metrics_report(
+    aligned: &Aligned,
+    weights: &[f64],
+    risk_free: f64,
+    assets: Vec<AssetOrigin>,
+) -> Result<MetricsReport, ApiError> {
+    let metrics =
+        compute_metrics(&aligned.asset_prices(), weights, risk_free).map_err(ApiError::analytics)?;
+    Ok(MetricsReport {
+        start: aligned.dates.first().copied(),
+        end: aligned.dates.last().copied(),
+        assets,
+        metrics,
+    })
+}
+
 /// Computes a saved portfolio's metrics over `start..=end` (either open) with a zero risk-free
-/// rate; the numbers are computed on the blocking pool.
+/// rate, on the blocking pool.
 pub async fn saved_portfolio_metrics(
     state: &AppState,
     portfolio: &Portfolio,
@@ -39,21 +61,5 @@ pub async fn saved_portfolio_metrics(
         .collect();
     let weights: Vec<f64> = portfolio.assets.iter().map(|asset| asset.weight).collect();
     let (aligned, origins) = load_aligned(state, &keys, start, end).await?;
-    blocking(move || {
-        let assets: Vec<AssetPrices<'_>> = aligned
-            .symbols
-            .iter()
-            .zip(&aligned.prices)
-            .map(|(symbol, prices)| AssetPrices { symbol, prices })
-            .collect();
-        let metrics = compute_metrics(&assets, &weights, 0.0)
-            .map_err(|error| ApiError::new(ErrorKind::Validation, error.to_string()))?;
-        Ok(MetricsReport {
-            start: aligned.dates.first().copied(),
-            end: aligned.dates.last().copied(),
-            assets: origins,
-            metrics,
-        })
-    })
-    .await
+    blocking(move || metrics_report(&aligned, &weights, 0.0, origins)).await
 }

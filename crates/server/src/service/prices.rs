@@ -6,6 +6,7 @@
 
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
+use analytics::portfolio::AssetPrices;
 use chrono::NaiveDate;
 use market_data::MarketDataError;
 use market_data::fallback::{Ask, AttemptOutcome, Fallback};
@@ -254,6 +255,17 @@ pub struct Aligned {
     pub dates: Vec<NaiveDate>,
     /// One close-price vector per symbol, index `t` on `dates[t]`.
     pub prices: Vec<Vec<f64>>,
+}
+
+impl Aligned {
+    /// The series as the analytics take them: one borrowed price vector per symbol.
+    pub fn asset_prices(&self) -> Vec<AssetPrices<'_>> {
+        self.symbols
+            .iter()
+            .zip(&self.prices)
+            .map(|(symbol, prices)| AssetPrices { symbol, prices })
+            .collect()
+    }
 }
 
 /// Joins series on the dates all of them have (an inner join on date); a date repeated
