@@ -137,21 +137,22 @@ async fn subscribe_answers_with_the_last_prices_then_only_newer_ones() {
     let app = spawn(ClientSettings::default()).await;
     let hub = &app.state.live;
     hub.deliver(&price("GOLD", 1990.0));
-    let mut client = connect(&app.ws_url).await;
-    wait_for_clients(hub, 1).await;
-    // Delivered after the client joined but before it subscribed: queued in its feed and also
-    // the last price, so it must arrive exactly once.
     hub.deliver(&price("GOLD", 1995.0));
     hub.deliver(&price("WTI", 70.0));
+    let mut client = connect(&app.ws_url).await;
     client
-        .send(Message::text(r#"{"action":"subscribe","symbols":["GOLD"]}"#))
+        .send(Message::text(
+            r#"{"action":"subscribe","symbols":["GOLD","COPPER"]}"#,
+        ))
         .await
         .unwrap();
     let ack = next_json(&mut client, false).await;
     assert_eq!(ack["type"], "subscribed");
+    // Only the last GOLD price: COPPER has none yet, WTI is not subscribed.
     let last = next_json(&mut client, false).await;
     assert_eq!(last["symbol"], "GOLD");
     assert_eq!(last["price"], 1995.0);
+    hub.deliver(&price("WTI", 71.0));
     hub.deliver(&price("GOLD", 2000.0));
     let next = next_json(&mut client, false).await;
     assert_eq!(next["symbol"], "GOLD");

@@ -204,7 +204,9 @@ pub async fn simulate_portfolio(
     Json(body): Json<SimulateBody>,
 ) -> Result<Json<SimulationAnswer>, ApiError> {
     let method = match body.method.as_deref() {
-        Some(text) => text.parse::<SimulationMethod>().map_err(ApiError::analytics)?,
+        Some(text) => text
+            .parse::<SimulationMethod>()
+            .map_err(ApiError::analytics)?,
         None => SimulationMethod::Normal,
     };
     let bounds = state.simulation;

@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use crate::openapi::schemas;
 use crate::routes::blocking;
-use crate::service::prices::{AssetOrigin, Aligned, load_aligned};
+use crate::service::prices::{Aligned, AssetOrigin, load_aligned};
 use crate::state::AppState;
 use analytics::portfolio::{PortfolioMetrics, compute_metrics};
 use chrono::NaiveDate;
@@ -36,8 +36,8 @@ pub fn metrics_report(
     risk_free: f64,
     assets: Vec<AssetOrigin>,
 ) -> Result<MetricsReport, ApiError> {
-    let metrics =
-        compute_metrics(&aligned.asset_prices(), weights, risk_free).map_err(ApiError::analytics)?;
+    let metrics = compute_metrics(&aligned.asset_prices(), weights, risk_free)
+        .map_err(ApiError::analytics)?;
     Ok(MetricsReport {
         start: aligned.dates.first().copied(),
         end: aligned.dates.last().copied(),
