@@ -34,6 +34,11 @@ pub enum Command {
     /// Print the effective configuration, secrets redacted.
     Config,
     /// Compute TA-Lib-exact indicators on a CSV file.
+    ///
+    /// A file whose dates ascend is read twice, in memory that does not grow with the file:
+    /// once to find any bad row before writing anything, once to compute and write in
+    /// chunks. A file in any other order (newest first) is loaded whole to be sorted, in
+    /// memory that grows with the file. The output is the same either way.
     Indicators(IndicatorsArgs),
     /// Compute portfolio risk metrics on a CSV price table.
     Metrics(MetricsArgs),
@@ -130,12 +135,14 @@ pub enum TableFormat {
 /// `commodex indicators`.
 #[derive(Debug, Args)]
 pub struct IndicatorsArgs {
-    /// The CSV file (OHLCV or date,close).
+    /// The CSV file (OHLCV or date,close). Rows in ascending date order are streamed in
+    /// bounded memory; any other order is loaded whole and sorted.
     pub file: PathBuf,
     /// An indicator spec such as rsi(14) or macd(12,26,9); repeat for more.
     #[arg(long = "indicator", required = true, value_name = "SPEC")]
     pub indicators: Vec<String>,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output. It is written under a temporary name
+    /// in the same directory and renamed when complete, so a failure leaves no partial file.
     #[arg(long, value_name = "F")]
     pub output: Option<PathBuf>,
     /// Output format. `json` is `{"columns":["date",...],"rows":[["2024-01-02",1.5,null],...]}`:

@@ -424,3 +424,262 @@ fn simulate_honours_a_lower_configured_limit() {
     assert!(!run.success);
     assert!(run.stderr.contains("100"), "{}", run.stderr);
 }
+
+/// A file of `lines` (data rows, blank lines allowed) under `header`, in the given order,
+/// with a BOM and CRLF line endings when asked.
+fn ugly_file(header: &str, lines: &[String], bom: bool, crlf: bool) -> String {
+    let ending = if crlf { "\r\n" } else { "\n" };
+    let mut text = String::new();
+    if bom {
+        text.push('\u{feff}');
+    }
+    text.push_str(header);
+    text.push_str(ending);
+    for line in lines {
+        text.push_str(line);
+        text.push_str(ending);
+    }
+    text
+}
+
+/// Yahoo rows with the awkward parts of real exports: `null` rows, a volume missing on one
+/// row (it is dropped), exact repeats, a blank line, US dates when asked.
+fn yahoo_lines(len: usize, us_dates: bool) -> Vec<String> {
+    let closes = common::price_walk(len, 11);
+    let start = chrono::NaiveDate::from_ymd_opt(2023, 3, 1).unwrap();
+    let mut lines = Vec::new();
+    let mut previous = closes[0];
+    for (i, close) in closes.iter().enumerate() {
+        let date = start + chrono::Days::new(i as u64);
+        let date = if us_dates {
+            date.format("%-m/%-d/%Y").to_string()
+        } else {
+            date.to_string()
+        };
+        let (open, high, low) = (
+            previous,
+            previous.max(*close) + 0.5,
+            previous.min(*close) - 0.5,
+        );
+        previous = *close;
+        let line = match i % 97 {
+            5 => format!("{date},null,null,null,null,null,null"),
+            17 => format!("{date},{open},{high},{low},{close},{close},"),
+            _ => format!(
+                "{date},{open},{high},{low},{close},{close},{}",
+                1000 + i % 500
+            ),
+        };
+        lines.push(line.clone());
+        if i % 113 == 7 {
+            lines.push(line);
+        }
+        if i == len / 2 {
+            lines.push(String::new());
+        }
+    }
+    lines
+}
+
+/// FRED rows with `.` for missing values and a repeat.
+fn fred_lines(len: usize) -> Vec<String> {
+    let closes = common::price_walk(len, 5);
+    let mut lines: Vec<String> = common::dates(len)
+        .iter()
+        .zip(&closes)
+        .enumerate()
+        .map(|(i, (date, close))| {
+            if i % 41 == 3 {
+                format!("{date},.")
+            } else {
+                format!("{date},{close}")
+            }
+        })
+        .collect();
+    lines.insert(30, lines[29].clone());
+    lines
+}
+
+/// Runs the same indicators on `lines` ascending (streamed) and reversed (loaded whole and
+/// sorted) in every format, with and without `--output`, and requires the same bytes.
+fn assert_streaming_matches_in_memory(
+    sandbox: &common::Sandbox,
+    name: &str,
+    header: &str,
+    lines: &[String],
+    (bom, crlf): (bool, bool),
+    specs: &[&str],
+) {
+    let mut reversed = lines.to_vec();
+    reversed.reverse();
+    let ascending = sandbox.write(&format!("{name}.csv"), &ugly_file(header, lines, bom, crlf));
+    let descending = sandbox.write(
+        &format!("{name}-reversed.csv"),
+        &ugly_file(header, &reversed, bom, crlf),
+    );
+    for format in ["csv", "json"] {
+        let run = |file: &std::path::Path, output: Option<&str>| {
+            let mut args = vec!["indicators", file.to_str().unwrap(), "--format", format];
+            for spec in specs {
+                args.extend(["--indicator", spec]);
+            }
+            if let Some(output) = output {
+                args.extend(["--output", output]);
+            }
+            let run = sandbox.run(&args);
+            let written = output.map(|o| std::fs::read_to_string(sandbox.path().join(o)).unwrap());
+            (run.success, run.stderr, written.unwrap_or(run.stdout))
+        };
+        let streamed = run(&ascending, None);
+        let loaded = run(&descending, None);
+        assert!(streamed.0, "{name} {format}: {}", streamed.1);
+        assert!(streamed.2.lines().count() > 100, "{name} {format}");
+        assert_eq!(streamed, loaded, "{name} {format}: streamed vs in memory");
+        let streamed_file = run(&ascending, Some("streamed.out"));
+        let loaded_file = run(&descending, Some("loaded.out"));
+        assert_eq!(streamed_file, streamed, "{name} {format} to a file");
+        assert_eq!(loaded_file, streamed, "{name} {format} to a file");
+    }
+}
+
+#[test]
+fn indicators_streamed_from_an_ascending_file_match_the_in_memory_path_byte_for_byte() {
+    let sandbox = Sandbox::new();
+    let ohlcv_specs = [
+        "rsi",
+        "macd(12,26,9)",
+        "bbands(20,2)",
+        "stoch(5,3,3)",
+        "sar",
+        "mfi",
+        "aroon(14)",
+        "obv",
+        "mama",
+        "t3",
+        "adxr",
+        "ultosc",
+    ];
+    let header = "Date,Open,High,Low,Close,Adj Close,Volume";
+    assert_streaming_matches_in_memory(
+        &sandbox,
+        "yahoo",
+        header,
+        &yahoo_lines(600, false),
+        (true, true),
+        &ohlcv_specs,
+    );
+    assert_streaming_matches_in_memory(
+        &sandbox,
+        "yahoo-us",
+        header,
+        &yahoo_lines(400, true),
+        (false, true),
+        &ohlcv_specs,
+    );
+    // More rows than one chunk of the streaming path holds.
+    assert_streaming_matches_in_memory(
+        &sandbox,
+        "long",
+        header,
+        &yahoo_lines(40_000, false),
+        (false, false),
+        &["rsi", "stoch(5,3,3)", "bbands(20,2)"],
+    );
+    assert_streaming_matches_in_memory(
+        &sandbox,
+        "fred",
+        "DATE,DCOILWTICO",
+        &fred_lines(300),
+        (true, false),
+        &["sma(5)", "rsi", "kama", "trix", "stochrsi(14,5,3)", "cmo"],
+    );
+}
+
+#[test]
+fn indicators_report_a_high_below_low_row_the_same_way_on_both_paths() {
+    let sandbox = Sandbox::new();
+    let mut lines = yahoo_lines(300, false);
+    // A row whose high is below its low, after rows that are dropped (null, missing volume).
+    let row = (200..)
+        .find(|&i| {
+            !lines[i].is_empty()
+                && !lines[i].contains("null")
+                && lines[i] != lines[i - 1]
+                && lines[i] != lines[i + 1]
+        })
+        .unwrap();
+    let mut fields: Vec<&str> = lines[row].split(',').collect();
+    fields.swap(2, 3);
+    lines[row] = fields.join(",");
+    let header = "Date,Open,High,Low,Close,Adj Close,Volume";
+    let ascending = sandbox.write("hl.csv", &ugly_file(header, &lines, false, false));
+    lines.reverse();
+    let descending = sandbox.write("hl-reversed.csv", &ugly_file(header, &lines, false, false));
+    let output = sandbox.write("out.csv", "previous content\n");
+    let mut stderrs = Vec::new();
+    for file in [&ascending, &descending] {
+        let run = sandbox.run(&[
+            "indicators",
+            file.to_str().unwrap(),
+            "--indicator",
+            "rsi",
+            "--indicator",
+            "willr",
+            "--indicator",
+            "stoch",
+            "--output",
+            output.to_str().unwrap(),
+        ]);
+        assert!(!run.success);
+        assert!(
+            run.stderr
+                .contains("indicator 'willr': high is below low at row "),
+            "{}",
+            run.stderr
+        );
+        stderrs.push(run.stderr);
+    }
+    assert_eq!(stderrs[0], stderrs[1]);
+    // The earlier output is untouched and no temporary file is left behind.
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        "previous content\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(sandbox.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn indicators_to_a_file_replace_it_only_when_complete() {
+    let sandbox = Sandbox::new();
+    let (text, _) = close_csv(40);
+    let file = sandbox.write("gold.csv", &text);
+    let output = sandbox.write("out.csv", "previous content\n");
+    let run = sandbox.run(&[
+        "indicators",
+        file.to_str().unwrap(),
+        "--indicator",
+        "sma(3)",
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    let written = std::fs::read_to_string(&output).unwrap();
+    assert!(written.starts_with("date,sma(3)\n"), "{written}");
+    assert_eq!(written.lines().count(), 41);
+    let names: Vec<_> = std::fs::read_dir(sandbox.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&output).unwrap().permissions().mode();
+        assert_eq!(mode & 0o044, 0o044, "readable like any new file: {mode:o}");
+    }
+}

@@ -30,18 +30,34 @@ pub enum Verdict {
         /// Where the date was first seen.
         first_line: u64,
     },
+    /// A memory made by [`DateMemory::ascending_only`] was offered a date before the last
+    /// one; it cannot tell whether the date repeats an earlier one.
+    OutOfOrder,
 }
 
 /// Dates seen so far in one series.
 #[derive(Debug, Default)]
 pub struct DateMemory {
     run: Vec<Seen>,
+    /// Keep only the last date and refuse earlier ones (see [`DateMemory::ascending_only`]).
+    last_only: bool,
     /// `Greater` if the run ascends, `Less` if it descends, `None` until two dates differ.
     direction: Option<Ordering>,
     out_of_order: HashMap<i32, Seen>,
 }
 
 impl DateMemory {
+    /// A memory for a series read in ascending date order, in constant space: it keeps only
+    /// the last date, which is all an ascending series needs (a repeat can only be of the
+    /// row just before), and answers [`Verdict::OutOfOrder`] to an earlier date. Its other
+    /// verdicts are those of the full memory on the same ascending series.
+    pub fn ascending_only() -> Self {
+        Self {
+            last_only: true,
+            ..Self::default()
+        }
+    }
+
     /// Records `date` at `line` with a fingerprint of its values, or says how it repeats.
     pub fn check(&mut self, date: NaiveDate, line: u64, fingerprint: u64) -> Verdict {
         let day = date.num_days_from_ce();
@@ -57,6 +73,13 @@ impl DateMemory {
         let step = day.cmp(&last.day);
         if step == Ordering::Equal {
             return compare(last, fingerprint);
+        }
+        if self.last_only {
+            if step == Ordering::Less {
+                return Verdict::OutOfOrder;
+            }
+            self.run[0] = entry;
+            return Verdict::New;
         }
         match self.direction {
             None => {
@@ -156,5 +179,20 @@ mod tests {
             }
             assert_eq!(memory.check(day(9), 99, fp(1.0)), Verdict::New);
         }
+    }
+
+    #[test]
+    fn ascending_only_memory_finds_adjacent_repeats_and_refuses_earlier_dates() {
+        let mut memory = DateMemory::ascending_only();
+        assert_eq!(memory.check(day(1), 2, fp(1.0)), Verdict::New);
+        assert_eq!(memory.check(day(2), 3, fp(1.0)), Verdict::New);
+        assert_eq!(memory.check(day(2), 4, fp(1.0)), Verdict::SameAsBefore);
+        assert_eq!(
+            memory.check(day(2), 5, fp(2.0)),
+            Verdict::Conflicts { first_line: 3 }
+        );
+        assert_eq!(memory.check(day(5), 6, fp(1.0)), Verdict::New);
+        assert_eq!(memory.check(day(3), 7, fp(1.0)), Verdict::OutOfOrder);
+        assert_eq!(memory.run.len(), 1);
     }
 }

@@ -114,6 +114,18 @@ pub enum IngestError {
         /// The repeated date.
         date: chrono::NaiveDate,
     },
+    /// A reader opened with [`crate::PriceReader::open_ascending`] met a date before the
+    /// previous row's: the file is not in ascending date order, so the caller must read it
+    /// some other way.
+    #[error("{file}: line {line}: {date} comes before the date of the row above it")]
+    NotAscending {
+        /// The file as the caller named it.
+        file: String,
+        /// The line of the earlier date.
+        line: u64,
+        /// The date out of order.
+        date: chrono::NaiveDate,
+    },
     /// The caller asked for one series but the file holds several (or the reverse).
     #[error("{file}: {reason}")]
     WrongShape {

@@ -17,6 +17,7 @@
 //! - Errors name the file, the 1-based line (header = line 1) and the column by header name
 //!   and 1-based index.
 
+pub mod chunks;
 pub mod columns;
 pub mod date;
 pub mod dedup;
@@ -28,6 +29,7 @@ pub mod reader;
 pub mod source;
 pub mod wide;
 
+pub use chunks::{ColumnChunk, ColumnChunks, ColumnScan, HighBelowLow, scan_columns};
 pub use columns::{
     ColumnarSeries, KeepColumns, read_columns, read_columns_from, read_columns_keeping,
 };

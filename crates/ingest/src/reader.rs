@@ -105,6 +105,18 @@ impl PriceReader {
         Self::from_input(input, &path.display().to_string(), counter)
     }
 
+    /// [`Self::open`] for a file expected in ascending date order, in constant memory: instead
+    /// of remembering every date to find repeats anywhere, the reader remembers the last
+    /// one, and a date before it ends the read with [`IngestError::NotAscending`]. On an
+    /// ascending file it yields, counts and rejects exactly what [`Self::open`]'s does.
+    pub fn open_ascending(path: impl AsRef<Path>) -> Result<Self> {
+        let mut reader = Self::open(path)?;
+        for memory in &mut reader.memories {
+            *memory = DateMemory::ascending_only();
+        }
+        Ok(reader)
+    }
+
     /// Reads from any byte stream (not decompressed); `name` stands for the file in error
     /// messages and, for a generic value header, gives the series its symbol.
     pub fn from_reader(input: impl std::io::Read + Send + 'static, name: &str) -> Result<Self> {
@@ -384,6 +396,13 @@ impl PriceReader {
                         line,
                         first_line,
                         series: self.layout.series[series].clone(),
+                        date,
+                    });
+                }
+                Verdict::OutOfOrder => {
+                    return Err(IngestError::NotAscending {
+                        file: self.file.clone(),
+                        line,
                         date,
                     });
                 }

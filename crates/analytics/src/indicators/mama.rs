@@ -10,16 +10,23 @@ pub(crate) const MAMA_LOOKBACK: usize = 32;
 
 /// One of the four Hilbert transforms (detrender, Q1, jI, jQ) of Ehlers' algorithm, with the
 /// separate odd-bar and even-bar state TA-Lib keeps (`DO_HILBERT_ODD`/`DO_HILBERT_EVEN`).
-#[derive(Default)]
-struct Hilbert {
+#[derive(Debug, Clone, Default)]
+pub(super) struct Hilbert {
     ring: [[f64; 3]; 2],
     previous: [f64; 2],
     previous_input: [f64; 2],
 }
 
 impl Hilbert {
+    /// Feeds one value of the given bar parity and ring slot; returns the transform's output.
     #[inline(always)]
-    fn step(&mut self, parity: usize, slot: usize, input: f64, adjusted_period: f64) -> f64 {
+    pub(super) fn step(
+        &mut self,
+        parity: usize,
+        slot: usize,
+        input: f64,
+        adjusted_period: f64,
+    ) -> f64 {
         const A: f64 = 0.0962;
         const B: f64 = 0.5769;
         let weighted = A * input;

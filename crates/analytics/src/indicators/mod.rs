@@ -29,6 +29,7 @@ mod momentum;
 mod moving_averages;
 mod oscillators;
 mod spec;
+mod stream;
 mod trend;
 mod volatility;
 mod volume;
@@ -42,6 +43,7 @@ pub use oscillators::{
     StochOutput, cci, cci_into, stoch, stoch_into, stochf, stochrsi, ultosc, willr, willr_into,
 };
 pub use spec::IndicatorSpec;
+pub use stream::IndicatorStream;
 pub use trend::{adx, adx_into, adxr, minus_di, plus_di, sar};
 pub use volatility::{BbandsOutput, atr, bbands, bbands_into, natr};
 pub use volume::{mfi, obv};
@@ -148,6 +150,15 @@ pub(crate) fn check_period(
 
 /// Rejects a series holding a NaN or an infinity, naming the first bad row.
 pub(crate) fn check_series(name: &str, values: &[f64]) -> Result<(), AnalyticsError> {
+    check_series_from(name, values, 0)
+}
+
+/// [`check_series`] on a chunk whose first row is row `first_row` of the series.
+pub(crate) fn check_series_from(
+    name: &str,
+    values: &[f64],
+    first_row: usize,
+) -> Result<(), AnalyticsError> {
     // A branch-free scan first; the position is only searched for on failure.
     let good = values
         .iter()
@@ -155,7 +166,7 @@ pub(crate) fn check_series(name: &str, values: &[f64]) -> Result<(), AnalyticsEr
     if good == 1 {
         return Ok(());
     }
-    let row = values.iter().position(|v| !v.is_finite()).unwrap_or(0);
+    let row = first_row + values.iter().position(|v| !v.is_finite()).unwrap_or(0);
     Err(AnalyticsError::InvalidInput(format!(
         "{name} has a missing or non-finite value at row {row}"
     )))
@@ -192,6 +203,16 @@ pub(crate) fn check_high_low(
     low: &[f64],
     close: Option<&[f64]>,
 ) -> Result<(), AnalyticsError> {
+    check_high_low_from(high, low, close, 0)
+}
+
+/// [`check_high_low`] on a chunk whose first row is row `first_row` of the series.
+pub(crate) fn check_high_low_from(
+    high: &[f64],
+    low: &[f64],
+    close: Option<&[f64]>,
+    first_row: usize,
+) -> Result<(), AnalyticsError> {
     let len = high.len();
     if low.len() != len || close.is_some_and(|c| c.len() != len) {
         return Err(AnalyticsError::InvalidInput(format!(
@@ -216,15 +237,17 @@ pub(crate) fn check_high_low(
     if all_good {
         return Ok(());
     }
-    check_series("high", high)?;
-    check_series("low", low)?;
+    check_series_from("high", high, first_row)?;
+    check_series_from("low", low, first_row)?;
     if let Some(close) = close {
-        check_series("close", close)?;
+        check_series_from("close", close, first_row)?;
     }
     if let Some(row) = high.iter().zip(low).position(|(h, l)| h < l) {
         return Err(AnalyticsError::InvalidInput(format!(
-            "high is below low at row {row} ({} < {})",
-            high[row], low[row]
+            "high is below low at row {} ({} < {})",
+            first_row + row,
+            high[row],
+            low[row]
         )));
     }
     Ok(())
@@ -246,11 +269,21 @@ pub(crate) fn check_same_length(
     values: &[f64],
     len: usize,
 ) -> Result<(), AnalyticsError> {
+    check_same_length_from(name, values, len, 0)
+}
+
+/// [`check_same_length`] on a chunk whose first row is row `first_row` of the series.
+pub(crate) fn check_same_length_from(
+    name: &str,
+    values: &[f64],
+    len: usize,
+    first_row: usize,
+) -> Result<(), AnalyticsError> {
     if values.len() != len {
         return Err(AnalyticsError::InvalidInput(format!(
             "{name} has {} rows where the prices have {len}",
             values.len()
         )));
     }
-    check_series(name, values)
+    check_series_from(name, values, first_row)
 }

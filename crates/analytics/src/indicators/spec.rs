@@ -272,21 +272,21 @@ impl IndicatorSpec {
         self.definition.inputs
     }
 
-    fn period(&self, index: usize) -> usize {
+    pub(super) fn period(&self, index: usize) -> usize {
         match self.values[index] {
             Value::Period(value) => value,
             _ => 0,
         }
     }
 
-    fn real(&self, index: usize) -> f64 {
+    pub(super) fn real(&self, index: usize) -> f64 {
         match self.values[index] {
             Value::Real(value) => value,
             _ => 0.0,
         }
     }
 
-    fn ma_type(&self, index: usize) -> MaType {
+    pub(super) fn ma_type(&self, index: usize) -> MaType {
         match self.values[index] {
             Value::Ma(value) => value,
             _ => MaType::Sma,
