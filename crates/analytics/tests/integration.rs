@@ -7,3 +7,4 @@ mod portfolio_golden;
 mod portfolio_properties;
 mod serde_shape;
 mod simulation;
+mod streaming_indicators;
