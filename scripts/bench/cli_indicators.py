@@ -10,8 +10,9 @@ times, on that file:
           STOCH on the columns, to_csv of date + the 9 outputs.
 Prints both wall times, the ratio, and our peak RSS (the child's VmHWM, see run_ours).
 
-Measured 2026-11-25 (2 cores shared with other builds, load average ~3.5), two-pass streaming
-version: 2,000,000 rows (129 MiB): commodex 2.83 s, peak RSS 10 MiB; pandas + TA-Lib 39.51 s;
+Measured 2026-11-25 on a quiet machine (load average 0.4): 2,000,000 rows, commodex 2.25 s, peak
+RSS 10 MiB; pandas + TA-Lib 28.58 s; 12.7x. Earlier the same day, with 2 cores shared with other
+builds (load average ~3.5), two-pass streaming version: 2,000,000 rows (129 MiB): commodex 2.83 s, peak RSS 10 MiB; pandas + TA-Lib 39.51 s;
 14.0x; outputs within 2.03e-11 relative of TA-Lib's. 200,000 rows: 0.46 s, peak RSS 11 MiB;
 pandas 3.39 s (7.4x; 2M rows is the target size). Same session, the
 in-memory version it replaced: 2.63 s, 199 MiB, against pandas' 43.83 s. (The 480 MiB
