@@ -18,12 +18,13 @@ use analytics::indicators::{IndicatorSpec, Ohlcv};
 const RELATIVE: f64 = 1e-9;
 const ABSOLUTE_PER_SCALE: f64 = 1e-12;
 
-fn golden_dir() -> PathBuf {
+pub(crate) fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
 }
 
-/// Reads a gzipped CSV of floats (empty cell = NaN) into a header and columns.
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<f64>>) {
+/// Reads a gzipped CSV of floats (empty cell = NaN) into a header and columns; the streaming
+/// tests read the same files.
+pub(crate) fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<f64>>) {
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut text = String::new();
     flate2::read::GzDecoder::new(file)

@@ -4,9 +4,7 @@
 //! included), and a bad row must be reported as the batch reports it, by its row in the
 //! whole series.
 
-use std::io::Read;
-use std::path::Path;
-
+use crate::golden_indicators::{golden_dir, read_csv};
 use analytics::indicators::{IndicatorSpec, KNOWN_INDICATORS, Ohlcv};
 use proptest::prelude::*;
 
@@ -103,35 +101,6 @@ fn splits() -> Vec<Vec<usize>> {
     ]
 }
 
-/// Reads a gzipped golden CSV of floats (empty cell = NaN): headers and columns.
-fn read_golden(path: &Path) -> (Vec<String>, Vec<Vec<f64>>) {
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_string(&mut text)
-        .expect("golden file is gzip text");
-    let mut lines = text.lines();
-    // Headers such as `sar(0.02,0.2)` hold commas: rejoin pieces until parentheses balance.
-    let mut names = Vec::new();
-    let mut pending = String::new();
-    for piece in lines.next().expect("header").split(',') {
-        if !pending.is_empty() {
-            pending.push(',');
-        }
-        pending.push_str(piece);
-        if pending.matches('(').count() == pending.matches(')').count() {
-            names.push(std::mem::take(&mut pending));
-        }
-    }
-    let mut columns = vec![Vec::new(); names.len()];
-    for line in lines {
-        for (column, cell) in columns.iter_mut().zip(line.split(',')) {
-            column.push(cell.parse().unwrap_or(f64::NAN));
-        }
-    }
-    (names, columns)
-}
-
 /// The spec part of a golden header (`macd(12,26,9).signal` → `macd(12,26,9)`).
 fn spec_of(header: &str) -> &str {
     &header[..=header.rfind(')').expect("spec with parentheses")]
@@ -139,10 +108,10 @@ fn spec_of(header: &str) -> &str {
 
 #[test]
 fn every_golden_spec_streams_exactly_like_the_batch_in_any_chunks() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let dir = golden_dir();
     let mut checked = 0;
     for dataset in ["main", "params", "tiny", "huge"] {
-        let (names, input) = read_golden(&dir.join(format!("{dataset}_input.csv.gz")));
+        let (names, input) = read_csv(&dir.join(format!("{dataset}_input.csv.gz")));
         let column = |wanted: &str| input[names.iter().position(|n| n == wanted).unwrap()].clone();
         let series = Series {
             open: column("open"),
@@ -151,7 +120,7 @@ fn every_golden_spec_streams_exactly_like_the_batch_in_any_chunks() {
             close: column("close"),
             volume: column("volume"),
         };
-        let (headers, _) = read_golden(&dir.join(format!("{dataset}_talib.csv.gz")));
+        let (headers, _) = read_csv(&dir.join(format!("{dataset}_talib.csv.gz")));
         let mut specs: Vec<&str> = headers.iter().map(|h| spec_of(h)).collect();
         specs.dedup();
         for text in specs {
