@@ -6,24 +6,30 @@ use analytics::indicators::{
 };
 use proptest::prelude::*;
 
-/// Owned OHLCV built from random steps so that low <= open, close <= high always holds.
+/// Owned OHLCV columns (built here from random steps so that low <= open, close <= high always
+/// holds); the streaming tests use it too.
 #[derive(Debug, Clone)]
-struct Series {
-    open: Vec<f64>,
-    high: Vec<f64>,
-    low: Vec<f64>,
-    close: Vec<f64>,
-    volume: Vec<f64>,
+pub(crate) struct Series {
+    pub(crate) open: Vec<f64>,
+    pub(crate) high: Vec<f64>,
+    pub(crate) low: Vec<f64>,
+    pub(crate) close: Vec<f64>,
+    pub(crate) volume: Vec<f64>,
 }
 
 impl Series {
-    fn ohlcv(&self) -> Ohlcv<'_> {
+    pub(crate) fn ohlcv(&self) -> Ohlcv<'_> {
+        self.slice(0, self.close.len())
+    }
+
+    /// Rows `start..end` of every column.
+    pub(crate) fn slice(&self, start: usize, end: usize) -> Ohlcv<'_> {
         Ohlcv {
-            open: Some(&self.open),
-            high: Some(&self.high),
-            low: Some(&self.low),
-            close: &self.close,
-            volume: Some(&self.volume),
+            open: Some(&self.open[start..end]),
+            high: Some(&self.high[start..end]),
+            low: Some(&self.low[start..end]),
+            close: &self.close[start..end],
+            volume: Some(&self.volume[start..end]),
         }
     }
 }

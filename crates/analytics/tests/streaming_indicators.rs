@@ -5,34 +5,9 @@
 //! whole series.
 
 use crate::golden_indicators::{golden_dir, read_csv};
+use crate::indicator_properties::Series;
 use analytics::indicators::{IndicatorSpec, KNOWN_INDICATORS, Ohlcv};
 use proptest::prelude::*;
-
-/// Owned OHLCV columns.
-#[derive(Debug, Clone)]
-struct Series {
-    open: Vec<f64>,
-    high: Vec<f64>,
-    low: Vec<f64>,
-    close: Vec<f64>,
-    volume: Vec<f64>,
-}
-
-impl Series {
-    fn ohlcv(&self) -> Ohlcv<'_> {
-        self.slice(0, self.close.len())
-    }
-
-    fn slice(&self, start: usize, end: usize) -> Ohlcv<'_> {
-        Ohlcv {
-            open: Some(&self.open[start..end]),
-            high: Some(&self.high[start..end]),
-            low: Some(&self.low[start..end]),
-            close: &self.close[start..end],
-            volume: Some(&self.volume[start..end]),
-        }
-    }
-}
 
 /// Streams `series` through `spec` in chunks of the given sizes (cycled; 0 is an empty
 /// chunk) and returns the outputs.
