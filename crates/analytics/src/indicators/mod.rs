@@ -153,17 +153,23 @@ pub(crate) fn check_series(name: &str, values: &[f64]) -> Result<(), AnalyticsEr
     check_series_from(name, values, 0)
 }
 
+/// Whether every value is finite: a branch-free scan; the position of a bad value is only
+/// searched for when there is one.
+#[inline]
+pub(crate) fn all_finite(values: &[f64]) -> bool {
+    values
+        .iter()
+        .fold(1u8, |good, v| good & u8::from(v.abs() < f64::INFINITY))
+        == 1
+}
+
 /// [`check_series`] on a chunk whose first row is row `first_row` of the series.
 pub(crate) fn check_series_from(
     name: &str,
     values: &[f64],
     first_row: usize,
 ) -> Result<(), AnalyticsError> {
-    // A branch-free scan first; the position is only searched for on failure.
-    let good = values
-        .iter()
-        .fold(1u8, |good, v| good & u8::from(v.abs() < f64::INFINITY));
-    if good == 1 {
+    if all_finite(values) {
         return Ok(());
     }
     let row = first_row + values.iter().position(|v| !v.is_finite()).unwrap_or(0);

@@ -1,24 +1,28 @@
 //! Momentum indicators on one series: RSI, CMO, ROC, MOM, MACD, APO, PPO, TRIX.
 
-use super::moving_averages::{MaType, ema_kernel, ma_kernel, start};
-use super::{check_output, check_period, check_series, is_zero, nan_vec, output_vec, scratch_vec};
+use super::moving_averages::{MaType, Smoothing, ema_kernel, ma_kernel, start};
+use super::{
+    all_finite, check_output, check_period, check_series, is_zero, nan_vec, output_vec, scratch_vec,
+};
 use crate::AnalyticsError;
+use crate::cpu::fma_dispatch;
 
 /// Wilder-smoothed average gain and loss as TA-Lib's RSI and CMO keep them; `emit` turns the
-/// pair into the output value.
+/// pair into the output value. Returns whether every input value was finite, checked as the
+/// values are read (a separate validating pass over a long series costs as much as a third
+/// of the computation); when not, the output is meaningless and the caller reports the row.
 #[inline(always)]
 fn wilder_gain_loss_kernel(
     input: &[f64],
     period: usize,
     out: &mut [f64],
     emit: impl Fn(f64, f64) -> f64,
-) {
+) -> bool {
     let lookback = period;
     if !start(out, lookback) {
-        return;
+        return all_finite(input);
     }
     let divisor = period as f64;
-    let keep = (period - 1) as f64;
     let mut previous = input[0];
     let mut gain = 0.0;
     let mut loss = 0.0;
@@ -34,27 +38,46 @@ fn wilder_gain_loss_kernel(
     loss /= divisor;
     gain /= divisor;
     out[lookback] = emit(gain, loss);
-    // TA-Lib computes `(s·(n−1) + x)/n`; `s·((n−1)/n) + x·(1/n)` is the same to an ulp per
-    // step, and the smoothing damps those ulps instead of accumulating them. It takes the
-    // division off the bar-to-bar dependency chain, which is what bounds this loop's speed.
-    let decay = keep / divisor;
-    let weight = 1.0 / divisor;
-    for (slot, &value) in out[period + 1..].iter_mut().zip(&input[period + 1..]) {
-        let change = value - previous;
-        previous = value;
-        let (up, down) = if change < 0.0 {
-            (0.0, -change)
-        } else {
-            (change, 0.0)
-        };
-        gain = gain * decay + up * weight;
-        loss = loss * decay + down * weight;
-        *slot = emit(gain, loss);
+    all_finite(&input[..=period])
+        & wilder_loop(
+            &input[period + 1..],
+            &mut out[period + 1..],
+            (previous, gain, loss),
+            Smoothing::wilder(period),
+            emit,
+        )
+}
+
+fma_dispatch! {
+    /// The bar-to-bar part of [`wilder_gain_loss_kernel`], from the state after the seed.
+    fn wilder_loop(
+        input: &[f64],
+        out: &mut [f64],
+        state: (f64, f64, f64),
+        smoothing: Smoothing,
+        emit: impl Fn(f64, f64) -> f64,
+    ) -> bool {
+        let (mut previous, mut gain, mut loss) = state;
+        let mut finite = true;
+        for (slot, &value) in out.iter_mut().zip(input) {
+            finite &= value.abs() < f64::INFINITY;
+            let change = value - previous;
+            previous = value;
+            let (up, down) = if change < 0.0 {
+                (0.0, -change)
+            } else {
+                (change, 0.0)
+            };
+            gain = smoothing.step(gain, up);
+            loss = smoothing.step(loss, down);
+            *slot = emit(gain, loss);
+        }
+        finite
     }
 }
 
-/// RSI kernel (`TA_RSI`).
-pub(crate) fn rsi_kernel(input: &[f64], period: usize, out: &mut [f64]) {
+/// RSI kernel (`TA_RSI`); returns whether every input value was finite.
+pub(crate) fn rsi_kernel(input: &[f64], period: usize, out: &mut [f64]) -> bool {
     wilder_gain_loss_kernel(input, period, out, |gain, loss| {
         // Both averages are non-negative: the total is zero only when nothing moved, so
         // TA-Lib tests it exactly rather than against a band in the quote's unit.
@@ -64,7 +87,7 @@ pub(crate) fn rsi_kernel(input: &[f64], period: usize, out: &mut [f64]) {
         } else {
             0.0
         }
-    });
+    })
 }
 
 /// Relative strength index, `TA_RSI`: `100·G/(G+L)` with Wilder-smoothed average gain G and
@@ -79,9 +102,10 @@ pub fn rsi(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
 /// [`rsi`] into a caller-provided slice of the input's length, without allocating.
 pub fn rsi_into(close: &[f64], period: usize, out: &mut [f64]) -> Result<(), AnalyticsError> {
     check_period("rsi", "period", period, 2)?;
-    check_series("close", close)?;
     check_output("rsi", out.len(), close.len())?;
-    rsi_kernel(close, period, out);
+    if !rsi_kernel(close, period, out) {
+        check_series("close", close)?;
+    }
     Ok(())
 }
 
@@ -157,8 +181,9 @@ fn seed_mean(values: &[f64]) -> f64 {
 ///
 /// Both EMAs start at the slow lookback: TA-Lib seeds the fast one with the SMA of the `fast`
 /// values ending there, not of the first `fast` values of the series. The signal EMA is
-/// seeded with the mean of the first `signal` MACD values. Every operation is the one the
-/// three separate TA-Lib passes do, in the same order, so fusing them changes no bit.
+/// seeded with the mean of the first `signal` MACD values. Each EMA takes `ema_kernel`'s steps
+/// ([`Smoothing`]), so fusing the three passes into one changes no bit. Returns whether every
+/// input value was finite, as [`rsi_kernel`] does.
 pub(crate) fn macd_kernel(
     input: &[f64],
     fast: usize,
@@ -167,18 +192,18 @@ pub(crate) fn macd_kernel(
     out_macd: &mut [f64],
     out_signal: &mut [f64],
     out_hist: &mut [f64],
-) {
+) -> bool {
     let slow_lookback = slow - 1;
     let lookback = slow_lookback + (signal - 1);
     start(out_signal, lookback);
     start(out_hist, lookback);
     if !start(out_macd, lookback) {
-        return;
+        return all_finite(input);
     }
-    let (fast_k, slow_k, signal_k) = (
-        2.0 / (fast as f64 + 1.0),
-        2.0 / (slow as f64 + 1.0),
-        2.0 / (signal as f64 + 1.0),
+    let (fast_smoothing, slow_smoothing, signal_smoothing) = (
+        Smoothing::ema(fast),
+        Smoothing::ema(slow),
+        Smoothing::ema(signal),
     );
     let mut fast_ema = seed_mean(&input[slow - fast..slow]);
     let mut slow_ema = seed_mean(&input[..slow]);
@@ -187,25 +212,57 @@ pub(crate) fn macd_kernel(
     let mut signal_total = 0.0;
     for &value in &input[slow..=lookback] {
         signal_total += line;
-        fast_ema = (value - fast_ema) * fast_k + fast_ema;
-        slow_ema = (value - slow_ema) * slow_k + slow_ema;
+        fast_ema = fast_smoothing.talib_ema_step(fast_ema, value);
+        slow_ema = slow_smoothing.talib_ema_step(slow_ema, value);
         line = fast_ema - slow_ema;
     }
     signal_total += line;
-    let mut signal_ema = signal_total / signal as f64;
+    let signal_ema = signal_total / signal as f64;
     out_macd[lookback] = line;
     out_signal[lookback] = signal_ema;
     out_hist[lookback] = line - signal_ema;
-    // Phase 2: all three lines.
-    for i in lookback + 1..input.len() {
-        let value = input[i];
-        fast_ema = (value - fast_ema) * fast_k + fast_ema;
-        slow_ema = (value - slow_ema) * slow_k + slow_ema;
-        let line = fast_ema - slow_ema;
-        signal_ema = (line - signal_ema) * signal_k + signal_ema;
-        out_macd[i] = line;
-        out_signal[i] = signal_ema;
-        out_hist[i] = line - signal_ema;
+    let after = lookback + 1;
+    all_finite(&input[..after])
+        & macd_loop(
+            &input[after..],
+            [
+                &mut out_macd[after..],
+                &mut out_signal[after..],
+                &mut out_hist[after..],
+            ],
+            (fast_ema, slow_ema, signal_ema),
+            [fast_smoothing, slow_smoothing, signal_smoothing],
+        )
+}
+
+fma_dispatch! {
+    /// Phase 2 of [`macd_kernel`]: all three lines, from the EMAs after the seeds.
+    fn macd_loop(
+        input: &[f64],
+        out: [&mut [f64]; 3],
+        emas: (f64, f64, f64),
+        smoothings: [Smoothing; 3],
+    ) -> bool {
+        let [out_macd, out_signal, out_hist] = out;
+        let [fast_smoothing, slow_smoothing, signal_smoothing] = smoothings;
+        let (mut fast_ema, mut slow_ema, mut signal_ema) = emas;
+        let mut finite = true;
+        let rows = out_macd
+            .iter_mut()
+            .zip(out_signal.iter_mut())
+            .zip(out_hist.iter_mut())
+            .zip(input);
+        for (((macd, signal), hist), &value) in rows {
+            finite &= value.abs() < f64::INFINITY;
+            fast_ema = fast_smoothing.talib_ema_step(fast_ema, value);
+            slow_ema = slow_smoothing.talib_ema_step(slow_ema, value);
+            let line = fast_ema - slow_ema;
+            signal_ema = signal_smoothing.talib_ema_step(signal_ema, line);
+            *macd = line;
+            *signal = signal_ema;
+            *hist = line - signal_ema;
+        }
+        finite
     }
 }
 
@@ -240,12 +297,13 @@ pub fn macd_into(
             "macd fast period must be shorter than the slow period, got fast {fast} and slow {slow}"
         )));
     }
-    check_series("close", close)?;
     let [line, sig, hist] = out;
     for output in [&*line, &*sig, &*hist] {
         check_output("macd", output.len(), close.len())?;
     }
-    macd_kernel(close, fast, slow, signal, line, sig, hist);
+    if !macd_kernel(close, fast, slow, signal, line, sig, hist) {
+        check_series("close", close)?;
+    }
     Ok(())
 }
 

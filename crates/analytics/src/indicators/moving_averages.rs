@@ -8,8 +8,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::{check_output, check_period, check_series, scratch_vec};
+use super::{all_finite, check_output, check_period, check_series, scratch_vec};
 use crate::AnalyticsError;
+use crate::cpu::fma_dispatch;
 
 /// TA-Lib's moving-average types (`TA_MAType`), numbered 0 to 8 as TA-Lib numbers them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -116,7 +117,9 @@ pub(crate) fn ma_kernel(input: &[f64], period: usize, ma_type: MaType, out: &mut
     }
     match ma_type {
         MaType::Sma => sma_kernel(input, period, out),
-        MaType::Ema => ema_kernel(input, period, 2.0 / (period as f64 + 1.0), out),
+        MaType::Ema => {
+            ema_kernel(input, period, 2.0 / (period as f64 + 1.0), out);
+        }
         MaType::Wma => wma_kernel(input, period, out),
         MaType::Dema => dema_kernel(input, period, out),
         MaType::Tema => tema_kernel(input, period, out),
@@ -146,21 +149,93 @@ pub(crate) fn sma_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     }
 }
 
+/// An exponential smoothing `s' = s·decay + x·weight`, the recurrence of an EMA (weight `k`)
+/// and of Wilder's averages (weight `1/n`).
+///
+/// TA-Lib writes the EMA as `(x − s)·k + s` and Wilder's as `(s·(n−1) + x)/n`. Here the step
+/// is one fused multiply-add on `s`, with `x·weight` computed off the bar-to-bar dependency
+/// chain: that chain is what bounds these loops' speed, and it is one instruction long
+/// instead of three (with a division, for Wilder). Each step is within an ulp or two of
+/// TA-Lib's, and the smoothing damps those ulps rather than accumulating them; the golden
+/// tests hold the results within 1e-9 relative. `mul_add` is exactly rounded on every CPU, so
+/// the results are the same wherever they are computed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Smoothing {
+    weight: f64,
+    decay: f64,
+}
+
+impl Smoothing {
+    /// An EMA with factor `k` (TA-Lib's `2/(period+1)` for a period).
+    pub(crate) fn ema_factor(k: f64) -> Self {
+        Self {
+            weight: k,
+            decay: 1.0 - k,
+        }
+    }
+
+    /// An EMA of `period`, TA-Lib's factor `2/(period+1)`.
+    pub(crate) fn ema(period: usize) -> Self {
+        Self::ema_factor(2.0 / (period as f64 + 1.0))
+    }
+
+    /// Wilder's smoothing over `period`: weight `1/period`.
+    pub(crate) fn wilder(period: usize) -> Self {
+        let divisor = period as f64;
+        Self {
+            weight: 1.0 / divisor,
+            decay: (period - 1) as f64 / divisor,
+        }
+    }
+
+    /// The next smoothed value after `previous`, given the new input `value`.
+    #[inline(always)]
+    pub(crate) fn step(self, previous: f64, value: f64) -> f64 {
+        previous.mul_add(self.decay, value * self.weight)
+    }
+
+    /// TA-Lib's EMA step `(x − s)·k + s`, with the multiply-add fused.
+    #[inline(always)]
+    pub(crate) fn talib_ema_step(self, previous: f64, value: f64) -> f64 {
+        (value - previous).mul_add(self.weight, previous)
+    }
+}
+
 /// Exponential moving average kernel with factor `k`, seeded by the SMA of the first `period`.
-pub(crate) fn ema_kernel(input: &[f64], period: usize, k: f64, out: &mut [f64]) {
+/// Returns whether every input value was finite, checked as the values are read (a separate
+/// validating pass over a long series costs a third as much as the EMA itself); when not, the
+/// output is meaningless and the caller reports the row.
+pub(crate) fn ema_kernel(input: &[f64], period: usize, k: f64, out: &mut [f64]) -> bool {
     let lookback = period - 1;
     if !start(out, lookback) {
-        return;
+        return all_finite(input);
     }
     let mut seed = 0.0;
     for &value in &input[..period] {
         seed += value;
     }
-    let mut previous = seed / period as f64;
+    let previous = seed / period as f64;
     out[lookback] = previous;
-    for (slot, &value) in out[period..].iter_mut().zip(&input[period..]) {
-        previous = (value - previous) * k + previous;
-        *slot = previous;
+    all_finite(&input[..period])
+        & ema_loop(
+            &input[period..],
+            &mut out[period..],
+            previous,
+            Smoothing::ema_factor(k),
+        )
+}
+
+fma_dispatch! {
+    /// The bar-to-bar part of [`ema_kernel`], from the seed `previous`.
+    fn ema_loop(input: &[f64], out: &mut [f64], previous: f64, smoothing: Smoothing) -> bool {
+        let mut previous = previous;
+        let mut finite = true;
+        for (slot, &value) in out.iter_mut().zip(input) {
+            finite &= value.abs() < f64::INFINITY;
+            previous = smoothing.talib_ema_step(previous, value);
+            *slot = previous;
+        }
+        finite
     }
 }
 
@@ -410,9 +485,10 @@ pub fn ema(input: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
 /// [`ema`] into a caller-provided slice of the input's length, without allocating.
 pub fn ema_into(input: &[f64], period: usize, out: &mut [f64]) -> Result<(), AnalyticsError> {
     check_period("ema", "period", period, 2)?;
-    check_series("close", input)?;
     check_output("ema", out.len(), input.len())?;
-    ema_kernel(input, period, 2.0 / (period as f64 + 1.0), out);
+    if !ema_kernel(input, period, 2.0 / (period as f64 + 1.0), out) {
+        check_series("close", input)?;
+    }
     Ok(())
 }
 

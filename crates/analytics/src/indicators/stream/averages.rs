@@ -7,7 +7,7 @@
 //! most `period + 1` values), never the series.
 
 use super::super::is_zero;
-use super::super::moving_averages::MaType;
+use super::super::moving_averages::{MaType, Smoothing};
 use super::mama::Mama;
 
 /// A delay line: [`Delay::swap`] stores a value and returns the one stored `len` calls
@@ -121,7 +121,7 @@ impl Sma {
 pub(super) struct Ema {
     period: usize,
     seen: usize,
-    k: f64,
+    smoothing: Smoothing,
     previous: f64,
 }
 
@@ -130,7 +130,7 @@ impl Ema {
         Self {
             period,
             seen: 0,
-            k: 2.0 / (period as f64 + 1.0),
+            smoothing: Smoothing::ema(period),
             previous: 0.0,
         }
     }
@@ -147,7 +147,7 @@ impl Ema {
             self.previous /= self.period as f64;
             return Some(self.previous);
         }
-        self.previous = (value - self.previous) * self.k + self.previous;
+        self.previous = self.smoothing.talib_ema_step(self.previous, value);
         Some(self.previous)
     }
 }

@@ -2,7 +2,7 @@
 //! APO/PPO and TRIX, each repeating its batch kernel's operations in `momentum.rs`.
 
 use super::super::is_zero;
-use super::super::moving_averages::MaType;
+use super::super::moving_averages::{MaType, Smoothing};
 use super::averages::{Delay, Ema, MaStage};
 
 /// `wilder_gain_loss_kernel`: Wilder-smoothed average gain and loss, seeded with their
@@ -12,8 +12,7 @@ pub(super) struct Wilder {
     period: usize,
     seen: usize,
     divisor: f64,
-    decay: f64,
-    weight: f64,
+    smoothing: Smoothing,
     previous: f64,
     gain: f64,
     loss: f64,
@@ -26,8 +25,7 @@ impl Wilder {
             period,
             seen: 0,
             divisor,
-            decay: (period - 1) as f64 / divisor,
-            weight: 1.0 / divisor,
+            smoothing: Smoothing::wilder(period),
             previous: 0.0,
             gain: 0.0,
             loss: 0.0,
@@ -62,8 +60,8 @@ impl Wilder {
         } else {
             (change, 0.0)
         };
-        self.gain = self.gain * self.decay + up * self.weight;
-        self.loss = self.loss * self.decay + down * self.weight;
+        self.gain = self.smoothing.step(self.gain, up);
+        self.loss = self.smoothing.step(self.loss, down);
         Some((self.gain, self.loss))
     }
 }
@@ -137,9 +135,9 @@ pub(super) struct Macd {
     slow: usize,
     signal: usize,
     lookback: usize,
-    fast_k: f64,
-    slow_k: f64,
-    signal_k: f64,
+    fast_smoothing: Smoothing,
+    slow_smoothing: Smoothing,
+    signal_smoothing: Smoothing,
     seen: usize,
     fast_ema: f64,
     slow_ema: f64,
@@ -155,9 +153,9 @@ impl Macd {
             slow,
             signal,
             lookback: slow - 1 + (signal - 1),
-            fast_k: 2.0 / (fast as f64 + 1.0),
-            slow_k: 2.0 / (slow as f64 + 1.0),
-            signal_k: 2.0 / (signal as f64 + 1.0),
+            fast_smoothing: Smoothing::ema(fast),
+            slow_smoothing: Smoothing::ema(slow),
+            signal_smoothing: Smoothing::ema(signal),
             seen: 0,
             fast_ema: 0.0,
             slow_ema: 0.0,
@@ -179,10 +177,10 @@ impl Macd {
         let today = self.seen;
         self.seen += 1;
         if today > self.lookback {
-            self.fast_ema = (value - self.fast_ema) * self.fast_k + self.fast_ema;
-            self.slow_ema = (value - self.slow_ema) * self.slow_k + self.slow_ema;
+            self.fast_ema = self.fast_smoothing.talib_ema_step(self.fast_ema, value);
+            self.slow_ema = self.slow_smoothing.talib_ema_step(self.slow_ema, value);
             let line = self.fast_ema - self.slow_ema;
-            self.signal_ema = (line - self.signal_ema) * self.signal_k + self.signal_ema;
+            self.signal_ema = self.signal_smoothing.talib_ema_step(self.signal_ema, line);
             return Some((line, self.signal_ema, line - self.signal_ema));
         }
         if today < self.slow {
@@ -200,8 +198,8 @@ impl Macd {
             return (today == self.lookback).then(|| self.first_signal());
         }
         self.signal_total += self.line;
-        self.fast_ema = (value - self.fast_ema) * self.fast_k + self.fast_ema;
-        self.slow_ema = (value - self.slow_ema) * self.slow_k + self.slow_ema;
+        self.fast_ema = self.fast_smoothing.talib_ema_step(self.fast_ema, value);
+        self.slow_ema = self.slow_smoothing.talib_ema_step(self.slow_ema, value);
         self.line = self.fast_ema - self.slow_ema;
         (today == self.lookback).then(|| self.first_signal())
     }
