@@ -204,6 +204,7 @@ fn all_rows(a: &[f64], b: &[f64], c: &[f64], good: impl Fn(f64, f64, f64) -> boo
 }
 
 /// Checks that high, low and close have one length, hold finite values and that high >= low.
+#[inline]
 pub(crate) fn check_high_low(
     high: &[f64],
     low: &[f64],
@@ -213,6 +214,7 @@ pub(crate) fn check_high_low(
 }
 
 /// [`check_high_low`] on a chunk whose first row is row `first_row` of the series.
+#[inline]
 pub(crate) fn check_high_low_from(
     high: &[f64],
     low: &[f64],

@@ -3,10 +3,11 @@
 use super::momentum::rsi_kernel;
 use super::moving_averages::{MaType, ma_kernel, start};
 use super::{
-    check_high_low, check_output, check_period, check_series, is_zero, is_zero_scaled, output_vec,
-    scratch_vec,
+    check_high_low, check_high_low_from, check_output, check_period, check_series, is_zero,
+    is_zero_scaled, output_vec, scratch_vec,
 };
 use crate::AnalyticsError;
+use crate::cpu::fma_dispatch;
 
 #[inline(always)]
 fn larger(a: f64, b: f64) -> f64 {
@@ -18,14 +19,20 @@ fn smaller(a: f64, b: f64) -> f64 {
     if a <= b { a } else { b }
 }
 
+/// Rows per block of [`for_each_range_block`]: its buffers (four of `RANGE_BLOCK + period`
+/// values) stay in L1/L2 while the doubling passes run over them.
+const RANGE_BLOCK: usize = 2048;
+
 /// Calls `emit(first, highest, lowest)` block by block, where `highest[o]` and `lowest[o]`
 /// are the extremes of the `period`-bar window ending at row `first + o`.
 ///
-/// Van Herk/Gil-Werman: the series is cut into blocks of `period` bars; a window ending in a
-/// block is the suffix of the previous block plus the prefix of its own, so each bar costs
-/// three comparisons per series whatever the data, and no branch depends on the prices. The
-/// caller's per-row work then runs over plain slices, which the compiler vectorises. Only the
-/// extreme values are produced, which is all %K and %R need.
+/// A sparse table per block of [`RANGE_BLOCK`] rows: pass after pass, each value becomes the
+/// extreme of itself and the value `width` rows later, doubling `width` up to the largest
+/// power of two `w ≤ period`; a window is then the extreme of two overlapping `w`-row runs.
+/// That is `log2(period) + 1` element-wise passes with no dependency from one row to the
+/// next, which run 4 rows per instruction on AVX2, instead of a running maximum whose each
+/// step waits for the one before. Extremes are exact whatever the grouping, so the values are
+/// the plain windows' bit for bit. Only the extremes are produced, which is all %K and %R need.
 #[inline(always)]
 fn for_each_range_block(
     high: &[f64],
@@ -38,49 +45,64 @@ fn for_each_range_block(
     if len <= lookback {
         return;
     }
-    // Suffix extremes of the previous block: `suffix_high[j]` is the highest of its bars
-    // j..period. Index `period` is an empty suffix, so a window that is exactly one block
-    // needs no branch.
-    let mut suffix_high = vec![f64::NEG_INFINITY; period + 1];
-    let mut suffix_low = vec![f64::INFINITY; period + 1];
-    let mut window_high = vec![0.0; period];
-    let mut window_low = vec![0.0; period];
-    let mut block_start = 0;
-    while block_start < len {
-        let block_end = (block_start + period).min(len);
-        if block_start > 0 {
-            let previous_high = &high[block_start - period..block_start];
-            let previous_low = &low[block_start - period..block_start];
-            let (mut running_high, mut running_low) = (f64::NEG_INFINITY, f64::INFINITY);
-            for j in (0..period).rev() {
-                running_high = larger(previous_high[j], running_high);
-                running_low = smaller(previous_low[j], running_low);
-                suffix_high[j] = running_high;
-                suffix_low[j] = running_low;
-            }
+    if period == 1 {
+        // Each window is its own bar.
+        emit(0, high, low);
+        return;
+    }
+    let span = RANGE_BLOCK + lookback;
+    let mut buffers = [
+        vec![0.0; span],
+        vec![0.0; span],
+        vec![0.0; span],
+        vec![0.0; span],
+    ];
+    let mut first = lookback;
+    while first < len {
+        let end = (first + RANGE_BLOCK).min(len);
+        let rows = end - first + lookback;
+        let [high_run, low_run, high_next, low_next] = &mut buffers;
+        // `*_run[j]` is the extreme of rows `j .. j + width` of the block. The first pass
+        // (period ≥ 2 here, so there is one) reads the series itself.
+        let (block_high, block_low) = (&high[first - lookback..end], &low[first - lookback..end]);
+        double_runs(block_high, &mut high_run[..rows - 1], 1, larger);
+        double_runs(block_low, &mut low_run[..rows - 1], 1, smaller);
+        let mut width = 2;
+        while 2 * width <= period {
+            let valid = rows - width;
+            double_runs(&high_run[..rows], &mut high_next[..valid], width, larger);
+            double_runs(&low_run[..rows], &mut low_next[..valid], width, smaller);
+            std::mem::swap(high_run, high_next);
+            std::mem::swap(low_run, low_next);
+            width *= 2;
         }
-        // The window ending at block offset `o` starts at offset `o + 1` of the previous block.
-        let (mut prefix_high, mut prefix_low) = (f64::NEG_INFINITY, f64::INFINITY);
-        let bars = high[block_start..block_end]
-            .iter()
-            .zip(&low[block_start..block_end])
-            .zip(suffix_high[1..].iter().zip(&suffix_low[1..]))
-            .zip(window_high.iter_mut().zip(window_low.iter_mut()));
-        for (((&bar_high, &bar_low), (&tail_high, &tail_low)), (top, bottom)) in bars {
-            prefix_high = larger(bar_high, prefix_high);
-            prefix_low = smaller(bar_low, prefix_low);
-            *top = larger(tail_high, prefix_high);
-            *bottom = smaller(tail_low, prefix_low);
-        }
-        // In the first block only its last bar ends a full window.
-        let skip = if block_start == 0 { lookback } else { 0 };
-        let count = block_end - block_start;
-        emit(
-            block_start + skip,
-            &window_high[skip..count],
-            &window_low[skip..count],
+        // The window of `period` rows from `j` is the runs from `j` and from `j + period − w`.
+        let count = end - first;
+        let tail = period - width;
+        double_runs(
+            &high_run[..count + tail],
+            &mut high_next[..count],
+            tail,
+            larger,
         );
-        block_start = block_end;
+        double_runs(
+            &low_run[..count + tail],
+            &mut low_next[..count],
+            tail,
+            smaller,
+        );
+        emit(first, &high_next[..count], &low_next[..count]);
+        first = end;
+    }
+}
+
+/// `out[j] = pick(runs[j], runs[j + offset])` for every `j` of `out`.
+#[inline(always)]
+fn double_runs(runs: &[f64], out: &mut [f64], offset: usize, pick: fn(f64, f64) -> f64) {
+    let count = out.len();
+    let ahead = &runs[offset..offset + count];
+    for ((slot, &here), &there) in out.iter_mut().zip(&runs[..count]).zip(ahead) {
+        *slot = pick(here, there);
     }
 }
 
@@ -287,23 +309,54 @@ pub fn willr_into(
     out: &mut [f64],
 ) -> Result<(), AnalyticsError> {
     check_period("willr", "period", period, 2)?;
-    check_high_low(high, low, Some(close))?;
     check_output("willr", out.len(), close.len())?;
-    start(out, period - 1);
-    for_each_range_block(high, low, period, |first, highs, lows| {
-        let rows = first..first + highs.len();
-        let slots = out[rows.clone()].iter_mut().zip(&close[rows]);
-        for ((slot, &price), (&highest, &lowest)) in slots.zip(highs.iter().zip(lows)) {
-            let range = highest - lowest;
-            *slot = if is_zero_scaled(range, highest.abs() + lowest.abs()) {
-                0.0
-            } else {
-                // The clamp only matters for a close outside its own bar's range.
-                (((highest - price) / range) * -100.0).clamp(-100.0, 0.0)
-            };
+    willr_checked(high, low, close, period, out)
+}
+
+fma_dispatch! {
+    /// The checks and the kernel of [`willr_into`], compiled for AVX2 where the CPU has it:
+    /// the checking pass and the window passes are element-wise and run 4 rows at a time.
+    fn willr_checked(
+        high: &[f64],
+        low: &[f64],
+        close: &[f64],
+        period: usize,
+        out: &mut [f64],
+    ) -> Result<(), AnalyticsError> {
+        // The rows are checked block by block as the windows reach them, while they are in
+        // cache: a checking pass of its own over three long series costs as much as %R.
+        if high.len() != close.len() || low.len() != close.len() {
+            // Reports the lengths without scanning the values.
+            return check_high_low(high, low, Some(close));
         }
-    });
-    Ok(())
+        let lookback = (period - 1).min(close.len());
+        check_high_low(&high[..lookback], &low[..lookback], Some(&close[..lookback]))?;
+        start(out, period - 1);
+        let mut checked = Ok(());
+        for_each_range_block(high, low, period, |first, highs, lows| {
+            let rows = first..first + highs.len();
+            if checked.is_err() {
+                return;
+            }
+            checked = check_high_low_from(
+                &high[rows.clone()],
+                &low[rows.clone()],
+                Some(&close[rows.clone()]),
+                first,
+            );
+            let slots = out[rows.clone()].iter_mut().zip(&close[rows]);
+            for ((slot, &price), (&highest, &lowest)) in slots.zip(highs.iter().zip(lows)) {
+                let range = highest - lowest;
+                *slot = if is_zero_scaled(range, highest.abs() + lowest.abs()) {
+                    0.0
+                } else {
+                    // The clamp only matters for a close outside its own bar's range.
+                    (((highest - price) / range) * -100.0).clamp(-100.0, 0.0)
+                };
+            }
+        });
+        checked
+    }
 }
 
 /// Commodity channel index, `TA_CCI`: `(tp − mean)/(0.015·meandev)` over `period` bars of the
