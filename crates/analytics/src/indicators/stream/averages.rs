@@ -7,7 +7,7 @@
 //! most `period + 1` values), never the series.
 
 use super::super::is_zero;
-use super::super::moving_averages::{MaType, Smoothing};
+use super::super::moving_averages::{EmaStep, MaType, Smoothing};
 use super::mama::Mama;
 
 /// A delay line: [`Delay::swap`] stores a value and returns the one stored `len` calls
@@ -122,15 +122,23 @@ pub(super) struct Ema {
     period: usize,
     seen: usize,
     smoothing: Smoothing,
+    step: EmaStep,
     previous: f64,
 }
 
 impl Ema {
+    /// TA-Lib's step, as every EMA inside another indicator takes.
     pub(super) fn new(period: usize) -> Self {
+        Self::with_step(period, EmaStep::TaLib)
+    }
+
+    /// The EMA indicator's own kernel takes the fused step (see [`EmaStep`]).
+    pub(super) fn with_step(period: usize, step: EmaStep) -> Self {
         Self {
             period,
             seen: 0,
             smoothing: Smoothing::ema(period),
+            step,
             previous: 0.0,
         }
     }
@@ -147,7 +155,10 @@ impl Ema {
             self.previous /= self.period as f64;
             return Some(self.previous);
         }
-        self.previous = self.smoothing.talib_ema_step(self.previous, value);
+        self.previous = match self.step {
+            EmaStep::TaLib => self.smoothing.talib_ema_step(self.previous, value),
+            EmaStep::Fused => self.smoothing.step(self.previous, value),
+        };
         Some(self.previous)
     }
 }

@@ -26,13 +26,13 @@ mod momentum;
 mod oscillators;
 mod trend;
 
-use super::moving_averages::MaType;
+use super::moving_averages::{EmaStep, MaType};
 use super::{
     IndicatorSpec, Inputs, Ohlcv, check_high_low_from, check_output, check_same_length_from,
     check_series_from,
 };
 use crate::AnalyticsError;
-use averages::{MaStage, T3, Variance};
+use averages::{Ema, MaStage, T3, Variance};
 use mama::Mama;
 use momentum::{Lagged, Macd, PriceOscillator, Trix, Wilder, cmo_value, roc_value, rsi_value};
 use oscillators::{Cci, RangeWindow, Stoch, StochRsi, Ultosc, willr_value};
@@ -111,7 +111,7 @@ impl IndicatorSpec {
         let ma = |i| self.ma_type(i);
         let state = match self.name() {
             "sma" => State::Average(MaStage::new(p(0), MaType::Sma)),
-            "ema" => State::Average(MaStage::new(p(0), MaType::Ema)),
+            "ema" => State::Average(MaStage::Ema(Ema::with_step(p(0), EmaStep::Fused))),
             "wma" => State::Average(MaStage::new(p(0), MaType::Wma)),
             "dema" => State::Average(MaStage::new(p(0), MaType::Dema)),
             "tema" => State::Average(MaStage::new(p(0), MaType::Tema)),
