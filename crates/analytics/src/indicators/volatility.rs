@@ -1,8 +1,11 @@
 //! Volatility: true range, ATR, NATR and Bollinger bands.
 
 use super::moving_averages::{MaType, ma_kernel, start};
-use super::{check_high_low, check_output, check_period, check_series, is_zero, scratch_vec};
+use super::{
+    all_finite, check_high_low, check_output, check_period, check_series, is_zero, scratch_vec,
+};
 use crate::AnalyticsError;
+use crate::cpu::fma_dispatch;
 
 /// TA-Lib's `TRUE_RANGE`: the largest of `h − l`, `|c₋₁ − h|` and `|c₋₁ − l|`.
 #[inline(always)]
@@ -111,50 +114,89 @@ pub(crate) fn variance_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     if input.len() <= lookback {
         return;
     }
-    let inverse = 1.0 / period as f64;
-    let mut shift = input[0];
-    let (mut total, mut total_squares) = shifted_sums(&input[..lookback], shift);
-    let mut bars_until_rebuild = 32 * period;
-    let mut peak_squares = total_squares;
+    let mut variance = RollingVariance::new(input, period);
     for i in lookback..input.len() {
-        let deviation = input[i] - shift;
-        total += deviation;
-        total_squares += deviation * deviation;
-        peak_squares = peak_squares.max(total_squares);
-        let mean = total * inverse;
-        let mut variance = total_squares * inverse - mean * mean;
-        let trailing = input[i - lookback] - shift;
-        total -= trailing;
-        total_squares -= trailing * trailing;
-        bars_until_rebuild -= 1;
-        if variance < 0.000001 * (peak_squares * inverse) || bars_until_rebuild == 0 {
-            bars_until_rebuild = 32 * period;
-            let window = &input[i - lookback..=i];
-            let mut sum = 0.0;
-            for &value in window {
-                sum += value;
-            }
-            shift = sum * inverse;
-            (total, total_squares) = shifted_sums(window, shift);
-            let mut mean = total * inverse;
-            variance = total_squares * inverse - mean * mean;
-            // A window flat to within its mean's rounding is re-anchored on its own last
-            // value, which cannot leave the variance at rounding level again.
-            if variance < 0.000001 * (total_squares * inverse) {
-                shift = input[i];
-                (total, total_squares) = shifted_sums(window, shift);
-                mean = total * inverse;
-                variance = total_squares * inverse - mean * mean;
-            }
-            peak_squares = total_squares;
-            if variance < 0.000000000001 * (total_squares * inverse) {
-                variance = 0.0;
-            }
-            let trailing = window[0] - shift;
-            total -= trailing;
-            total_squares -= trailing * trailing;
+        out[i] = variance.next(input, i);
+    }
+}
+
+/// The state of [`variance_kernel`] between rows.
+struct RollingVariance {
+    period: usize,
+    inverse: f64,
+    shift: f64,
+    total: f64,
+    total_squares: f64,
+    bars_until_rebuild: usize,
+    peak_squares: f64,
+}
+
+impl RollingVariance {
+    /// The state before row `period − 1` (`input` has at least `period` rows).
+    #[inline(always)]
+    fn new(input: &[f64], period: usize) -> Self {
+        let shift = input[0];
+        let (total, total_squares) = shifted_sums(&input[..period - 1], shift);
+        Self {
+            period,
+            inverse: 1.0 / period as f64,
+            shift,
+            total,
+            total_squares,
+            bars_until_rebuild: 32 * period,
+            peak_squares: total_squares,
         }
-        out[i] = variance;
+    }
+
+    /// The variance of the window ending at row `i`, called for `i = period − 1, period, ...`.
+    #[inline(always)]
+    fn next(&mut self, input: &[f64], i: usize) -> f64 {
+        let (lookback, inverse) = (self.period - 1, self.inverse);
+        let deviation = input[i] - self.shift;
+        self.total += deviation;
+        self.total_squares += deviation * deviation;
+        self.peak_squares = self.peak_squares.max(self.total_squares);
+        let mean = self.total * inverse;
+        let mut variance = self.total_squares * inverse - mean * mean;
+        let trailing = input[i - lookback] - self.shift;
+        self.total -= trailing;
+        self.total_squares -= trailing * trailing;
+        self.bars_until_rebuild -= 1;
+        if variance < 0.000001 * (self.peak_squares * inverse) || self.bars_until_rebuild == 0 {
+            variance = self.rebuild(&input[i - lookback..=i], input[i]);
+        }
+        variance
+    }
+
+    /// Recomputes the sums of `window` (ending at the value `last`) from a fresh shift.
+    #[cold]
+    fn rebuild(&mut self, window: &[f64], last: f64) -> f64 {
+        let inverse = self.inverse;
+        self.bars_until_rebuild = 32 * self.period;
+        let mut sum = 0.0;
+        for &value in window {
+            sum += value;
+        }
+        self.shift = sum * inverse;
+        (self.total, self.total_squares) = shifted_sums(window, self.shift);
+        let mut mean = self.total * inverse;
+        let mut variance = self.total_squares * inverse - mean * mean;
+        // A window flat to within its mean's rounding is re-anchored on its own last value,
+        // which cannot leave the variance at rounding level again.
+        if variance < 0.000001 * (self.total_squares * inverse) {
+            self.shift = last;
+            (self.total, self.total_squares) = shifted_sums(window, self.shift);
+            mean = self.total * inverse;
+            variance = self.total_squares * inverse - mean * mean;
+        }
+        self.peak_squares = self.total_squares;
+        if variance < 0.000000000001 * (self.total_squares * inverse) {
+            variance = 0.0;
+        }
+        let trailing = window[0] - self.shift;
+        self.total -= trailing;
+        self.total_squares -= trailing * trailing;
+        variance
     }
 }
 
@@ -193,7 +235,6 @@ pub fn bbands_into(
             )));
         }
     }
-    check_series("close", close)?;
     let len = close.len();
     // The later of the average's and the deviation's lookbacks (they differ only for MAMA).
     let lookback = ma_type.lookback(period).max(period - 1);
@@ -201,6 +242,18 @@ pub fn bbands_into(
     for output in [&*upper, &*middle, &*lower] {
         check_output("bbands", output.len(), len)?;
     }
+    if ma_type == MaType::Sma {
+        if !bbands_sma(
+            close,
+            period,
+            (nbdev_up, nbdev_down),
+            [upper, middle, lower],
+        ) {
+            check_series("close", close)?;
+        }
+        return Ok(());
+    }
+    check_series("close", close)?;
     start(upper, lookback);
     // The variance goes into `lower` first and is turned into the band in place; TA-Lib
     // computes it over the whole series, independently of the average's own seeding.
@@ -211,19 +264,61 @@ pub fn bbands_into(
         return Ok(());
     }
     for i in lookback..len {
-        let variance = lower[i];
-        let (mid, deviation) = (
-            middle[i],
-            if variance > 0.0 { variance.sqrt() } else { 0.0 },
-        );
-        if nbdev_up == nbdev_down {
-            let band = deviation * nbdev_up;
-            upper[i] = mid + band;
-            lower[i] = mid - band;
-        } else {
-            upper[i] = mid + deviation * nbdev_up;
-            lower[i] = mid - deviation * nbdev_down;
-        }
+        (upper[i], lower[i]) = bands(middle[i], lower[i], nbdev_up, nbdev_down);
     }
     Ok(())
+}
+
+/// The upper and lower band around `middle` for the window's `variance`, as TA-Lib forms them.
+#[inline(always)]
+fn bands(middle: f64, variance: f64, nbdev_up: f64, nbdev_down: f64) -> (f64, f64) {
+    let deviation = if variance > 0.0 { variance.sqrt() } else { 0.0 };
+    if nbdev_up == nbdev_down {
+        let band = deviation * nbdev_up;
+        (middle + band, middle - band)
+    } else {
+        (
+            middle + deviation * nbdev_up,
+            middle - deviation * nbdev_down,
+        )
+    }
+}
+
+fma_dispatch! {
+    /// Bollinger bands around the SMA in one pass: `sma_kernel`'s running total,
+    /// `variance_kernel`'s state and the bands row by row, with the same operations as the
+    /// separate kernels (so the same bits), and the three dependency chains side by side
+    /// instead of one pass after another. Returns whether every input value was finite (read
+    /// off the SMA's running total, which never forgets a NaN or an infinity).
+    fn bbands_sma(
+        input: &[f64],
+        period: usize,
+        nbdev: (f64, f64),
+        out: [&mut [f64]; 3],
+    ) -> bool {
+        let (nbdev_up, nbdev_down) = nbdev;
+        let [upper, middle, lower] = out;
+        let lookback = period - 1;
+        start(upper, lookback);
+        start(middle, lookback);
+        if !start(lower, lookback) {
+            return all_finite(input);
+        }
+        let divisor = period as f64;
+        let mut total = 0.0;
+        for &value in &input[..lookback] {
+            total += value;
+        }
+        let mut variance = RollingVariance::new(input, period);
+        let len = input.len().min(upper.len()).min(middle.len()).min(lower.len());
+        for i in lookback..len {
+            total += input[i];
+            let current = total;
+            total -= input[i - lookback];
+            let mid = current / divisor;
+            middle[i] = mid;
+            (upper[i], lower[i]) = bands(mid, variance.next(input, i), nbdev_up, nbdev_down);
+        }
+        total.abs() < f64::INFINITY
+    }
 }
