@@ -115,8 +115,8 @@ pub(crate) fn variance_kernel(input: &[f64], period: usize, out: &mut [f64]) {
         return;
     }
     let mut variance = RollingVariance::new(input, period);
-    for i in lookback..input.len() {
-        out[i] = variance.next(input, i);
+    for (i, slot) in out.iter_mut().enumerate().take(input.len()).skip(lookback) {
+        *slot = variance.next(input, i);
     }
 }
 
@@ -169,7 +169,9 @@ impl RollingVariance {
     }
 
     /// Recomputes the sums of `window` (ending at the value `last`) from a fresh shift.
-    #[cold]
+    /// Inlined although rare: as a call it clobbers every vector register, and the hot loop
+    /// around it then kept its sums on the stack.
+    #[inline(always)]
     fn rebuild(&mut self, window: &[f64], last: f64) -> f64 {
         let inverse = self.inverse;
         self.bars_until_rebuild = 32 * self.period;
