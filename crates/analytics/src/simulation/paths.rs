@@ -118,19 +118,16 @@ impl Chunk {
                 .zip(&mut self.peak)
                 .zip(&mut self.lowest_ratio);
             for ((((cumulative, &r), wealth), peak), lowest_ratio) in paths {
-                *wealth *= 1.0 + r;
-                // Comparisons rather than `f64::max`/`min`: the same values here (neither
-                // peak nor lowest ratio is ever NaN, and a NaN wealth changes neither),
-                // without the NaN fix-ups those carry. The peak starts at 1 and never
-                // falls, so the division is always defined.
-                *peak = if *wealth > *peak { *wealth } else { *peak };
-                let ratio = *wealth / *peak;
-                *lowest_ratio = if ratio < *lowest_ratio {
-                    ratio
-                } else {
-                    *lowest_ratio
-                };
-                *cumulative = *wealth - 1.0;
+                // New values in locals, every array written unconditionally: written as
+                // `*peak = if … { … } else { *peak }`, LLVM made masked stores, and read the
+                // values back from memory right after them (measured slower). The peak starts
+                // at 1 and never falls, so the division is always defined.
+                let new_wealth = *wealth * (1.0 + r);
+                let new_peak = peak.max(new_wealth);
+                *lowest_ratio = lowest_ratio.min(new_wealth / new_peak);
+                *wealth = new_wealth;
+                *peak = new_peak;
+                *cumulative = new_wealth - 1.0;
             }
             // Binned and counted now, while the row is in L1: a separate pass over the
             // block later read it back from memory, and cost more than computing it.
