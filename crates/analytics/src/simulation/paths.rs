@@ -251,7 +251,11 @@ fn block_percentiles(
                 .iter()
                 .map(|chunk| &chunk.counts[day * FAN_BINS..(day + 1) * FAN_BINS])
                 .collect();
-            binned_percentiles(&rows, &row_bins, &counts, &FAN_PERCENTILES, scratch)
+            // Vector code for summing the counts and scanning the bins (see `cpu.rs`).
+            crate::cpu::with_fma(
+                #[inline(always)]
+                || binned_percentiles(&rows, &row_bins, &counts, &FAN_PERCENTILES, scratch),
+            )
         })
         .collect()
 }
