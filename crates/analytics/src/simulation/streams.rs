@@ -29,6 +29,10 @@ pub(crate) const LANES: usize = 64;
 /// The generator of the rare draws.
 pub(crate) type SimRng = Xoshiro256PlusPlus;
 
+/// Steps of each lane per load and store of its state in [`LaneRng::fill`] (`out` need not
+/// be a multiple of `STEPS * LANES`).
+const STEPS: usize = 4;
+
 /// SplitMix64 outputs each chunk takes: four per lane and four for the rare-draw generator.
 const WORDS_PER_CHUNK: u64 = 4 * (LANES as u64 + 1);
 
@@ -48,23 +52,38 @@ impl LaneRng {
         let [rotate_sum, rotate_sum_back, rotate_s3, rotate_s3_back] =
             std::hint::black_box([23_u32, 64 - 23, 45, 64 - 45]);
         let rotate = |x: u64, left: u32, right: u32| (x << left) | (x >> right);
+        let step = |state: &mut [u64; 4]| {
+            let [s0, s1, s2, s3] = state;
+            let word = rotate(s0.wrapping_add(*s3), rotate_sum, rotate_sum_back).wrapping_add(*s0);
+            let t = *s1 << 17;
+            *s2 ^= *s0;
+            *s3 ^= *s1;
+            *s1 ^= *s2;
+            *s0 ^= *s3;
+            *s2 ^= t;
+            *s3 = rotate(*s3, rotate_s3, rotate_s3_back);
+            word
+        };
         let [s0, s1, s2, s3] = &mut self.s;
-        for group in out.as_chunks_mut::<LANES>().0 {
-            let lanes = group
-                .iter_mut()
-                .zip(s0.iter_mut())
-                .zip(s1.iter_mut())
-                .zip(s2.iter_mut())
-                .zip(s3.iter_mut());
-            for ((((word, s0), s1), s2), s3) in lanes {
-                *word = rotate(s0.wrapping_add(*s3), rotate_sum, rotate_sum_back).wrapping_add(*s0);
-                let t = *s1 << 17;
-                *s2 ^= *s0;
-                *s3 ^= *s1;
-                *s1 ^= *s2;
-                *s0 ^= *s3;
-                *s2 ^= t;
-                *s3 = rotate(*s3, rotate_s3, rotate_s3_back);
+        // STEPS steps of each lane per load and store of its state: the loop was bound by
+        // memory operations, not arithmetic (one step per load and store measured 8% slower
+        // overall; eight steps no faster than four). Word `g * LANES + l` is still the `g`-th
+        // of lane `l`.
+        let (quads, rest) = out.as_chunks_mut::<{ STEPS * LANES }>();
+        for quad in quads {
+            for lane in 0..LANES {
+                let mut state = [s0[lane], s1[lane], s2[lane], s3[lane]];
+                for k in 0..STEPS {
+                    quad[k * LANES + lane] = step(&mut state);
+                }
+                [s0[lane], s1[lane], s2[lane], s3[lane]] = state;
+            }
+        }
+        for group in rest.as_chunks_mut::<LANES>().0 {
+            for lane in 0..LANES {
+                let mut state = [s0[lane], s1[lane], s2[lane], s3[lane]];
+                group[lane] = step(&mut state);
+                [s0[lane], s1[lane], s2[lane], s3[lane]] = state;
             }
         }
     }
