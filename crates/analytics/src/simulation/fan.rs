@@ -19,7 +19,8 @@
 //! simulation then fails as a whole on its non-finite final statistics.)
 
 /// Bins per day: a chunk's counts for a block of days stay in L1 as `u16`, and at 100,000
-/// normal-ish paths the wanted bins hold a few hundred values each.
+/// normal-ish paths the wanted bins hold 30 to 200 values each (measured; 512 and 2048 bins
+/// measured no faster).
 pub(crate) const FAN_BINS: usize = 1024;
 
 /// A monotone map from a value to one of [`FAN_BINS`] bins, fixed before the day is simulated.
