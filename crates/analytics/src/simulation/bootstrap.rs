@@ -6,7 +6,8 @@
 
 use rand::distr::{Distribution, Uniform};
 
-use super::paths::{DailyReturnSampler, SimRng};
+use super::paths::DailyReturnSampler;
+use super::streams::ChunkRng;
 use crate::AnalyticsError;
 use crate::portfolio::stats::std_dev;
 
@@ -32,9 +33,11 @@ impl BootstrapReturns {
 }
 
 impl DailyReturnSampler for BootstrapReturns {
-    fn fill(&self, rng: &mut SimRng, out: &mut [f64]) {
+    fn fill(&self, rng: &mut ChunkRng, _words: &mut [u64], out: &mut [f64]) {
+        // One exact uniform index per draw (rejection sampling inside `Uniform`), from the
+        // chunk's ordinary generator: bootstrap draws are lookups, with nothing to vectorise.
         for r in out.iter_mut() {
-            *r = self.days[self.index.sample(rng)];
+            *r = self.days[self.index.sample(&mut rng.scalar)];
         }
     }
 

@@ -9,6 +9,7 @@ mod bootstrap;
 mod fan;
 mod normal;
 mod paths;
+mod streams;
 mod summary;
 mod ziggurat_tables;
 
