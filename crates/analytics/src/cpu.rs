@@ -23,6 +23,30 @@ pub(crate) fn has_avx2_fma() -> bool {
     }
 }
 
+/// Runs `work` compiled for AVX2 and FMA when the CPU has both, as compiled otherwise.
+///
+/// For code that [`fma_dispatch!`] cannot wrap (methods, generic functions). The closure must
+/// be `#[inline(always)]`, and what it calls too: a closure that is not inlined into
+/// `avx2_fma` is compiled once, for the baseline, and both paths call that copy.
+#[inline(always)]
+pub(crate) fn with_fma<R>(work: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        // SAFETY: `avx2_fma` needs only AVX2 and FMA, which this CPU was just found to have;
+        // that is the whole contract of calling a `#[target_feature]` function.
+        #[allow(unsafe_code)]
+        return unsafe { avx2_fma(work) };
+    }
+    work()
+}
+
+/// `work`, with AVX2 and FMA enabled for it once inlined here.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_fma<R>(work: impl FnOnce() -> R) -> R {
+    work()
+}
+
 /// Defines `fn name(args) -> ret { body }` that runs `body` compiled for AVX2 and FMA when
 /// the CPU has them. The body is an `#[inline(always)]` function, so both copies are the
 /// whole loop, with nothing left behind a call (a closure handed to a `#[target_feature]`
