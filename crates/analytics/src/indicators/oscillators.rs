@@ -382,58 +382,124 @@ pub fn cci_into(
     out: &mut [f64],
 ) -> Result<(), AnalyticsError> {
     check_period("cci", "period", period, 2)?;
-    check_high_low(high, low, Some(close))?;
     check_output("cci", out.len(), close.len())?;
-    let len = close.len();
-    let lookback = period - 1;
-    if !start(out, lookback) {
-        return Ok(());
-    }
-    // The mean is summed in ring-slot order, as TA-Lib does: `tp − mean` cancels, so the
-    // summation order of the mean decides the value, not only its last bit.
-    let mut ring = vec![0.0; period];
-    let mut slot = 0;
-    let divisor = period as f64;
-    for i in 0..lookback {
-        ring[slot] = (high[i] + low[i] + close[i]) / 3.0;
-        slot += 1;
-    }
-    for today in lookback..len {
-        let last = (high[today] + low[today] + close[today]) / 3.0;
-        ring[slot] = last;
-        let mut total = 0.0;
-        for &value in &ring {
-            total += value;
+    cci_checked(high, low, close, period, out)
+}
+
+/// Rows per block of [`cci_checked`]: the block's typical prices stay in L1.
+const CCI_BLOCK: usize = 2048;
+
+fma_dispatch! {
+    /// The checks and the kernel of [`cci_into`].
+    ///
+    /// TA-Lib keeps the typical prices in a ring and sums the whole ring, slot 0 first, for
+    /// each bar's mean; `tp − mean` cancels, so that order decides the value, and is kept. But
+    /// slot 0 always holds the first row of the current run of `period` rows, so the ring in
+    /// slot order is that run up to today, then the rest of the window from the previous run:
+    /// the first part's sum grows by one addition a bar, and only the second is summed anew.
+    /// What remains per bar depends on no other bar, so the processor overlaps the bars
+    /// instead of waiting on one chain of `period` additions each. Rows are checked block by
+    /// block as they are reached, while in cache.
+    fn cci_checked(
+        high: &[f64],
+        low: &[f64],
+        close: &[f64],
+        period: usize,
+        out: &mut [f64],
+    ) -> Result<(), AnalyticsError> {
+        let len = close.len();
+        if high.len() != len || low.len() != len {
+            // Reports the lengths without scanning the values.
+            return check_high_low(high, low, Some(close));
         }
-        let mean = total / divisor;
-        // The absolute deviations are all positive, so four partial sums change only the
-        // last bits, and they break the dependency chain of one accumulator.
-        let mut parts = [0.0f64; 4];
-        let mut chunks = ring.chunks_exact(4);
-        for chunk in &mut chunks {
-            for (part, &value) in parts.iter_mut().zip(chunk) {
-                *part += (value - mean).abs();
+        let lookback = period - 1;
+        if !start(out, lookback) {
+            return check_high_low(high, low, Some(close));
+        }
+        check_high_low(&high[..lookback], &low[..lookback], Some(&close[..lookback]))?;
+        let divisor = period as f64;
+        let typical = |k: usize| (high[k] + low[k] + close[k]) / 3.0;
+        // `run_total`: the slot-order sum of the current run, rows `base..=today`.
+        let mut run_total = 0.0;
+        for k in 0..lookback {
+            run_total += typical(k);
+        }
+        let mut prices = vec![0.0; CCI_BLOCK + lookback];
+        let mut slot = lookback;
+        let mut first = lookback;
+        while first < len {
+            let end = (first + CCI_BLOCK).min(len);
+            check_high_low_from(
+                &high[first..end],
+                &low[first..end],
+                Some(&close[first..end]),
+                first,
+            )?;
+            // `prices[k - origin]` is the typical price of row `k`.
+            let origin = first - lookback;
+            for (price, k) in prices.iter_mut().zip(origin..end) {
+                *price = typical(k);
             }
+            for (today, value) in out.iter_mut().enumerate().take(end).skip(first) {
+                // Ring slots `0..=slot` are this run, `slot + 1..` the previous run's end.
+                let run = &prices[today - slot - origin..=today - origin];
+                let rest = &prices[today + 1 - period - origin..today - slot - origin];
+                let last = run[slot];
+                run_total = if slot == 0 { 0.0 + last } else { run_total + last };
+                let mut total = run_total;
+                for &price in rest {
+                    total += price;
+                }
+                *value = cci_value([run, rest], last, total / divisor, divisor);
+                slot = if slot + 1 == period { 0 } else { slot + 1 };
+            }
+            first = end;
         }
-        let mut deviation = (parts[0] + parts[1]) + (parts[2] + parts[3]);
-        for &value in chunks.remainder() {
-            deviation += (value - mean).abs();
+        Ok(())
+    }
+}
+
+/// CCI of one bar from its window of typical prices in ring-slot order (as the two runs of
+/// slots `0..=today's` and after), today's typical price `last` and the window's `mean`.
+#[inline(always)]
+pub(super) fn cci_value(window: [&[f64]; 2], last: f64, mean: f64, divisor: f64) -> f64 {
+    // The absolute deviations are all positive, so partial sums change only the last bits,
+    // and they break the dependency chain of one accumulator.
+    // Four named sums rather than an array: the array, its last chunk added through masked
+    // stores, was read back through the stack, and each bar waited on that.
+    let (mut first, mut second, mut third, mut fourth) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let away = |value: f64| (value - mean).abs();
+    for run in window {
+        let (quads, rest) = run.as_chunks::<4>();
+        for &[a, b, c, d] in quads {
+            first += away(a);
+            second += away(b);
+            third += away(c);
+            fourth += away(d);
         }
-        let deviation = deviation / divisor;
-        let distance = last - mean;
-        // Flatness is judged against the window's own price level (TA-Lib issue #253).
-        let scale = mean.abs();
-        out[today] = if !is_zero_scaled(distance, scale) && !is_zero_scaled(deviation, scale) {
-            distance / (0.015 * deviation)
-        } else {
-            0.0
-        };
-        slot += 1;
-        if slot == period {
-            slot = 0;
+        match *rest {
+            [a] => first += away(a),
+            [a, b] => {
+                first += away(a);
+                second += away(b);
+            }
+            [a, b, c] => {
+                first += away(a);
+                second += away(b);
+                third += away(c);
+            }
+            _ => {}
         }
     }
-    Ok(())
+    let deviation = ((first + second) + (third + fourth)) / divisor;
+    let distance = last - mean;
+    // Flatness is judged against the window's own price level (TA-Lib issue #253).
+    let scale = mean.abs();
+    if !is_zero_scaled(distance, scale) && !is_zero_scaled(deviation, scale) {
+        distance / (0.015 * deviation)
+    } else {
+        0.0
+    }
 }
 
 /// Ultimate oscillator, `TA_ULTOSC`: `100·(4·A₁/B₁ + 2·A₂/B₂ + A₃/B₃)/7` with

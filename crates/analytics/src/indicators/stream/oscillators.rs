@@ -2,6 +2,7 @@
 //! `oscillators.rs` operation for operation.
 
 use super::super::moving_averages::MaType;
+use super::super::oscillators::cci_value;
 use super::super::volatility::true_range;
 use super::super::{is_zero, is_zero_scaled};
 use super::averages::MaStage;
@@ -200,31 +201,13 @@ impl Cci {
             total += value;
         }
         let mean = total / self.divisor;
-        let mut parts = [0.0f64; 4];
-        let mut chunks = self.ring.chunks_exact(4);
-        for chunk in &mut chunks {
-            for (part, &value) in parts.iter_mut().zip(chunk) {
-                *part += (value - mean).abs();
-            }
-        }
-        let mut deviation = (parts[0] + parts[1]) + (parts[2] + parts[3]);
-        for &value in chunks.remainder() {
-            deviation += (value - mean).abs();
-        }
-        let deviation = deviation / self.divisor;
-        let distance = last - mean;
-        let scale = mean.abs();
+        let (run, rest) = self.ring.split_at(self.slot + 1);
+        let value = cci_value([run, rest], last, mean, self.divisor);
         self.slot += 1;
         if self.slot == self.period {
             self.slot = 0;
         }
-        Some(
-            if !is_zero_scaled(distance, scale) && !is_zero_scaled(deviation, scale) {
-                distance / (0.015 * deviation)
-            } else {
-                0.0
-            },
-        )
+        Some(value)
     }
 }
 
