@@ -203,6 +203,16 @@ fn all_rows(a: &[f64], b: &[f64], c: &[f64], good: impl Fn(f64, f64, f64) -> boo
     remainder && lanes.iter().all(|&lane| lane)
 }
 
+/// Whether every bar of equally long high, low and close is finite with high >= low: the
+/// branch-free scan of [`check_high_low`], inlined into kernels that check block by block.
+#[inline(always)]
+pub(crate) fn bars_are_valid(high: &[f64], low: &[f64], close: &[f64]) -> bool {
+    // `h >= l` is also false when either is NaN, and `|x| < ∞` for NaN and infinities.
+    all_rows(high, low, close, |h, l, c| {
+        (h >= l) & (h.abs() < f64::INFINITY) & (l.abs() < f64::INFINITY) & (c.abs() < f64::INFINITY)
+    })
+}
+
 /// Checks that high, low and close have one length, hold finite values and that high >= low.
 #[inline]
 pub(crate) fn check_high_low(
@@ -232,12 +242,7 @@ pub(crate) fn check_high_low_from(
     // One branch-free pass decides whether anything is wrong; only then are rows searched.
     // `h >= l` is also false when either is NaN, and `|x| < ∞` for NaN and infinities.
     let all_good = match close {
-        Some(close) => all_rows(high, low, close, |h, l, c| {
-            (h >= l)
-                & (h.abs() < f64::INFINITY)
-                & (l.abs() < f64::INFINITY)
-                & (c.abs() < f64::INFINITY)
-        }),
+        Some(close) => bars_are_valid(high, low, close),
         None => all_rows(high, low, high, |h, l, _| {
             (h >= l) & (h.abs() < f64::INFINITY) & (l.abs() < f64::INFINITY)
         }),

@@ -3,8 +3,8 @@
 use super::momentum::rsi_kernel;
 use super::moving_averages::{MaType, ma_kernel, start};
 use super::{
-    check_high_low, check_high_low_from, check_output, check_period, check_series, is_zero,
-    is_zero_scaled, output_vec, scratch_vec,
+    bars_are_valid, check_high_low, check_high_low_from, check_output, check_period, check_series,
+    is_zero, is_zero_scaled, output_vec, scratch_vec,
 };
 use crate::AnalyticsError;
 use crate::cpu::fma_dispatch;
@@ -23,8 +23,10 @@ fn smaller(a: f64, b: f64) -> f64 {
 /// values) stay in L1/L2 while the doubling passes run over them.
 const RANGE_BLOCK: usize = 2048;
 
-/// Calls `emit(first, highest, lowest)` block by block, where `highest[o]` and `lowest[o]`
-/// are the extremes of the `period`-bar window ending at row `first + o`.
+/// Calls `emit(first, runs, valid)` block by block, where `runs.extremes()` gives the highest
+/// and lowest of the `period`-bar window ending at each row from `first` on, and `valid` says
+/// whether every high and low the block's windows cover is finite with high >= low (checked
+/// in the first pass, which reads them anyway).
 ///
 /// A sparse table per block of [`RANGE_BLOCK`] rows: pass after pass, each value becomes the
 /// extreme of itself and the value `width` rows later, doubling `width` up to the largest
@@ -38,7 +40,7 @@ fn for_each_range_block(
     high: &[f64],
     low: &[f64],
     period: usize,
-    mut emit: impl FnMut(usize, &[f64], &[f64]),
+    mut emit: impl FnMut(usize, Runs<'_>, bool),
 ) {
     let len = high.len();
     let lookback = period - 1;
@@ -47,7 +49,19 @@ fn for_each_range_block(
     }
     if period == 1 {
         // Each window is its own bar.
-        emit(0, high, low);
+        let valid = high
+            .iter()
+            .zip(low)
+            .fold(true, |valid, (&h, &l)| valid & bar_is_valid(h, l));
+        emit(
+            0,
+            Runs {
+                high,
+                low,
+                offset: 0,
+            },
+            valid,
+        );
         return;
     }
     let span = RANGE_BLOCK + lookback;
@@ -63,11 +77,43 @@ fn for_each_range_block(
         let rows = end - first + lookback;
         let [high_run, low_run, high_next, low_next] = &mut buffers;
         // `*_run[j]` is the extreme of rows `j .. j + width` of the block. The first pass
-        // (period ≥ 2 here, so there is one) reads the series itself.
+        // (period ≥ 2 here, so there is one) reads the series itself, 4 rows at once where
+        // the period allows, and checks each row on the way.
         let (block_high, block_low) = (&high[first - lookback..end], &low[first - lookback..end]);
-        double_runs(block_high, &mut high_run[..rows - 1], 1, larger);
-        double_runs(block_low, &mut low_run[..rows - 1], 1, smaller);
-        let mut width = 2;
+        let mut width = if period >= 4 { 4 } else { 2 };
+        let runs = rows + 1 - width;
+        let mut valid = block_high[runs..]
+            .iter()
+            .zip(&block_low[runs..])
+            .fold(true, |valid, (&h, &l)| valid & bar_is_valid(h, l));
+        let (high_out, low_out) = (&mut high_run[..runs], &mut low_run[..runs]);
+        if width == 4 {
+            let highs = block_high.iter().zip(&block_high[1..]);
+            let highs = highs.zip(block_high[2..].iter().zip(&block_high[3..]));
+            let lows = block_low.iter().zip(&block_low[1..]);
+            let lows = lows.zip(block_low[2..].iter().zip(&block_low[3..]));
+            let rows = high_out
+                .iter_mut()
+                .zip(low_out.iter_mut())
+                .zip(highs.zip(lows));
+            for ((top, bottom), (((&h0, &h1), (&h2, &h3)), ((&l0, &l1), (&l2, &l3)))) in rows {
+                *top = larger(larger(h0, h1), larger(h2, h3));
+                *bottom = smaller(smaller(l0, l1), smaller(l2, l3));
+                valid &= bar_is_valid(h0, l0);
+            }
+        } else {
+            let highs = block_high.iter().zip(&block_high[1..]);
+            let lows = block_low.iter().zip(&block_low[1..]);
+            let rows = high_out
+                .iter_mut()
+                .zip(low_out.iter_mut())
+                .zip(highs.zip(lows));
+            for ((top, bottom), ((&h0, &h1), (&l0, &l1))) in rows {
+                *top = larger(h0, h1);
+                *bottom = smaller(l0, l1);
+                valid &= bar_is_valid(h0, l0);
+            }
+        }
         while 2 * width <= period {
             let valid = rows - width;
             double_runs(&high_run[..rows], &mut high_next[..valid], width, larger);
@@ -76,24 +122,55 @@ fn for_each_range_block(
             std::mem::swap(low_run, low_next);
             width *= 2;
         }
-        // The window of `period` rows from `j` is the runs from `j` and from `j + period − w`.
+        // The window of `period` rows from `j` is the runs from `j` and from `j + period − w`;
+        // the caller takes that last extreme as it reads the window.
         let count = end - first;
         let tail = period - width;
-        double_runs(
-            &high_run[..count + tail],
-            &mut high_next[..count],
-            tail,
-            larger,
+        emit(
+            first,
+            Runs {
+                high: &high_run[..count + tail],
+                low: &low_run[..count + tail],
+                offset: tail,
+            },
+            valid,
         );
-        double_runs(
-            &low_run[..count + tail],
-            &mut low_next[..count],
-            tail,
-            smaller,
-        );
-        emit(first, &high_next[..count], &low_next[..count]);
         first = end;
     }
+}
+
+/// A block's runs of [`for_each_range_block`]: the window ending at the block's row `o`
+/// spans the runs at `o` and `o + offset`.
+#[derive(Clone, Copy)]
+struct Runs<'a> {
+    high: &'a [f64],
+    low: &'a [f64],
+    offset: usize,
+}
+
+impl Runs<'_> {
+    /// Rows of the block.
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.high.len() - self.offset
+    }
+
+    /// `(highest, lowest)` of each window, in row order.
+    #[inline(always)]
+    fn extremes(self) -> impl Iterator<Item = (f64, f64)> {
+        let count = self.len();
+        let highs = self.high[..count].iter().zip(&self.high[self.offset..]);
+        let lows = self.low[..count].iter().zip(&self.low[self.offset..]);
+        highs
+            .zip(lows)
+            .map(|((&h0, &h1), (&l0, &l1))| (larger(h0, h1), smaller(l0, l1)))
+    }
+}
+
+/// Whether a bar's high and low are finite with high >= low (false for a NaN too).
+#[inline(always)]
+fn bar_is_valid(high: f64, low: f64) -> bool {
+    (high >= low) & (high.abs() < f64::INFINITY) & (low.abs() < f64::INFINITY)
 }
 
 /// `out[j] = pick(runs[j], runs[j + offset])` for every `j` of `out`.
@@ -111,10 +188,10 @@ fn double_runs(runs: &[f64], out: &mut [f64], offset: usize, pick: fn(f64, f64) 
 /// does not divide into noise).
 fn fast_k_kernel(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
     start(out, period - 1);
-    for_each_range_block(high, low, period, |first, highs, lows| {
-        let rows = first..first + highs.len();
+    for_each_range_block(high, low, period, |first, runs, _| {
+        let rows = first..first + runs.len();
         let slots = out[rows.clone()].iter_mut().zip(&close[rows]);
-        for ((slot, &price), (&highest, &lowest)) in slots.zip(highs.iter().zip(lows)) {
+        for ((slot, &price), (highest, lowest)) in slots.zip(runs.extremes()) {
             let range = highest - lowest;
             *slot = if is_zero_scaled(range, highest.abs() + lowest.abs()) {
                 0.0
@@ -323,8 +400,6 @@ fma_dispatch! {
         period: usize,
         out: &mut [f64],
     ) -> Result<(), AnalyticsError> {
-        // The rows are checked block by block as the windows reach them, while they are in
-        // cache: a checking pass of its own over three long series costs as much as %R.
         if high.len() != close.len() || low.len() != close.len() {
             // Reports the lengths without scanning the values.
             return check_high_low(high, low, Some(close));
@@ -332,20 +407,21 @@ fma_dispatch! {
         let lookback = (period - 1).min(close.len());
         check_high_low(&high[..lookback], &low[..lookback], Some(&close[..lookback]))?;
         start(out, period - 1);
+        // Each block's rows are checked in the window passes, which read them anyway: a
+        // checking pass of its own over three long series cost a third of %R.
         let mut checked = Ok(());
-        for_each_range_block(high, low, period, |first, highs, lows| {
-            let rows = first..first + highs.len();
+        // `inline(always)`: otherwise the closure is compiled once, for the baseline, and the
+        // AVX2 copy of this function calls it.
+        for_each_range_block(high, low, period, #[inline(always)]
+        |first: usize, runs: Runs<'_>, valid: bool| {
+            let rows = first..first + runs.len();
             if checked.is_err() {
                 return;
             }
-            checked = check_high_low_from(
-                &high[rows.clone()],
-                &low[rows.clone()],
-                Some(&close[rows.clone()]),
-                first,
-            );
-            let slots = out[rows.clone()].iter_mut().zip(&close[rows]);
-            for ((slot, &price), (&highest, &lowest)) in slots.zip(highs.iter().zip(lows)) {
+            let mut valid = valid;
+            let slots = out[rows.clone()].iter_mut().zip(&close[rows.clone()]);
+            for ((slot, &price), (highest, lowest)) in slots.zip(runs.extremes()) {
+                valid &= price.abs() < f64::INFINITY;
                 let range = highest - lowest;
                 *slot = if is_zero_scaled(range, highest.abs() + lowest.abs()) {
                     0.0
@@ -353,6 +429,16 @@ fma_dispatch! {
                     // The clamp only matters for a close outside its own bar's range.
                     (((highest - price) / range) * -100.0).clamp(-100.0, 0.0)
                 };
+            }
+            if !valid {
+                // The windows' rows, the lookback's included, as the batch check names them.
+                let window = first + 1 - period..rows.end;
+                checked = check_high_low_from(
+                    &high[window.clone()],
+                    &low[window.clone()],
+                    Some(&close[window]),
+                    first + 1 - period,
+                );
             }
         });
         checked
@@ -429,12 +515,10 @@ fma_dispatch! {
         let mut first = lookback;
         while first < len {
             let end = (first + CCI_BLOCK).min(len);
-            check_high_low_from(
-                &high[first..end],
-                &low[first..end],
-                Some(&close[first..end]),
-                first,
-            )?;
+            let (block_high, block_low) = (&high[first..end], &low[first..end]);
+            if !bars_are_valid(block_high, block_low, &close[first..end]) {
+                check_high_low_from(block_high, block_low, Some(&close[first..end]), first)?;
+            }
             // `prices[k - origin]` is the typical price of row `k`.
             let origin = first - lookback;
             for (price, k) in prices.iter_mut().zip(origin..end) {
