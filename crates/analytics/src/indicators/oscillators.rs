@@ -484,8 +484,10 @@ fma_dispatch! {
     /// slot order is that run up to today, then the rest of the window from the previous run:
     /// the first part's sum grows by one addition a bar, and only the second is summed anew.
     /// What remains per bar depends on no other bar, so the processor overlaps the bars
-    /// instead of waiting on one chain of `period` additions each. Rows are checked block by
-    /// block as they are reached, while in cache.
+    /// instead of waiting on one chain of `period` additions each. The mean deviation has
+    /// no cancellation to respect; it is summed in row order ([`deviation_sum`]), eight bars
+    /// side by side in vector lanes. Rows are checked block by block as they are reached,
+    /// while in cache.
     fn cci_checked(
         high: &[f64],
         low: &[f64],
@@ -511,6 +513,7 @@ fma_dispatch! {
             run_total += typical(k);
         }
         let mut prices = vec![0.0; CCI_BLOCK + lookback];
+        let mut means = vec![0.0; CCI_BLOCK];
         let mut slot = lookback;
         let mut first = lookback;
         while first < len {
@@ -524,18 +527,41 @@ fma_dispatch! {
             for (price, k) in prices.iter_mut().zip(origin..end) {
                 *price = typical(k);
             }
-            for (today, value) in out.iter_mut().enumerate().take(end).skip(first) {
+            // The means first: the sums in ring-slot order, one bar after another.
+            let count = end - first;
+            for (today, mean) in (first..end).zip(&mut means[..count]) {
                 // Ring slots `0..=slot` are this run, `slot + 1..` the previous run's end.
-                let run = &prices[today - slot - origin..=today - origin];
                 let rest = &prices[today + 1 - period - origin..today - slot - origin];
-                let last = run[slot];
-                run_total = if slot == 0 { 0.0 + last } else { run_total + last };
+                run_total = if slot == 0 {
+                    0.0 + prices[today - origin]
+                } else {
+                    run_total + prices[today - origin]
+                };
                 let mut total = run_total;
                 for &price in rest {
                     total += price;
                 }
-                *value = cci_value([run, rest], last, total / divisor, divisor);
+                *mean = total / divisor;
                 slot = if slot + 1 == period { 0 } else { slot + 1 };
+            }
+            // Then the deviations, eight bars side by side: bar `o`'s window is
+            // `prices[o..o + period]` (rows `first + o − lookback ..= first + o`).
+            let outputs = &mut out[first..end];
+            let (groups, _) = outputs.as_chunks_mut::<CCI_LANES>();
+            let grouped = groups.len() * CCI_LANES;
+            for (group, chunk) in groups.iter_mut().enumerate() {
+                let o = group * CCI_LANES;
+                let mean: [f64; CCI_LANES] = std::array::from_fn(|lane| means[o + lane]);
+                let sums = lane_deviation_sums(&prices[o..o + CCI_LANES + lookback], &mean);
+                for lane in 0..CCI_LANES {
+                    let last = prices[o + lane + lookback];
+                    chunk[lane] = cci_value(sums[lane], last, mean[lane], divisor);
+                }
+            }
+            for (o, value) in outputs.iter_mut().enumerate().skip(grouped) {
+                let window = &prices[o..o + period];
+                let sum = deviation_sum(window.iter().copied(), means[o]);
+                *value = cci_value(sum, window[lookback], means[o], divisor);
             }
             first = end;
         }
@@ -543,39 +569,65 @@ fma_dispatch! {
     }
 }
 
-/// CCI of one bar from its window of typical prices in ring-slot order (as the two runs of
-/// slots `0..=today's` and after), today's typical price `last` and the window's `mean`.
+/// Bars whose deviations [`lane_deviation_sums`] computes side by side.
+const CCI_LANES: usize = 8;
+
+/// The sum of `|x − mean|` over a window in row order (oldest first), in two partial sums
+/// (even and odd positions) added at the end: all terms are positive, so the grouping
+/// changes only last bits, and it halves the dependency chain. The streaming CCI sums its
+/// ring in this same order, and [`lane_deviation_sums`] each of its lanes.
 #[inline(always)]
-pub(super) fn cci_value(window: [&[f64]; 2], last: f64, mean: f64, divisor: f64) -> f64 {
-    // The absolute deviations are all positive, so partial sums change only the last bits,
-    // and they break the dependency chain of one accumulator.
-    // Four named sums rather than an array: the array, its last chunk added through masked
-    // stores, was read back through the stack, and each bar waited on that.
-    let (mut first, mut second, mut third, mut fourth) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    let away = |value: f64| (value - mean).abs();
-    for run in window {
-        let (quads, rest) = run.as_chunks::<4>();
-        for &[a, b, c, d] in quads {
-            first += away(a);
-            second += away(b);
-            third += away(c);
-            fourth += away(d);
-        }
-        match *rest {
-            [a] => first += away(a),
-            [a, b] => {
-                first += away(a);
-                second += away(b);
-            }
-            [a, b, c] => {
-                first += away(a);
-                second += away(b);
-                third += away(c);
-            }
-            _ => {}
+pub(super) fn deviation_sum(window: impl Iterator<Item = f64>, mean: f64) -> f64 {
+    let (mut even, mut odd) = (0.0f64, 0.0f64);
+    for (position, value) in window.enumerate() {
+        if position % 2 == 0 {
+            even += (value - mean).abs();
+        } else {
+            odd += (value - mean).abs();
         }
     }
-    let deviation = ((first + second) + (third + fourth)) / divisor;
+    even + odd
+}
+
+/// [`deviation_sum`] for `CCI_LANES` consecutive windows at once: lane `b`'s window is
+/// `prices[b..b + period]`, where `prices` holds `CCI_LANES + period − 1` values. Each lane
+/// adds its terms in `deviation_sum`'s order, so the results are its bits; position `j` of
+/// every lane is one contiguous load, which the compiler makes one vector operation.
+#[inline(always)]
+fn lane_deviation_sums(prices: &[f64], mean: &[f64; CCI_LANES]) -> [f64; CCI_LANES] {
+    let period = prices.len() + 1 - CCI_LANES;
+    let mut even = [0.0f64; CCI_LANES];
+    let mut odd = [0.0f64; CCI_LANES];
+    let mut position = 0;
+    while position + 1 < period {
+        let here: &[f64; CCI_LANES] = prices[position..position + CCI_LANES]
+            .try_into()
+            .expect("a lane's worth of prices");
+        let next: &[f64; CCI_LANES] = prices[position + 1..position + 1 + CCI_LANES]
+            .try_into()
+            .expect("a lane's worth of prices");
+        for lane in 0..CCI_LANES {
+            even[lane] += (here[lane] - mean[lane]).abs();
+            odd[lane] += (next[lane] - mean[lane]).abs();
+        }
+        position += 2;
+    }
+    if position < period {
+        let here: &[f64; CCI_LANES] = prices[position..position + CCI_LANES]
+            .try_into()
+            .expect("a lane's worth of prices");
+        for lane in 0..CCI_LANES {
+            even[lane] += (here[lane] - mean[lane]).abs();
+        }
+    }
+    std::array::from_fn(|lane| even[lane] + odd[lane])
+}
+
+/// CCI of one bar from the sum of its window's absolute deviations ([`deviation_sum`]),
+/// today's typical price `last` and the window's `mean`.
+#[inline(always)]
+pub(super) fn cci_value(deviation_sum: f64, last: f64, mean: f64, divisor: f64) -> f64 {
+    let deviation = deviation_sum / divisor;
     let distance = last - mean;
     // Flatness is judged against the window's own price level (TA-Lib issue #253).
     let scale = mean.abs();

@@ -2,7 +2,7 @@
 //! `oscillators.rs` operation for operation.
 
 use super::super::moving_averages::MaType;
-use super::super::oscillators::cci_value;
+use super::super::oscillators::{cci_value, deviation_sum};
 use super::super::volatility::true_range;
 use super::super::{is_zero, is_zero_scaled};
 use super::averages::MaStage;
@@ -201,8 +201,10 @@ impl Cci {
             total += value;
         }
         let mean = total / self.divisor;
+        // The window in row order: the previous run's end, then this run.
         let (run, rest) = self.ring.split_at(self.slot + 1);
-        let value = cci_value([run, rest], last, mean, self.divisor);
+        let sum = deviation_sum(rest.iter().chain(run).copied(), mean);
+        let value = cci_value(sum, last, mean, self.divisor);
         self.slot += 1;
         if self.slot == self.period {
             self.slot = 0;
