@@ -177,10 +177,10 @@ impl Macd {
         let today = self.seen;
         self.seen += 1;
         if today > self.lookback {
-            self.fast_ema = self.fast_smoothing.step(self.fast_ema, value);
-            self.slow_ema = self.slow_smoothing.step(self.slow_ema, value);
+            self.fast_ema = self.fast_smoothing.talib_ema_step(self.fast_ema, value);
+            self.slow_ema = self.slow_smoothing.talib_ema_step(self.slow_ema, value);
             let line = self.fast_ema - self.slow_ema;
-            self.signal_ema = self.signal_smoothing.step(self.signal_ema, line);
+            self.signal_ema = self.signal_smoothing.talib_ema_step(self.signal_ema, line);
             return Some((line, self.signal_ema, line - self.signal_ema));
         }
         if today < self.slow {
@@ -198,8 +198,8 @@ impl Macd {
             return (today == self.lookback).then(|| self.first_signal());
         }
         self.signal_total += self.line;
-        self.fast_ema = self.fast_smoothing.step(self.fast_ema, value);
-        self.slow_ema = self.slow_smoothing.step(self.slow_ema, value);
+        self.fast_ema = self.fast_smoothing.talib_ema_step(self.fast_ema, value);
+        self.slow_ema = self.slow_smoothing.talib_ema_step(self.slow_ema, value);
         self.line = self.fast_ema - self.slow_ema;
         (today == self.lookback).then(|| self.first_signal())
     }
