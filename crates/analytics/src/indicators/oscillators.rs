@@ -19,16 +19,17 @@ fn smaller(a: f64, b: f64) -> f64 {
     if a <= b { a } else { b }
 }
 
-/// Rows per block of [`for_each_range_block`]: its buffers (four of `RANGE_BLOCK + period`
-/// values) stay in L1/L2 while the doubling passes run over them.
-const RANGE_BLOCK: usize = 2048;
+/// Rows per block of [`for_each_range_block`]: its four buffers of `RANGE_BLOCK + period`
+/// values stay in L1 (48 KB here) while the passes run over them. Measured at 10M bars: 256
+/// rows took WILLR 2.6 ns a bar, 512 rows 3.0, 2,048 rows (66 KB of buffers) 4.3, 128 rows 3.3.
+const RANGE_BLOCK: usize = 256;
 
 /// Calls `emit(first, runs, valid)` block by block, where `runs.extremes()` gives the highest
 /// and lowest of the `period`-bar window ending at each row from `first` on, and `valid` says
 /// whether every high and low the block's windows cover is finite with high >= low (checked
 /// in the first pass, which reads them anyway).
 ///
-/// A sparse table per block of [`RANGE_BLOCK`] rows: pass after pass, each value becomes the
+/// A sparse table per block of [`RANGE_BLOCK`] rows (more for long periods): pass after pass, each value becomes the
 /// extreme of itself and the value `width` rows later, doubling `width` up to the largest
 /// power of two `w ≤ period`; a window is then the extreme of two overlapping `w`-row runs.
 /// That is `log2(period) + 1` element-wise passes with no dependency from one row to the
@@ -64,7 +65,10 @@ fn for_each_range_block(
         );
         return;
     }
-    let span = RANGE_BLOCK + lookback;
+    // Each block recomputes the `lookback` rows before it: with long periods the block grows
+    // so that this stays under a fifth of the work.
+    let block = RANGE_BLOCK.max(4 * period);
+    let span = block + lookback;
     let mut buffers = [
         vec![0.0; span],
         vec![0.0; span],
@@ -73,7 +77,7 @@ fn for_each_range_block(
     ];
     let mut first = lookback;
     while first < len {
-        let end = (first + RANGE_BLOCK).min(len);
+        let end = (first + block).min(len);
         let rows = end - first + lookback;
         let [high_run, low_run, high_next, low_next] = &mut buffers;
         // `*_run[j]` is the extreme of rows `j .. j + width` of the block. The first pass
