@@ -8,8 +8,11 @@
 //! KAMA's efficiency ratio). Where cancellation makes the last bits matter (running sums that
 //! are later subtracted, CCI's mean, the variance), the floating-point operations are TA-Lib's,
 //! in its order. Wilder smoothing (RSI, CMO, ATR, DI, ADX) multiplies by `1/n` where TA-Lib
-//! divides by `n`: an ulp apart per step, damped by the smoothing, and twice as fast. The
-//! golden tests (`tests/golden_indicators.rs`) hold every output within 1e-9 relative.
+//! divides by `n`, and the EMA indicator and RSI take one fused multiply-add per step
+//! (`moving_averages::Smoothing`): an ulp apart per step, damped by the smoothing, and faster.
+//! EMAs that are later subtracted (MACD, APO, TRIX...) keep TA-Lib's step exactly. Hot loops
+//! are compiled for AVX2 and FMA and chosen at run time (`crate::cpu`). The golden tests
+//! (`tests/golden_indicators.rs`) hold every output within 1e-9 relative.
 //!
 //! Outputs have the length of the input; the first `lookback` values are `f64::NAN`. A
 //! series with no more rows than the lookback gives an all-NaN output rather than an error, so

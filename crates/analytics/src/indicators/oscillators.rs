@@ -396,7 +396,8 @@ pub fn willr_into(
 
 fma_dispatch! {
     /// The checks and the kernel of [`willr_into`], compiled for AVX2 where the CPU has it:
-    /// the checking pass and the window passes are element-wise and run 4 rows at a time.
+    /// the window passes (which check the rows they read) are element-wise and run 4 rows at
+    /// a time.
     fn willr_checked(
         high: &[f64],
         low: &[f64],
