@@ -92,10 +92,10 @@ pub fn natr(
 pub type BbandsOutput = (Vec<f64>, Vec<f64>, Vec<f64>);
 
 /// Sums of `x − shift` and `(x − shift)²` over `window`, in order.
-#[inline]
-fn shifted_sums(window: &[f64], shift: f64) -> (f64, f64) {
+#[inline(always)]
+fn shifted_sums(window: impl Iterator<Item = f64>, shift: f64) -> (f64, f64) {
     let (mut total, mut total_squares) = (0.0, 0.0);
-    for &value in window {
+    for value in window {
         let deviation = value - shift;
         total += deviation;
         total_squares += deviation * deviation;
@@ -114,14 +114,16 @@ pub(crate) fn variance_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     if input.len() <= lookback {
         return;
     }
-    let mut variance = RollingVariance::new(input, period);
+    let mut variance = RollingVariance::new(period, input[..lookback].iter().copied(), input[0]);
     for (i, slot) in out.iter_mut().enumerate().take(input.len()).skip(lookback) {
-        *slot = variance.next(input, i);
+        *slot = variance.next_in(input, i);
     }
 }
 
-/// The state of [`variance_kernel`] between rows.
-struct RollingVariance {
+/// The state of [`variance_kernel`] between rows, also the streaming `var` and `bbands`' state
+/// (which feeds it from a ring of the last `period` values instead of a slice).
+#[derive(Debug, Clone)]
+pub(crate) struct RollingVariance {
     period: usize,
     inverse: f64,
     shift: f64,
@@ -132,11 +134,11 @@ struct RollingVariance {
 }
 
 impl RollingVariance {
-    /// The state before row `period − 1` (`input` has at least `period` rows).
+    /// The state before row `period − 1`, given the `period − 1` values before it (`seed`)
+    /// and the first of them (`shift`).
     #[inline(always)]
-    fn new(input: &[f64], period: usize) -> Self {
-        let shift = input[0];
-        let (total, total_squares) = shifted_sums(&input[..period - 1], shift);
+    pub(crate) fn new(period: usize, seed: impl Iterator<Item = f64>, shift: f64) -> Self {
+        let (total, total_squares) = shifted_sums(seed, shift);
         Self {
             period,
             inverse: 1.0 / period as f64,
@@ -148,46 +150,64 @@ impl RollingVariance {
         }
     }
 
-    /// The variance of the window ending at row `i`, called for `i = period − 1, period, ...`.
+    /// [`RollingVariance::next`] for row `i` of `input` (from row `period − 1` on).
     #[inline(always)]
-    fn next(&mut self, input: &[f64], i: usize) -> f64 {
-        let (lookback, inverse) = (self.period - 1, self.inverse);
-        let deviation = input[i] - self.shift;
+    fn next_in(&mut self, input: &[f64], i: usize) -> f64 {
+        let first = i + 1 - self.period;
+        self.next(input[i], input[first], || input[first..=i].iter().copied())
+    }
+
+    /// The variance of the window ending with `value`, whose oldest value (leaving after this
+    /// row) is `oldest`; `window` lists the whole window, oldest first, for a rebuild.
+    #[inline(always)]
+    pub(crate) fn next<W: Iterator<Item = f64>>(
+        &mut self,
+        value: f64,
+        oldest: f64,
+        window: impl Fn() -> W,
+    ) -> f64 {
+        let inverse = self.inverse;
+        let deviation = value - self.shift;
         self.total += deviation;
         self.total_squares += deviation * deviation;
         self.peak_squares = self.peak_squares.max(self.total_squares);
         let mean = self.total * inverse;
         let mut variance = self.total_squares * inverse - mean * mean;
-        let trailing = input[i - lookback] - self.shift;
+        let trailing = oldest - self.shift;
         self.total -= trailing;
         self.total_squares -= trailing * trailing;
         self.bars_until_rebuild -= 1;
         if variance < 0.000001 * (self.peak_squares * inverse) || self.bars_until_rebuild == 0 {
-            variance = self.rebuild(&input[i - lookback..=i], input[i]);
+            variance = self.rebuild(value, oldest, window);
         }
         variance
     }
 
-    /// Recomputes the sums of `window` (ending at the value `last`) from a fresh shift.
-    /// Inlined although rare: as a call it clobbers every vector register, and the hot loop
-    /// around it then kept its sums on the stack.
+    /// Recomputes the sums of the window (ending with `last`, starting with `oldest`) from a
+    /// fresh shift. Inlined although rare: as a call it clobbers every vector register, and
+    /// the hot loop around it then kept its sums on the stack.
     #[inline(always)]
-    fn rebuild(&mut self, window: &[f64], last: f64) -> f64 {
+    fn rebuild<W: Iterator<Item = f64>>(
+        &mut self,
+        last: f64,
+        oldest: f64,
+        window: impl Fn() -> W,
+    ) -> f64 {
         let inverse = self.inverse;
         self.bars_until_rebuild = 32 * self.period;
         let mut sum = 0.0;
-        for &value in window {
+        for value in window() {
             sum += value;
         }
         self.shift = sum * inverse;
-        (self.total, self.total_squares) = shifted_sums(window, self.shift);
+        (self.total, self.total_squares) = shifted_sums(window(), self.shift);
         let mut mean = self.total * inverse;
         let mut variance = self.total_squares * inverse - mean * mean;
         // A window flat to within its mean's rounding is re-anchored on its own last value,
         // which cannot leave the variance at rounding level again.
         if variance < 0.000001 * (self.total_squares * inverse) {
             self.shift = last;
-            (self.total, self.total_squares) = shifted_sums(window, self.shift);
+            (self.total, self.total_squares) = shifted_sums(window(), self.shift);
             mean = self.total * inverse;
             variance = self.total_squares * inverse - mean * mean;
         }
@@ -195,7 +215,7 @@ impl RollingVariance {
         if variance < 0.000000000001 * (self.total_squares * inverse) {
             variance = 0.0;
         }
-        let trailing = window[0] - self.shift;
+        let trailing = oldest - self.shift;
         self.total -= trailing;
         self.total_squares -= trailing * trailing;
         variance
@@ -311,7 +331,8 @@ fma_dispatch! {
         for &value in &input[..lookback] {
             total += value;
         }
-        let mut variance = RollingVariance::new(input, period);
+        let mut variance =
+            RollingVariance::new(period, input[..lookback].iter().copied(), input[0]);
         let len = input.len().min(upper.len()).min(middle.len()).min(lower.len());
         for i in lookback..len {
             total += input[i];
@@ -319,7 +340,7 @@ fma_dispatch! {
             total -= input[i - lookback];
             let mid = current / divisor;
             middle[i] = mid;
-            (upper[i], lower[i]) = bands(mid, variance.next(input, i), nbdev_up, nbdev_down);
+            (upper[i], lower[i]) = bands(mid, variance.next_in(input, i), nbdev_up, nbdev_down);
         }
         total.abs() < f64::INFINITY
     }

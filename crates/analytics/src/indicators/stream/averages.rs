@@ -8,6 +8,7 @@
 
 use super::super::is_zero;
 use super::super::moving_averages::{EmaStep, MaType, Smoothing};
+use super::super::volatility::RollingVariance;
 use super::mama::Mama;
 
 /// A delay line: [`Delay::swap`] stores a value and returns the one stored `len` calls
@@ -554,106 +555,45 @@ impl MaStage {
     }
 }
 
-/// `variance_kernel`: TA-Lib's shifted running sums with their rebuilds.
+/// `variance_kernel`: TA-Lib's shifted running sums with their rebuilds, the batch kernel's
+/// own state ([`RollingVariance`]) fed from a ring of the last `period` values.
 #[derive(Debug, Clone)]
 pub(super) struct Variance {
     period: usize,
-    lookback: usize,
-    seen: usize,
-    inverse: f64,
-    shift: f64,
-    total: f64,
-    total_squares: f64,
-    bars_until_rebuild: usize,
-    peak_squares: f64,
+    /// The values before the first full window, until the state exists.
+    seed: Vec<f64>,
+    state: Option<RollingVariance>,
     window: Window,
 }
 
 impl Variance {
+    /// A variance over `period` ≥ 2 values (BBANDS' minimum period).
     pub(super) fn new(period: usize) -> Self {
         Self {
             period,
-            lookback: period - 1,
-            seen: 0,
-            inverse: 1.0 / period as f64,
-            shift: 0.0,
-            total: 0.0,
-            total_squares: 0.0,
-            bars_until_rebuild: 32 * period,
-            peak_squares: 0.0,
+            seed: Vec::with_capacity(period),
+            state: None,
             window: Window::new(period),
         }
-    }
-
-    fn shifted_sums(&self, shift: f64) -> (f64, f64) {
-        let (mut total, mut total_squares) = (0.0, 0.0);
-        for value in self.window.iter() {
-            let deviation = value - shift;
-            total += deviation;
-            total_squares += deviation * deviation;
-        }
-        (total, total_squares)
     }
 
     #[inline(always)]
     pub(super) fn next(&mut self, value: f64) -> Option<f64> {
         self.window.push(value);
-        if self.seen < self.lookback {
-            if self.seen == 0 {
-                self.shift = value;
-            }
-            let deviation = value - self.shift;
-            self.total += deviation;
-            self.total_squares += deviation * deviation;
-            self.seen += 1;
-            if self.seen == self.lookback {
-                self.peak_squares = self.total_squares;
+        let Some(state) = self.state.as_mut() else {
+            self.seed.push(value);
+            if self.seed.len() == self.period - 1 {
+                let shift = self.seed[0];
+                self.state = Some(RollingVariance::new(
+                    self.period,
+                    self.seed.iter().copied(),
+                    shift,
+                ));
+                self.seed = Vec::new();
             }
             return None;
-        }
-        let inverse = self.inverse;
-        let deviation = value - self.shift;
-        self.total += deviation;
-        self.total_squares += deviation * deviation;
-        self.peak_squares = self.peak_squares.max(self.total_squares);
-        let mean = self.total * inverse;
-        let mut variance = self.total_squares * inverse - mean * mean;
-        let trailing = self.window.oldest() - self.shift;
-        self.total -= trailing;
-        self.total_squares -= trailing * trailing;
-        self.bars_until_rebuild -= 1;
-        if variance < 0.000001 * (self.peak_squares * inverse) || self.bars_until_rebuild == 0 {
-            variance = self.rebuild(value);
-        }
-        Some(variance)
-    }
-
-    /// The kernel's two-pass recomputation over the window; returns the variance.
-    #[cold]
-    fn rebuild(&mut self, newest: f64) -> f64 {
-        let inverse = self.inverse;
-        self.bars_until_rebuild = 32 * self.period;
-        let mut sum = 0.0;
-        for value in self.window.iter() {
-            sum += value;
-        }
-        self.shift = sum * inverse;
-        (self.total, self.total_squares) = self.shifted_sums(self.shift);
-        let mut mean = self.total * inverse;
-        let mut variance = self.total_squares * inverse - mean * mean;
-        if variance < 0.000001 * (self.total_squares * inverse) {
-            self.shift = newest;
-            (self.total, self.total_squares) = self.shifted_sums(self.shift);
-            mean = self.total * inverse;
-            variance = self.total_squares * inverse - mean * mean;
-        }
-        self.peak_squares = self.total_squares;
-        if variance < 0.000000000001 * (self.total_squares * inverse) {
-            variance = 0.0;
-        }
-        let trailing = self.window.oldest() - self.shift;
-        self.total -= trailing;
-        self.total_squares -= trailing * trailing;
-        variance
+        };
+        let window = &self.window;
+        Some(state.next(value, window.oldest(), || window.iter()))
     }
 }
