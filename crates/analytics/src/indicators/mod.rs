@@ -206,14 +206,37 @@ fn all_rows(a: &[f64], b: &[f64], c: &[f64], good: impl Fn(f64, f64, f64) -> boo
     remainder && lanes.iter().all(|&lane| lane)
 }
 
+/// Whether a bar's high and low are finite with high >= low: `h >= l` is also false when
+/// either is NaN, and `|x| < ∞` for NaN and infinities.
+#[inline(always)]
+pub(crate) fn bar_is_valid(high: f64, low: f64) -> bool {
+    (high >= low) & (high.abs() < f64::INFINITY) & (low.abs() < f64::INFINITY)
+}
+
 /// Whether every bar of equally long high, low and close is finite with high >= low: the
 /// branch-free scan of [`check_high_low`], inlined into kernels that check block by block.
 #[inline(always)]
 pub(crate) fn bars_are_valid(high: &[f64], low: &[f64], close: &[f64]) -> bool {
-    // `h >= l` is also false when either is NaN, and `|x| < ∞` for NaN and infinities.
     all_rows(high, low, close, |h, l, c| {
-        (h >= l) & (h.abs() < f64::INFINITY) & (l.abs() < f64::INFINITY) & (c.abs() < f64::INFINITY)
+        bar_is_valid(h, l) & (c.abs() < f64::INFINITY)
     })
+}
+
+/// The length part of [`check_high_low`]: high, low and close (when given) have one length.
+pub(crate) fn check_bar_lengths(
+    high: &[f64],
+    low: &[f64],
+    close: Option<&[f64]>,
+) -> Result<(), AnalyticsError> {
+    let len = high.len();
+    if low.len() != len || close.is_some_and(|c| c.len() != len) {
+        return Err(AnalyticsError::InvalidInput(format!(
+            "high, low and close must have the same number of rows (high {len}, low {}, close {})",
+            low.len(),
+            close.map_or(len, <[f64]>::len)
+        )));
+    }
+    Ok(())
 }
 
 /// Checks that high, low and close have one length, hold finite values and that high >= low.
@@ -234,21 +257,11 @@ pub(crate) fn check_high_low_from(
     close: Option<&[f64]>,
     first_row: usize,
 ) -> Result<(), AnalyticsError> {
-    let len = high.len();
-    if low.len() != len || close.is_some_and(|c| c.len() != len) {
-        return Err(AnalyticsError::InvalidInput(format!(
-            "high, low and close must have the same number of rows (high {len}, low {}, close {})",
-            low.len(),
-            close.map_or(len, <[f64]>::len)
-        )));
-    }
+    check_bar_lengths(high, low, close)?;
     // One branch-free pass decides whether anything is wrong; only then are rows searched.
-    // `h >= l` is also false when either is NaN, and `|x| < ∞` for NaN and infinities.
     let all_good = match close {
         Some(close) => bars_are_valid(high, low, close),
-        None => all_rows(high, low, high, |h, l, _| {
-            (h >= l) & (h.abs() < f64::INFINITY) & (l.abs() < f64::INFINITY)
-        }),
+        None => all_rows(high, low, high, |h, l, _| bar_is_valid(h, l)),
     };
     if all_good {
         return Ok(());

@@ -419,23 +419,15 @@ pub fn trix(close: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
     if len <= 3 * step + 1 {
         return Ok(out);
     }
-    let k = 2.0 / (period as f64 + 1.0);
     let mut first = scratch_vec(len);
-    ema_kernel(close, period, k, EmaStep::TaLib, &mut first);
+    ema_kernel(close, period, EmaStep::TaLib, &mut first);
     let mut second = scratch_vec(len);
-    ema_kernel(
-        &first[step..],
-        period,
-        k,
-        EmaStep::TaLib,
-        &mut second[step..],
-    );
+    ema_kernel(&first[step..], period, EmaStep::TaLib, &mut second[step..]);
     // The third EMA reuses `first`, which is no longer needed.
     let third = &mut first;
     ema_kernel(
         &second[2 * step..],
         period,
-        k,
         EmaStep::TaLib,
         &mut third[2 * step..],
     );

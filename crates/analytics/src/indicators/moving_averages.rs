@@ -118,13 +118,7 @@ pub(crate) fn ma_kernel(input: &[f64], period: usize, ma_type: MaType, out: &mut
     match ma_type {
         MaType::Sma => sma_kernel(input, period, out),
         MaType::Ema => {
-            ema_kernel(
-                input,
-                period,
-                2.0 / (period as f64 + 1.0),
-                EmaStep::TaLib,
-                out,
-            );
+            ema_kernel(input, period, EmaStep::TaLib, out);
         }
         MaType::Wma => wma_kernel(input, period, out),
         MaType::Dema => dema_kernel(input, period, out),
@@ -174,9 +168,9 @@ pub(crate) struct Smoothing {
 }
 
 impl Smoothing {
-    /// An EMA with factor `k` (TA-Lib's `2/(period+1)` for a period); the decay is `1 − k`
-    /// rounded.
-    pub(crate) fn ema_factor(k: f64) -> Self {
+    /// An EMA of `period`, TA-Lib's factor `k = 2/(period+1)`; the decay is `1 − k` rounded.
+    pub(crate) fn ema(period: usize) -> Self {
+        let k = 2.0 / (period as f64 + 1.0);
         // The weight is the exact complement of the rounded decay (1 − decay is exact for a
         // decay in [0.5, 1]), so a constant input is a fixed point: a weight of k itself would
         // pull the average off the input by about ulp/k, a bias that no longer cancels when
@@ -189,14 +183,9 @@ impl Smoothing {
         }
     }
 
-    /// An EMA of `period`, TA-Lib's factor `2/(period+1)`.
-    pub(crate) fn ema(period: usize) -> Self {
-        Self::ema_factor(2.0 / (period as f64 + 1.0))
-    }
-
     /// Wilder's smoothing over `period`: weight `1/period`.
     pub(crate) fn wilder(period: usize) -> Self {
-        // The weight complements the rounded decay exactly, as in `ema_factor`.
+        // The weight complements the rounded decay exactly, as in `ema`.
         let decay = (period - 1) as f64 / period as f64;
         Self {
             weight: 1.0 - decay,
@@ -235,19 +224,14 @@ pub(crate) enum EmaStep {
     Fused,
 }
 
-/// Exponential moving average kernel with factor `k`, seeded by the SMA of the first `period`.
+/// Exponential moving average kernel with TA-Lib's factor `2/(period+1)`, seeded by the SMA
+/// of the first `period`.
 ///
 /// Returns whether every input value was finite. That is read off the final EMA rather than
 /// checked value by value: a NaN or infinite input makes the EMA non-finite, and a non-finite
 /// EMA stays so (∞ − ∞ is NaN, NaN stays NaN). When it returns false the output is
 /// meaningless and the caller names the row.
-pub(crate) fn ema_kernel(
-    input: &[f64],
-    period: usize,
-    k: f64,
-    step: EmaStep,
-    out: &mut [f64],
-) -> bool {
+pub(crate) fn ema_kernel(input: &[f64], period: usize, step: EmaStep, out: &mut [f64]) -> bool {
     let lookback = period - 1;
     if !start(out, lookback) {
         return all_finite(input);
@@ -262,7 +246,7 @@ pub(crate) fn ema_kernel(
         &input[period..],
         &mut out[period..],
         previous,
-        Smoothing::ema_factor(k),
+        Smoothing::ema(period),
         step,
     );
     last.abs() < f64::INFINITY
@@ -328,15 +312,13 @@ pub(crate) fn dema_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     if !start(out, lookback) {
         return;
     }
-    let k = 2.0 / (period as f64 + 1.0);
     let first_offset = period - 1;
     let mut first = scratch_vec(input.len());
-    ema_kernel(input, period, k, EmaStep::TaLib, &mut first);
+    ema_kernel(input, period, EmaStep::TaLib, &mut first);
     let mut second = scratch_vec(input.len());
     ema_kernel(
         &first[first_offset..],
         period,
-        k,
         EmaStep::TaLib,
         &mut second[first_offset..],
     );
@@ -351,24 +333,16 @@ pub(crate) fn tema_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     if !start(out, lookback) {
         return;
     }
-    let k = 2.0 / (period as f64 + 1.0);
     let step = period - 1;
     let len = input.len();
     let mut first = scratch_vec(len);
-    ema_kernel(input, period, k, EmaStep::TaLib, &mut first);
+    ema_kernel(input, period, EmaStep::TaLib, &mut first);
     let mut second = scratch_vec(len);
-    ema_kernel(
-        &first[step..],
-        period,
-        k,
-        EmaStep::TaLib,
-        &mut second[step..],
-    );
+    ema_kernel(&first[step..], period, EmaStep::TaLib, &mut second[step..]);
     let mut third = scratch_vec(len);
     ema_kernel(
         &second[2 * step..],
         period,
-        k,
         EmaStep::TaLib,
         &mut third[2 * step..],
     );
@@ -556,13 +530,7 @@ pub fn ema(input: &[f64], period: usize) -> Result<Vec<f64>, AnalyticsError> {
 pub fn ema_into(input: &[f64], period: usize, out: &mut [f64]) -> Result<(), AnalyticsError> {
     check_period("ema", "period", period, 2)?;
     check_output("ema", out.len(), input.len())?;
-    if !ema_kernel(
-        input,
-        period,
-        2.0 / (period as f64 + 1.0),
-        EmaStep::Fused,
-        out,
-    ) {
+    if !ema_kernel(input, period, EmaStep::Fused, out) {
         check_series("close", input)?;
     }
     Ok(())

@@ -3,8 +3,8 @@
 use super::momentum::rsi_kernel;
 use super::moving_averages::{MaType, ma_kernel, start};
 use super::{
-    bars_are_valid, check_high_low, check_high_low_from, check_output, check_period, check_series,
-    is_zero, is_zero_scaled, output_vec, scratch_vec,
+    bar_is_valid, bars_are_valid, check_bar_lengths, check_high_low, check_high_low_from,
+    check_output, check_period, check_series, is_zero, is_zero_scaled, output_vec, scratch_vec,
 };
 use crate::AnalyticsError;
 use crate::cpu::fma_dispatch;
@@ -169,12 +169,6 @@ impl Runs<'_> {
             .zip(lows)
             .map(|((&h0, &h1), (&l0, &l1))| (larger(h0, h1), smaller(l0, l1)))
     }
-}
-
-/// Whether a bar's high and low are finite with high >= low (false for a NaN too).
-#[inline(always)]
-fn bar_is_valid(high: f64, low: f64) -> bool {
-    (high >= low) & (high.abs() < f64::INFINITY) & (low.abs() < f64::INFINITY)
 }
 
 /// `out[j] = pick(runs[j], runs[j + offset])` for every `j` of `out`.
@@ -405,10 +399,7 @@ fma_dispatch! {
         period: usize,
         out: &mut [f64],
     ) -> Result<(), AnalyticsError> {
-        if high.len() != close.len() || low.len() != close.len() {
-            // Reports the lengths without scanning the values.
-            return check_high_low(high, low, Some(close));
-        }
+        check_bar_lengths(high, low, Some(close))?;
         let lookback = (period - 1).min(close.len());
         check_high_low(&high[..lookback], &low[..lookback], Some(&close[..lookback]))?;
         start(out, period - 1);
@@ -501,10 +492,7 @@ fma_dispatch! {
         out: &mut [f64],
     ) -> Result<(), AnalyticsError> {
         let len = close.len();
-        if high.len() != len || low.len() != len {
-            // Reports the lengths without scanning the values.
-            return check_high_low(high, low, Some(close));
-        }
+        check_bar_lengths(high, low, Some(close))?;
         let lookback = period - 1;
         if !start(out, lookback) {
             return check_high_low(high, low, Some(close));
