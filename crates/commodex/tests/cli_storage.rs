@@ -285,7 +285,7 @@ fn config_prints_effective_settings_with_secrets_redacted() {
         text.contains("postgres://app:***@db.example/commodex"),
         "{text}"
     );
-    assert!(text.contains("api_key = \"***redacted***\""), "{text}");
+    assert!(text.contains("api_key = \"***\""), "{text}");
 }
 
 #[test]
@@ -303,11 +303,7 @@ fn config_reads_api_keys_yaml_and_files_in_order() {
     let text = stdout(&output);
     assert!(text.contains("poll_interval_secs = 12"), "{text}");
     assert!(!text.contains("secret"), "{text}");
-    assert_eq!(
-        text.matches("api_key = \"***redacted***\"").count(),
-        2,
-        "{text}"
-    );
+    assert_eq!(text.matches("api_key = \"***\"").count(), 2, "{text}");
 }
 
 #[test]

@@ -9,17 +9,13 @@ use chrono::{Days, Months, NaiveDate};
 /// An inclusive date range.
 pub type DateRange = (NaiveDate, NaiveDate);
 
-/// Where "everything the provider offers" starts when no start date is given: Alpha Vantage
-/// sends its whole series in one call whatever the range; FMP's free plan keeps 5 years;
-/// CommodityPriceAPI pays one call per 30 days, so a month; API Ninjas one year.
+/// Where "everything the provider offers" starts when no start date is given: the source's
+/// [`crate::sources::DefaultHistory`], or a year for a source Commodex does not know.
 pub fn default_start(source: &str, end: NaiveDate) -> NaiveDate {
-    let months = match source {
-        "alpha_vantage" => return NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(end),
-        "fmp" | "demo" => 60,
-        "commodity_price_api" => 1,
-        _ => 12,
-    };
-    end.checked_sub_months(Months::new(months)).unwrap_or(end)
+    match crate::sources::descriptor(source) {
+        Some(descriptor) => descriptor.default_start(end),
+        None => end.checked_sub_months(Months::new(12)).unwrap_or(end),
+    }
 }
 
 /// The parts of `start..=end` to ask for, given the span `first..=last` already known (stored,

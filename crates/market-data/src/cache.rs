@@ -19,6 +19,7 @@
 use crate::backfill::{DateRange, default_start, join_spans, missing_ranges};
 use crate::error::MarketDataError;
 use crate::http::SourceClient;
+use crate::redis_connection::redis_error;
 use chrono::NaiveDate;
 use moka::Expiry;
 use std::sync::Arc;
@@ -128,19 +129,10 @@ impl std::fmt::Debug for RedisCache {
     }
 }
 
-fn redis_error(error: redis::RedisError) -> MarketDataError {
-    MarketDataError::Redis {
-        message: error.to_string(),
-    }
-}
-
 impl RedisCache {
     /// Connects to `url`; every key written starts with `prefix:cache:`.
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, MarketDataError> {
-        let client = redis::Client::open(url).map_err(redis_error)?;
-        let connection = redis::aio::ConnectionManager::new(client)
-            .await
-            .map_err(redis_error)?;
+        let connection = crate::redis_connection::connect(url).await?;
         Ok(Self {
             connection,
             prefix: prefix.to_string(),
@@ -326,7 +318,7 @@ impl SeriesCache {
             }
             Err(shared) => {
                 miss("memory");
-                Err(Arc::try_unwrap(shared).unwrap_or_else(|shared| shared.duplicate()))
+                Err(Arc::unwrap_or_clone(shared))
             }
         }
     }

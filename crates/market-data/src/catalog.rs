@@ -16,15 +16,6 @@ use validate::{Problem, RawCatalog, validate_commodity};
 /// The id of the simulated source, which offers every commodity of the catalog.
 pub const DEMO_SOURCE: &str = "demo";
 
-/// Every source id a catalog entry may name, in the order the fallback tiers list them, then `demo`.
-pub const SOURCE_IDS: [&str; 5] = [
-    "alpha_vantage",
-    "fmp",
-    "commodity_price_api",
-    "api_ninjas",
-    DEMO_SOURCE,
-];
-
 /// The default catalog, compiled in so that the binary works from any directory.
 pub const EMBEDDED_CATALOG_TOML: &str = include_str!("../../../config/catalog.toml");
 
@@ -179,7 +170,7 @@ impl Catalog {
     pub fn from_path(path: &Path) -> Result<Self, MarketDataError> {
         let text = std::fs::read_to_string(path).map_err(|cause| MarketDataError::CatalogRead {
             path: path.to_path_buf(),
-            cause,
+            cause: std::sync::Arc::new(cause),
         })?;
         Self::from_toml_str(&text, &path.display().to_string())
     }
@@ -266,13 +257,17 @@ impl Catalog {
     }
 
     /// Every known source id.
-    pub fn source_ids() -> &'static [&'static str] {
-        &SOURCE_IDS
+    pub fn source_ids() -> Vec<&'static str> {
+        crate::sources::ALL
+            .iter()
+            .filter(|source| source.is_http() || source.simulated)
+            .map(|source| source.id)
+            .collect()
     }
 
     /// Whether `source_id` is one the catalog knows.
     pub fn is_known_source(source_id: &str) -> bool {
-        SOURCE_IDS.contains(&source_id)
+        Self::source_ids().contains(&source_id)
     }
 
     /// The commodities a source offers, grouped by category in display order (empty groups left out).
@@ -354,7 +349,7 @@ fn check_source(source_id: &str) -> Result<(), MarketDataError> {
     } else {
         Err(MarketDataError::UnknownSource {
             source_id: source_id.to_string(),
-            known: SOURCE_IDS.join(", "),
+            known: Catalog::source_ids().join(", "),
         })
     }
 }

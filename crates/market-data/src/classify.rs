@@ -30,12 +30,7 @@ pub fn retry_after(headers: &[(String, String)]) -> Option<Duration> {
 /// the token after "API key as" (Alpha Vantage's daily-cap text echoes the key there), with
 /// `***`; folds it onto one line and cuts it to [`MAX_MESSAGE_CHARS`].
 pub fn sanitize_message(text: &str, api_key: &str) -> String {
-    let mut cleaned = if api_key.is_empty() {
-        text.to_string()
-    } else {
-        text.replace(api_key, "***")
-    };
-    cleaned = redact_echoed_key(&cleaned);
+    let cleaned = redact_echoed_key(&crate::redact::scrub(text, &[api_key]));
     let one_line: String = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() > MAX_MESSAGE_CHARS {
         let cut: String = one_line.chars().take(MAX_MESSAGE_CHARS).collect();
@@ -59,7 +54,7 @@ fn redact_echoed_key(text: &str) -> String {
             .find(|c: char| c.is_whitespace() || c == ',' || c == '"')
             .unwrap_or(text.len() - key_start);
         out.push_str(&text[rest_start..key_start]);
-        out.push_str("***");
+        out.push_str(crate::redact::MASK);
         rest_start = key_start + key_len;
         search_from = rest_start;
     }

@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Everything that can go wrong in market-data: bad catalog input, unknown sources or symbols, bad
 /// ranges. Marked non-exhaustive because provider clients add their own variants (HTTP, throttles,
 /// quotas); callers should keep a catch-all arm.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum MarketDataError {
     /// The catalog file could not be read.
@@ -15,9 +16,10 @@ pub enum MarketDataError {
     CatalogRead {
         /// The file we tried to read.
         path: PathBuf,
-        /// Why the read failed.
+        /// Why the read failed (shared, so that the error can be cloned for every waiter of
+        /// a single-flight load).
         #[source]
-        cause: std::io::Error,
+        cause: Arc<std::io::Error>,
     },
 
     /// The catalog is not valid TOML, or does not have the catalog's shape.
@@ -165,13 +167,11 @@ pub enum MarketDataError {
         message: String,
     },
 
-    /// The database under the cache failed. The text may name tables or SQL: log it, and show
+    /// The database under the cache failed, kept whole so that a caller can tell a missing
+    /// row from an unreachable database. The text may name tables or SQL: log it, and show
     /// users a sentence of your own.
-    #[error("database: {message}")]
-    Store {
-        /// What the store said.
-        message: String,
-    },
+    #[error("database: {0}")]
+    Store(#[source] Arc<store::StoreError>),
 
     /// Every source of the fallback failed and nothing is stored: one entry per source tried
     /// or skipped, in order, with why.
@@ -211,9 +211,7 @@ fn attempts_text(attempts: &[crate::fallback::Attempt]) -> String {
 
 impl From<store::StoreError> for MarketDataError {
     fn from(error: store::StoreError) -> Self {
-        MarketDataError::Store {
-            message: error.to_string(),
-        }
+        MarketDataError::Store(Arc::new(error))
     }
 }
 
@@ -229,116 +227,6 @@ impl MarketDataError {
     /// Whether this is a `rate_limited` error.
     pub fn is_rate_limited(&self) -> bool {
         matches!(self, MarketDataError::RateLimited { .. })
-    }
-
-    /// A copy of this error, for errors shared between callers (a single-flight load whose
-    /// failure every waiter receives). An I/O cause is copied as its kind and text.
-    pub fn duplicate(&self) -> Self {
-        use MarketDataError as E;
-        match self {
-            E::CatalogRead { path, cause } => E::CatalogRead {
-                path: path.clone(),
-                cause: std::io::Error::new(cause.kind(), cause.to_string()),
-            },
-            E::CatalogParse { origin, message } => E::CatalogParse {
-                origin: origin.clone(),
-                message: message.clone(),
-            },
-            E::CatalogInvalid {
-                origin,
-                entry,
-                key,
-                problem,
-            } => E::CatalogInvalid {
-                origin: origin.clone(),
-                entry: entry.clone(),
-                key: key.clone(),
-                problem: problem.clone(),
-            },
-            E::UnknownSource { source_id, known } => E::UnknownSource {
-                source_id: source_id.clone(),
-                known: known.clone(),
-            },
-            E::UnknownSymbol {
-                source_id,
-                symbol,
-                known,
-            } => E::UnknownSymbol {
-                source_id: source_id.clone(),
-                symbol: symbol.clone(),
-                known: known.clone(),
-            },
-            E::InvalidRange { start, end } => E::InvalidRange {
-                start: *start,
-                end: *end,
-            },
-            E::RateLimited {
-                source_id,
-                message,
-                retry_after,
-                resets_at,
-            } => E::RateLimited {
-                source_id: source_id.clone(),
-                message: message.clone(),
-                retry_after: *retry_after,
-                resets_at: *resets_at,
-            },
-            E::MissingKey { source_id } => E::MissingKey {
-                source_id: source_id.clone(),
-            },
-            E::BadKey { source_id, message } => E::BadKey {
-                source_id: source_id.clone(),
-                message: message.clone(),
-            },
-            E::Rejected { source_id, message } => E::Rejected {
-                source_id: source_id.clone(),
-                message: message.clone(),
-            },
-            E::Upstream { source_id, message } => E::Upstream {
-                source_id: source_id.clone(),
-                message: message.clone(),
-            },
-            E::Timeout {
-                source_id,
-                timeout_secs,
-                attempts,
-            } => E::Timeout {
-                source_id: source_id.clone(),
-                timeout_secs: *timeout_secs,
-                attempts: *attempts,
-            },
-            E::Connection { source_id, message } => E::Connection {
-                source_id: source_id.clone(),
-                message: message.clone(),
-            },
-            E::Provider(inner) => E::Provider(inner.clone()),
-            E::Transport { source_id, message } => E::Transport {
-                source_id: source_id.clone(),
-                message: message.clone(),
-            },
-            E::Redis { message } => E::Redis {
-                message: message.clone(),
-            },
-            E::Store { message } => E::Store {
-                message: message.clone(),
-            },
-            E::AllSourcesFailed {
-                symbol,
-                interval,
-                attempts,
-            } => E::AllSourcesFailed {
-                symbol: symbol.clone(),
-                interval: *interval,
-                attempts: attempts.clone(),
-            },
-            E::Deadline {
-                source_id,
-                deadline_ms,
-            } => E::Deadline {
-                source_id: source_id.clone(),
-                deadline_ms: *deadline_ms,
-            },
-        }
     }
 
     /// Whether this is a configuration error (missing or rejected key, bad transport settings).

@@ -44,18 +44,12 @@ impl Default for FallbackConfig {
     /// SPEC's tiers, stored data from them then from `csv` and `demo`, and a 20 s deadline
     /// (below the server's 30 s request timeout, so the answer beats the gateway's).
     fn default() -> Self {
+        use crate::providers::{alpha_vantage, api_ninjas, commodity_price_api, fmp};
         let ids = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         Self {
-            primary: ids(&["alpha_vantage", "fmp"]),
-            secondary: ids(&["commodity_price_api", "api_ninjas"]),
-            stored: ids(&[
-                "alpha_vantage",
-                "fmp",
-                "commodity_price_api",
-                "api_ninjas",
-                "csv",
-                "demo",
-            ]),
+            primary: ids(&[alpha_vantage::ID, fmp::ID]),
+            secondary: ids(&[commodity_price_api::ID, api_ninjas::ID]),
+            stored: crate::sources::ids().map(str::to_string).collect(),
             deadline: Duration::from_secs(20),
         }
     }
@@ -126,7 +120,7 @@ impl AttemptOutcome {
             | MarketDataError::Provider(_) => AttemptOutcome::Rejected,
             MarketDataError::Timeout { .. } => AttemptOutcome::Timeout,
             MarketDataError::Deadline { .. } => AttemptOutcome::Deadline,
-            MarketDataError::Store { .. } => AttemptOutcome::Internal,
+            MarketDataError::Store(_) => AttemptOutcome::Internal,
             _ => AttemptOutcome::Upstream,
         }
     }
@@ -244,7 +238,7 @@ impl Fallback {
     /// Whether `source_id` is one the fallback can fetch from (an HTTP source it knows of,
     /// configured or not), as opposed to stored-only sources such as `csv` and `demo`.
     pub fn is_fetchable(source_id: &str) -> bool {
-        crate::providers::HTTP_SOURCE_IDS.contains(&source_id)
+        crate::sources::descriptor(source_id).is_some_and(|source| source.is_http())
     }
 
     /// The series through the tiers: the first source that serves it, else stored data

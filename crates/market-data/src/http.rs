@@ -523,7 +523,7 @@ fn secret_values(request: &Request) -> Vec<String> {
         .collect()
 }
 
-/// An error and its causes on one line, with every URL dropped and every secret replaced.
+/// An error and its causes on one line, every URL redacted and every secret masked.
 fn error_chain(error: &(dyn std::error::Error + 'static), secrets: &[String]) -> String {
     let mut parts = vec![error.to_string()];
     let mut cause = error.source();
@@ -534,26 +534,7 @@ fn error_chain(error: &(dyn std::error::Error + 'static), secrets: &[String]) ->
         }
         cause = inner.source();
     }
-    let mut text = strip_urls(&parts.join(": "));
-    for secret in secrets {
-        text = text.replace(secret.as_str(), "***");
-    }
-    text
-}
-
-/// Replaces every `http://...` or `https://...` word with `<url>`: a URL may carry `?apikey=`.
-pub fn strip_urls(text: &str) -> String {
-    text.split(' ')
-        .map(|word| {
-            let trimmed = word.trim_start_matches(['(', '"', '\'', '<']);
-            if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
-                "<url>"
-            } else {
-                word
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::redact::scrub(&parts.join(": "), secrets)
 }
 
 /// One line in the provider-call log: never the query string, which may hold the key.
@@ -588,14 +569,6 @@ fn record_call(source_id: &str, status: &str, latency_ms: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls_are_stripped_from_error_text() {
-        assert_eq!(
-            strip_urls("error sending request for url (http://127.0.0.1:9/query?apikey=SECRET)"),
-            "error sending request for url <url>"
-        );
-    }
 
     #[test]
     fn backoff_grows_with_jitter_and_is_capped() {

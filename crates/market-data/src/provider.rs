@@ -11,6 +11,10 @@ use std::fmt;
 use std::time::Duration;
 use store::{Interval, PriceBar};
 
+pub use crate::limits::{Limits, RateLimit};
+use crate::secret::ApiKey;
+use crate::sources::SourceDescriptor;
+
 /// The HTTP method of a [`Request`]. Every provider we use is read-only over GET.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -90,19 +94,20 @@ impl Request {
     }
 }
 
-/// Checks a history request for providers that only serve daily bars: the range must not be
-/// reversed and the interval must be daily.
-pub fn check_daily_range(
+/// Checks a history request: the range must not be reversed and `offered` must hold the
+/// interval.
+pub fn check_range(
     provider: &'static str,
     code: &str,
     start: NaiveDate,
     end: NaiveDate,
     interval: Interval,
+    offered: &[Interval],
 ) -> Result<(), ProviderError> {
     if start > end {
         return Err(ProviderError::InvalidRange { start, end });
     }
-    if interval != Interval::Daily {
+    if !offered.contains(&interval) {
         return Err(ProviderError::UnsupportedInterval {
             provider,
             code: code.to_string(),
@@ -133,7 +138,7 @@ pub fn is_secret_name(name: &str) -> bool {
 
 fn shown(name: &str, value: &str) -> String {
     if is_secret_name(name) {
-        "***".to_string()
+        crate::redact::MASK.to_string()
     } else {
         value.to_string()
     }
@@ -377,34 +382,6 @@ pub struct Capabilities {
     pub intervals: &'static [Interval],
 }
 
-/// A request budget: at most `max_requests` in any sliding window of `per`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    /// Requests allowed in a window.
-    pub max_requests: u32,
-    /// The window's length.
-    pub per: Duration,
-}
-
-impl RateLimit {
-    /// `n` requests per second.
-    pub const fn per_second(n: u32) -> Self {
-        Self {
-            max_requests: n,
-            per: Duration::from_secs(1),
-        }
-    }
-}
-
-/// A provider's default limits, from its free tier; configuration may override them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// The burst limit, when the provider documents one.
-    pub rate_limit: Option<RateLimit>,
-    /// Requests allowed per day, when the provider counts by day.
-    pub daily_quota: Option<u32>,
-}
-
 /// Errors of request building and parsing. Messages never contain the key.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProviderError {
@@ -448,14 +425,24 @@ pub enum ProviderError {
 ///
 /// Operations a provider lacks keep the default, which returns [`ProviderError::NotSupported`].
 pub trait Provider: Send + Sync {
+    /// Who the source is: id, default base URL, where its key goes, free-tier limits.
+    fn descriptor(&self) -> &'static SourceDescriptor;
+
+    /// The key this provider signs its requests with.
+    fn api_key(&self) -> &ApiKey;
+
     /// The source id used in config, the database and the API (`alpha_vantage`, `fmp`...).
-    fn id(&self) -> &'static str;
+    fn id(&self) -> &'static str {
+        self.descriptor().id
+    }
 
     /// Which operations and intervals the provider offers.
     fn capabilities(&self) -> Capabilities;
 
     /// The free tier's limits, used when the configuration sets none.
-    fn default_limits(&self) -> Limits;
+    fn default_limits(&self) -> Limits {
+        self.descriptor().limits
+    }
 
     /// The intervals offered for one code, finest first (some providers differ per series).
     fn intervals_for(&self, _code: &str) -> Vec<Interval> {
@@ -467,16 +454,54 @@ pub trait Provider: Send + Sync {
         Err(self.not_supported("latest"))
     }
 
-    /// The requests covering `start..=end` at `interval`, chunked to the provider's limits, in
-    /// date order with no gap and no overlap.
-    fn build_history_requests(
+    /// Days one history request may cover; `None` for one request whatever the range.
+    fn history_chunk_days(&self) -> Option<u32> {
+        None
+    }
+
+    /// The unsigned request for one chunk `from..=to` of history (see
+    /// [`Provider::history_chunk_days`]), the range and interval already checked.
+    fn history_request(
         &self,
         _code: &str,
-        _start: NaiveDate,
-        _end: NaiveDate,
+        _from: NaiveDate,
+        _to: NaiveDate,
         _interval: Interval,
-    ) -> Result<Vec<Request>, ProviderError> {
+    ) -> Result<Request, ProviderError> {
         Err(self.not_supported("history"))
+    }
+
+    /// The signed requests covering `start..=end` at `interval`, chunked to the provider's
+    /// limits, in date order with no gap and no overlap.
+    fn build_history_requests(
+        &self,
+        code: &str,
+        start: NaiveDate,
+        end: NaiveDate,
+        interval: Interval,
+    ) -> Result<Vec<Request>, ProviderError> {
+        if !self.capabilities().history {
+            return Err(self.not_supported("history"));
+        }
+        check_range(
+            self.id(),
+            code,
+            start,
+            end,
+            interval,
+            &self.intervals_for(code),
+        )?;
+        let chunks = match self.history_chunk_days() {
+            Some(days) => crate::series::chunk_range(start, end, days),
+            None => vec![(start, end)],
+        };
+        chunks
+            .into_iter()
+            .map(|(from, to)| {
+                self.history_request(code, from, to, interval)
+                    .map(|request| self.api_key().sign(request))
+            })
+            .collect()
     }
 
     /// The request for the provider's list of commodities.

@@ -14,6 +14,7 @@
 //! land in the same provider-side window as one granted a period later.
 
 use crate::error::MarketDataError;
+use crate::redis_connection::redis_error;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -269,29 +270,10 @@ impl std::fmt::Debug for RedisLimiter {
     }
 }
 
-fn redis_error(error: redis::RedisError) -> MarketDataError {
-    MarketDataError::Redis {
-        message: strip_credentials(&error.to_string()),
-    }
-}
-
-/// Removes a `user:password@` part from any URL in `text`, for Redis URLs quoted in errors.
-fn strip_credentials(text: &str) -> String {
-    match (text.find("://"), text.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}://***@{}", &text[..scheme], &text[at + 1..])
-        }
-        _ => text.to_string(),
-    }
-}
-
 impl RedisLimiter {
     /// Connects to `url`; every key this limiter writes starts with `prefix:`.
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, MarketDataError> {
-        let client = redis::Client::open(url).map_err(redis_error)?;
-        let connection = redis::aio::ConnectionManager::new(client)
-            .await
-            .map_err(redis_error)?;
+        let connection = crate::redis_connection::connect(url).await?;
         Ok(Self {
             connection,
             prefix: prefix.to_string(),
@@ -727,13 +709,5 @@ mod tests {
             other => panic!("unexpected {other}"),
         }
         assert_eq!(limiter.used_today("q").await.unwrap(), 1);
-    }
-
-    #[test]
-    fn redis_errors_hide_credentials() {
-        assert_eq!(
-            strip_credentials("cannot connect to redis://user:pw@host:6379"),
-            "cannot connect to redis://***@host:6379"
-        );
     }
 }

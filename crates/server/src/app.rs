@@ -1,6 +1,6 @@
-//! Building the router and serving it.
+//! The router: every route, its OpenAPI operation and the layers around them.
 
-use crate::client_limit::{self, ClientLimiter, ClientRateLimit};
+use crate::client_limit::{self, ClientLimiter};
 use crate::error::error_envelope;
 use crate::openapi::{ApiDoc, OpenApiJson};
 use crate::request_id::{self, MakeId};
@@ -10,10 +10,9 @@ use axum::Extension;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::IntoResponse;
-use std::future::Future;
+use market_data::RateLimit;
 use std::net::SocketAddr;
 use std::time::Duration;
-use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -39,48 +38,12 @@ pub struct ServerConfig {
     /// Origins allowed to call the API from a browser; empty allows none but our own.
     pub cors_origins: Vec<String>,
     /// Requests one client may make per window; `None` for no limit.
-    pub rate_limit_per_client: Option<ClientRateLimit>,
+    pub rate_limit_per_client: Option<RateLimit>,
     /// Whether a proxy in front sets `X-Forwarded-For`, so that the client is its last entry
     /// rather than the peer address (which would be the proxy's).
     pub trust_forwarded_for: bool,
     /// Whether to send `Strict-Transport-Security` (production, behind TLS).
     pub hsts: bool,
-}
-
-/// A bound, ready-to-serve server.
-pub struct Application {
-    listener: TcpListener,
-    router: Router,
-}
-
-impl Application {
-    /// Binds the listener and builds the routes.
-    pub async fn build(config: ServerConfig, state: AppState) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(config.bind).await?;
-        Ok(Self {
-            listener,
-            router: router(&config, state),
-        })
-    }
-
-    /// The address actually bound (the real port when 0 was asked for).
-    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.listener.local_addr()
-    }
-
-    /// Serves until `shutdown` resolves, then lets requests in flight finish.
-    pub async fn run(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        // The peer address is what the per-client rate limit keys on.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
-    }
 }
 
 /// The Content-Security-Policy of every response: our own scripts only, never inline ones,
@@ -90,7 +53,8 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-fn router(config: &ServerConfig, state: AppState) -> Router {
+/// Every route with its layers, over `state`.
+pub(crate) fn router(config: &ServerConfig, state: AppState) -> Router {
     let (api, document) = documented_routes(&state);
     let document = OpenApiJson::new(&document);
     let layers = ServiceBuilder::new()

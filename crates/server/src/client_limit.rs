@@ -18,14 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-/// How many requests a client may make per window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientRateLimit {
-    /// Requests allowed in a window (also the largest burst).
-    pub requests: u32,
-    /// The window.
-    pub per: Duration,
-}
+use market_data::RateLimit;
 
 /// Every this many requests, clients idle long enough to be back at a full burst are
 /// forgotten, so that the table does not grow with every address ever seen.
@@ -43,9 +36,9 @@ pub struct ClientLimiter {
 impl ClientLimiter {
     /// A limiter for `limit`; `None` when the limit allows nothing (zero requests or a zero
     /// window, which the settings reject before this).
-    pub fn new(limit: ClientRateLimit, trust_forwarded_for: bool) -> Option<Self> {
-        let requests = NonZeroU32::new(limit.requests)?;
-        let quota = Quota::with_period(limit.per / limit.requests)?.allow_burst(requests);
+    pub fn new(limit: RateLimit, trust_forwarded_for: bool) -> Option<Self> {
+        let requests = NonZeroU32::new(limit.max_requests)?;
+        let quota = Quota::with_period(limit.per / limit.max_requests)?.allow_burst(requests);
         Some(Self {
             limiter: Arc::new(RateLimiter::keyed(quota)),
             clock: DefaultClock::default(),
@@ -120,8 +113,8 @@ mod tests {
     #[test]
     fn a_client_gets_its_burst_then_waits_and_others_are_not_affected() {
         let limiter = ClientLimiter::new(
-            ClientRateLimit {
-                requests: 3,
+            RateLimit {
+                max_requests: 3,
                 per: Duration::from_secs(60),
             },
             false,
@@ -143,8 +136,8 @@ mod tests {
 
     #[test]
     fn a_zero_limit_is_refused() {
-        let zero = ClientRateLimit {
-            requests: 0,
+        let zero = RateLimit {
+            max_requests: 0,
             per: Duration::from_secs(1),
         };
         assert!(ClientLimiter::new(zero, false).is_none());

@@ -71,11 +71,6 @@ impl ApiError {
         }
     }
 
-    /// A 400 for input the analytics refused (too few returns, bad weights, a bound passed).
-    pub fn analytics(error: analytics::AnalyticsError) -> Self {
-        Self::new(ErrorKind::Validation, error.to_string())
-    }
-
     /// A 503: a dependency the request needs is unavailable.
     pub fn unavailable(message: impl Into<String>) -> Self {
         let mut error = Self::new(ErrorKind::Internal, message);
@@ -92,15 +87,45 @@ impl ApiError {
 
 impl From<store::StoreError> for ApiError {
     fn from(error: store::StoreError) -> Self {
+        crate::service::Error::from(error).into()
+    }
+}
+
+impl From<crate::service::Error> for ApiError {
+    /// The one mapping from what services say to what the API answers.
+    fn from(error: crate::service::Error) -> Self {
+        use crate::service::Error;
         match error {
-            store::StoreError::NotFound(what) => {
-                ApiError::new(ErrorKind::NotFound, format!("{what} not found"))
+            Error::Invalid { message, details } => ApiError {
+                details,
+                ..ApiError::new(ErrorKind::Validation, message)
+            },
+            Error::InvalidPortfolio(ref problems) => {
+                ApiError::new(ErrorKind::Validation, error.to_string())
+                    .with_details(serde_json::json!({ "problems": problems }))
             }
-            // The driver's text can carry SQL or host names: log it, answer with a sentence.
-            other => {
-                tracing::error!(error = %other, "database error");
-                ApiError::unavailable("the database is unavailable; try again shortly")
-            }
+            Error::Analytics(error) => ApiError::new(ErrorKind::Validation, error.to_string()),
+            Error::NotFound { message, details } => ApiError {
+                details,
+                ..ApiError::new(ErrorKind::NotFound, message)
+            },
+            Error::Upstream { message, details } => ApiError {
+                details,
+                ..ApiError::new(ErrorKind::Upstream, message)
+            },
+            Error::RateLimited(message) => ApiError::new(ErrorKind::RateLimited, message),
+            Error::Config(message) => ApiError::new(ErrorKind::Config, message),
+            Error::Database(error) => match &*error {
+                store::StoreError::NotFound(what) => {
+                    ApiError::new(ErrorKind::NotFound, format!("{what} not found"))
+                }
+                // The driver's text can carry SQL or host names: log it, answer with a sentence.
+                other => {
+                    tracing::error!(error = %other, "database error");
+                    ApiError::unavailable("the database is unavailable; try again shortly")
+                }
+            },
+            Error::Computation => ApiError::new(ErrorKind::Internal, "the computation failed"),
         }
     }
 }

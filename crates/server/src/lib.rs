@@ -1,7 +1,8 @@
 //! The Commodex HTTP server: REST API, WebSocket, dashboard assets.
 //!
-//! [`Application::build`] binds the listener (port 0 in tests) and [`Application::run`] serves
-//! until the shutdown future resolves, finishing the requests in flight.
+//! [`Application::build`] wires everything from [`Settings`] and binds the listener (port 0 in
+//! tests); [`Application::run`] serves until the shutdown future resolves, finishing the
+//! requests in flight.
 
 pub mod app;
 mod assets;
@@ -15,12 +16,15 @@ mod prometheus;
 mod request_id;
 mod routes;
 mod service;
+pub mod settings;
+pub mod startup;
 pub mod state;
 mod ws;
 
-pub use app::{Application, ServerConfig};
+pub use app::ServerConfig;
 pub use auth::ApiToken;
-pub use client_limit::ClientRateLimit;
 pub use error::{ApiError, ErrorKind};
 pub use service::response_cache::ResponseCache;
-pub use state::{AppState, RateLimitInfo, SimulationBounds, SourceInfo, known_source_ids};
+pub use settings::Settings;
+pub use startup::{Application, StartupError};
+pub use state::{AppState, RateLimitInfo, SimulationBounds, SourceInfo};

@@ -16,24 +16,24 @@ use utoipa::ToSchema;
 #[derive(Clone)]
 pub struct AppState {
     /// The database.
-    pub store: Store,
+    pub(crate) store: Store,
     /// Redis, when configured (readiness checks it).
-    pub redis: Option<redis::Client>,
+    pub(crate) redis: Option<redis::Client>,
     /// The commodities each source offers.
-    pub catalog: Arc<Catalog>,
+    pub(crate) catalog: Arc<Catalog>,
     /// Every source the server knows, in fallback order, with what the settings say of it.
-    pub sources: Arc<[SourceInfo]>,
+    pub(crate) sources: Arc<[SourceInfo]>,
     /// Bounds and defaults of Monte Carlo requests.
-    pub simulation: SimulationBounds,
+    pub(crate) simulation: SimulationBounds,
     /// The bearer token writes need; `None` leaves writes open (development only: the
     /// production profile refuses to start without one).
-    pub api_token: Option<ApiToken>,
+    pub(crate) api_token: Option<ApiToken>,
     /// The live-update hub this instance's WebSocket clients read from.
-    pub live: crate::live::Hub,
+    pub(crate) live: crate::live::Hub,
     /// Serialised `/api/v1/prices` answers.
-    pub price_answers: ResponseCache,
+    pub(crate) price_answers: ResponseCache,
     /// The providers behind their cache and fallback tiers, with each source's health.
-    pub market: Arc<Fallback>,
+    pub(crate) market: Arc<Fallback>,
 }
 
 impl AppState {
@@ -41,8 +41,7 @@ impl AppState {
     /// provider client: what tests and tools start from before setting the fields they care
     /// about.
     pub fn new(store: Store, catalog: Catalog) -> Self {
-        let sources = known_source_ids()
-            .into_iter()
+        let sources = market_data::sources::ids()
             .map(SourceInfo::new)
             .collect::<Vec<_>>();
         let catalog = Arc::new(catalog);
@@ -66,26 +65,31 @@ impl AppState {
         }
     }
 
+    /// This state with `hub` as the live-update hub (tests of the hub use their own timings).
+    pub fn with_hub(mut self, hub: crate::live::Hub) -> Self {
+        self.live = hub;
+        self
+    }
+
+    /// The live-update hub the instance's WebSocket clients read from.
+    pub fn hub(&self) -> &crate::live::Hub {
+        &self.live
+    }
+
+    /// The database.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The commodities each source offers.
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
     /// What the settings say of `source_id`, if it is a source the server knows.
     pub fn source(&self, source_id: &str) -> Option<&SourceInfo> {
         self.sources.iter().find(|info| info.id == source_id)
     }
-}
-
-/// The source of imported files: it has stored data only, nothing to fetch.
-pub const CSV_SOURCE: &str = "csv";
-
-/// Every source id the server serves: the catalog's providers, then `csv`, then `demo` (the
-/// order in which `source=auto` looks for stored data).
-pub fn known_source_ids() -> Vec<&'static str> {
-    let mut ids: Vec<&'static str> = Catalog::source_ids()
-        .iter()
-        .copied()
-        .filter(|id| *id != market_data::DemoSource::ID)
-        .collect();
-    ids.push(CSV_SOURCE);
-    ids.push(market_data::DemoSource::ID);
-    ids
 }
 
 /// One source as `GET /api/v1/sources` shows it.
@@ -117,7 +121,7 @@ impl SourceInfo {
             id: id.to_string(),
             enabled: true,
             configured: true,
-            simulated: id == market_data::DemoSource::ID,
+            simulated: market_data::sources::descriptor(id).is_some_and(|source| source.simulated),
             rate_limit: None,
             daily_quota: None,
             timeout_secs: None,

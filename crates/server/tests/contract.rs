@@ -284,8 +284,8 @@ async fn metrics_count_requests_by_route_template_and_status_and_time_them() {
 
 fn limited(requests: u32, trust_forwarded_for: bool) -> Options {
     Options {
-        rate_limit_per_client: Some(server::ClientRateLimit {
-            requests,
+        rate_limit_per_client: Some(market_data::RateLimit {
+            max_requests: requests,
             per: Duration::from_secs(60),
         }),
         trust_forwarded_for,
@@ -365,11 +365,11 @@ async fn hsts_is_sent_only_when_configured_for_production() {
 #[tokio::test]
 async fn a_request_over_the_timeout_gets_the_spec_error_body() {
     let app = spawn_app_with(Options {
-        request_timeout: Some(Duration::from_millis(1)),
+        request_timeout_secs: Some(1),
         ..Options::default()
     })
     .await;
-    // 5,000 paths over ten years of days takes far longer than a millisecond.
+    // 5,000 paths over ten years of days takes far longer than a second in a debug build.
     let response = app
         .post_json(
             "/api/v1/portfolio/simulate",
@@ -421,6 +421,39 @@ async fn a_repeated_price_query_is_served_from_the_cache_with_the_same_bytes() {
         "/api/v1/prices",
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_live_price_update_retires_the_cached_answers_of_its_symbol() {
+    let app = spawn_app().await;
+    let path = "/api/v1/prices?source=demo&symbol=GOLD&start=2024-06-01&end=2024-06-30";
+    let cached = app.get(path).await.bytes().await.unwrap();
+    // A bar changed behind the cache's back: the cache still answers the old bytes...
+    let key = store::SeriesKey::new("demo", "GOLD", store::Interval::Daily);
+    let june = app
+        .store
+        .prices(&key, Some(common::first_day()), Some(common::last_day()))
+        .await
+        .unwrap();
+    let mut bar = *june.last().unwrap();
+    bar.close += 1.0;
+    app.store.upsert_series(&key, &[bar]).await.unwrap();
+    assert_eq!(app.get(path).await.bytes().await.unwrap(), cached);
+    // ...until the live hub hears of a new GOLD price, as the poller would tell it.
+    app.hub.deliver(&server::live::Update::PriceUpdate {
+        source: "demo".into(),
+        symbol: "GOLD".into(),
+        price: 1.0,
+        change: None,
+        change_pct: None,
+        ts: chrono::Utc::now(),
+    });
+    let fresh = app.get(path).await.bytes().await.unwrap();
+    assert_ne!(fresh, cached);
+    let body: Value = serde_json::from_slice(&fresh).unwrap();
+    let last = body["data"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["date"], bar.date.to_string());
+    assert_eq!(last["close"].as_f64().unwrap(), bar.close);
 }
 
 // ---- every endpoint, on each database ------------------------------------------------------

@@ -30,8 +30,8 @@ struct LiveApp {
 
 async fn spawn(settings: ClientSettings) -> LiveApp {
     let db = TestDb::sqlite().await;
-    let mut state = AppState::new(db.store.clone(), Catalog::embedded().unwrap());
-    state.live = Hub::new(settings);
+    let state =
+        AppState::new(db.store.clone(), Catalog::embedded().unwrap()).with_hub(Hub::new(settings));
     let config = ServerConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         request_timeout: Duration::from_secs(30),
@@ -41,7 +41,9 @@ async fn spawn(settings: ClientSettings) -> LiveApp {
         trust_forwarded_for: false,
         hsts: false,
     };
-    let app = Application::build(config, state.clone()).await.unwrap();
+    let app = Application::build_with_state(config, state.clone())
+        .await
+        .unwrap();
     let ws_url = format!("ws://{}/ws/data", app.local_addr().unwrap());
     let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run(async {
@@ -116,7 +118,7 @@ async fn subscribe_filters_price_updates_but_not_portfolio_updates() {
         ack,
         serde_json::json!({"type":"subscribed","symbols":["GOLD"]})
     );
-    let hub = &app.state.live;
+    let hub = app.state.hub();
     hub.deliver(&price("WTI", 70.0));
     hub.deliver(&price("GOLD", 2000.0));
     hub.deliver(&Update::PortfolioUpdate {
@@ -135,7 +137,7 @@ async fn subscribe_filters_price_updates_but_not_portfolio_updates() {
 #[tokio::test]
 async fn subscribe_answers_with_the_last_prices_then_only_newer_ones() {
     let app = spawn(ClientSettings::default()).await;
-    let hub = &app.state.live;
+    let hub = app.state.hub();
     hub.deliver(&price("GOLD", 1990.0));
     hub.deliver(&price("GOLD", 1995.0));
     hub.deliver(&price("WTI", 70.0));
@@ -163,9 +165,9 @@ async fn subscribe_answers_with_the_last_prices_then_only_newer_ones() {
 async fn without_subscribe_a_client_gets_every_update() {
     let app = spawn(ClientSettings::default()).await;
     let mut client = connect(&app.ws_url).await;
-    wait_for_clients(&app.state.live, 1).await;
-    app.state.live.deliver(&price("WTI", 70.0));
-    app.state.live.deliver(&price("GOLD", 2000.0));
+    wait_for_clients(app.state.hub(), 1).await;
+    app.state.hub().deliver(&price("WTI", 70.0));
+    app.state.hub().deliver(&price("GOLD", 2000.0));
     assert_eq!(next_json(&mut client, false).await["symbol"], "WTI");
     assert_eq!(next_json(&mut client, false).await["symbol"], "GOLD");
 }
@@ -214,7 +216,7 @@ async fn a_slow_client_is_dropped_without_holding_up_the_others() {
         send_timeout: Duration::from_millis(500),
     })
     .await;
-    let hub = app.state.live.clone();
+    let hub = app.state.hub().clone();
     // The slow client connects and never reads.
     let mut slow = connect(&app.ws_url).await;
     let mut fast = connect(&app.ws_url).await;
@@ -262,9 +264,9 @@ async fn a_slow_client_is_dropped_without_holding_up_the_others() {
 #[tokio::test]
 async fn the_in_process_poller_stores_and_publishes_demo_ticks_and_portfolio_metrics() {
     let app = spawn(ClientSettings::default()).await;
-    let store = app.state.store.clone();
+    let store = app.state.store().clone();
     // Recent history, so that a saved portfolio has metrics over the poller's one-year window.
-    let demo = DemoSource::new(&app.state.catalog);
+    let demo = DemoSource::new(app.state.catalog());
     let today = Utc::now().date_naive();
     for symbol in ["GOLD", "WTI"] {
         let bars = demo

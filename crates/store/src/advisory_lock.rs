@@ -4,7 +4,8 @@
 //! The lock lives as long as the session: if the process dies, PostgreSQL drops the connection
 //! and frees the lock at once, and another contender takes it on its next try.
 
-use crate::error::{Result, StoreError, redact_url};
+use crate::error::{Result, StoreError};
+use crate::redact::redact_url;
 use sqlx::{Connection, PgConnection};
 
 /// One contender for a PostgreSQL advisory lock.

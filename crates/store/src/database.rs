@@ -1,6 +1,7 @@
 //! Opening the database (SQLite or PostgreSQL), migrating it and checking it is alive.
 
-use crate::error::{Result, StoreError, redact_url};
+use crate::error::{Result, StoreError};
+use crate::redact::redact_url;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};

@@ -12,14 +12,16 @@ mod pg_binary;
 pub mod portfolios;
 pub mod price_loader;
 pub mod prices;
+pub mod redact;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use advisory_lock::AdvisoryLock;
 pub use database::{ConnectOptions, Store};
-pub use error::{Result, StoreError, redact_url};
+pub use error::{Result, StoreError};
 pub use import_runs::ImportRun;
 pub use model::{Interval, PriceBar, SeriesKey};
 pub use portfolios::{NewPortfolio, Portfolio, PortfolioAsset};
 pub use price_loader::PriceLoader;
 pub use prices::{SeriesSummary, StoreTx, UpsertCounts};
+pub use redact::redact_url;

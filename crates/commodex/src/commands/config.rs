@@ -5,6 +5,6 @@ use std::process::ExitCode;
 
 /// Prints the settings as TOML.
 pub fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
-    print!("{}", settings.redacted_toml()?);
+    print!("{}", crate::config::redacted_toml(settings)?);
     Ok(ExitCode::SUCCESS)
 }

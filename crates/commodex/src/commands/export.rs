@@ -23,10 +23,12 @@ pub async fn run(settings: &Settings, args: ExportArgs) -> anyhow::Result<ExitCo
         ),
         None => None,
     };
-    let store = super::open_store(settings).await?;
+    let store = server::startup::open_store(settings).await?;
     let symbol = args.symbol.trim().to_ascii_uppercase();
     if args.source == market_data::DemoSource::ID {
-        super::demo::ensure_history(&store, &[symbol.as_str()]).await?;
+        market_data::DemoSource::new(&market_data::Catalog::embedded()?)
+            .ensure_history(&store, &[symbol.as_str()])
+            .await?;
     }
     let stored: Vec<_> = store
         .series()

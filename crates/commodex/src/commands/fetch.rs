@@ -11,6 +11,7 @@ use chrono::{NaiveDate, Utc};
 use market_data::backfill::{default_start, missing_ranges};
 use market_data::{Catalog, DemoSource, MarketDataError};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 use store::{Interval, PriceBar, SeriesKey};
 
@@ -95,15 +96,19 @@ async fn fetch(settings: &Settings, args: &FetchArgs) -> anyhow::Result<Summary>
     {
         bail!("--start {start} is after --end {end}");
     }
-    let source_settings = settings
-        .sources
-        .get(&source)
-        .with_context(|| format!("source {source} has no [sources.{source}] settings"))?;
+    let descriptor = market_data::sources::descriptor(&source).with_context(|| {
+        format!(
+            "unknown source '{source}': expected one of {}",
+            market_data::sources::ids_text()
+        )
+    })?;
+    let defaults = market_data::SourceSettings::default();
+    let source_settings = settings.sources.get(&source).unwrap_or(&defaults);
     if !source_settings.enabled {
         bail!("config: source {source} is disabled (sources.{source}.enabled = false)");
     }
 
-    let store = super::open_store(settings).await?;
+    let store = server::startup::open_store(settings).await?;
     let key = SeriesKey::new(&source, &symbol, interval);
     let stored = store
         .series_summary(&key)
@@ -125,9 +130,13 @@ async fn fetch(settings: &Settings, args: &FetchArgs) -> anyhow::Result<Summary>
         }
         (bars, 0, 0, None)
     } else {
-        let limiter = super::sources::limiter(settings).await?;
-        let client =
-            super::sources::source_client(&source, source_settings, limiter, MAX_SLOT_WAIT)?;
+        let limiter = Arc::new(server::startup::limiter(settings).await?);
+        let client = market_data::sources::source_client(
+            descriptor,
+            source_settings,
+            limiter,
+            MAX_SLOT_WAIT,
+        )?;
         let mut bars: Vec<PriceBar> = Vec::new();
         let mut skipped = 0;
         // Every range is fetched before anything is stored: a throttle halfway stores nothing.

@@ -6,7 +6,7 @@
 //! killed process leaves nothing of the file stored.
 
 use crate::cli::ImportArgs;
-use crate::config::{SOURCE_IDS, Settings};
+use crate::config::Settings;
 use anyhow::{Context, bail};
 use chrono::{NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -23,14 +23,14 @@ const BATCHES_IN_FLIGHT: usize = 4;
 
 /// Imports the file and prints a one-line summary.
 pub async fn run(settings: &Settings, args: ImportArgs) -> anyhow::Result<ExitCode> {
-    if !SOURCE_IDS.contains(&args.source.as_str()) {
+    if market_data::sources::descriptor(&args.source).is_none() {
         bail!(
             "--source '{}' is not a source: expected one of {}",
             args.source,
-            SOURCE_IDS.join(", ")
+            market_data::sources::ids_text()
         );
     }
-    let store = super::open_store(settings).await?;
+    let store = server::startup::open_store(settings).await?;
     let started_at = Utc::now();
     let file = args.file.display().to_string();
     let outcome = import(&store, &args).await;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 /// Migrates the configured database and says which one.
 pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
-    let store = super::open_store(settings).await?;
+    let store = server::startup::open_store(settings).await?;
     println!(
         "database {} ({}) is up to date",
         store::redact_url(&settings.database_url()),

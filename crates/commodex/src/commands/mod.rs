@@ -1,7 +1,6 @@
 //! One module per command; `run` dispatches.
 
 mod config;
-mod demo;
 mod export;
 mod fetch;
 mod import;
@@ -11,16 +10,15 @@ mod migrate;
 mod portfolio_input;
 mod serve;
 mod simulate;
-mod sources;
 
 use crate::cli::{Cli, Command};
-use crate::config::{ConfigSources, Settings};
+use crate::config::ConfigSources;
 use crate::telemetry::{self, Verbosity};
 use std::process::ExitCode;
 
 /// Runs one command to completion.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let settings = Settings::load(&ConfigSources::from_process(cli.config.clone()))?;
+    let settings = crate::config::load(&ConfigSources::from_process(cli.config.clone()))?;
     match cli.command {
         Command::Config => config::run(&settings),
         Command::Serve(args) => {
@@ -54,15 +52,6 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)
-}
-
-/// Opens the configured database and brings its schema up to date.
-pub async fn open_store(settings: &Settings) -> anyhow::Result<store::Store> {
-    let mut options = store::ConnectOptions::new(settings.database_url());
-    options.max_connections = settings.database.max_connections;
-    let store = store::Store::connect(&options).await?;
-    store.migrate().await?;
-    Ok(store)
 }
 
 /// Reads an optional `YYYY-MM-DD` flag, naming the flag when the date is not one.

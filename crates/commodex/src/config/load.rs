@@ -40,75 +40,59 @@ impl ConfigSources {
     }
 }
 
-impl Settings {
-    /// Loads and validates the settings; every error names the key and what was expected.
-    pub fn load(sources: &ConfigSources) -> anyhow::Result<Self> {
-        let profile: Profile = match sources.env_var("COMMODEX_PROFILE") {
-            Some(name) => name
-                .parse()
-                .map_err(|e| anyhow::anyhow!("COMMODEX_PROFILE: {e}"))?,
-            None => Profile::Development,
-        };
-        let mut figment = Figment::from(Serialized::defaults(Settings::default()))
-            .merge(Toml::file(sources.config_dir.join("default.toml")))
-            .merge(Toml::file(
-                sources
-                    .config_dir
-                    .join(format!("{}.toml", profile.as_str())),
+/// Loads and validates the settings; every error names the key and what was expected.
+pub fn load(sources: &ConfigSources) -> anyhow::Result<Settings> {
+    let profile: Profile = match sources.env_var("COMMODEX_PROFILE") {
+        Some(name) => name
+            .parse()
+            .map_err(|e| anyhow::anyhow!("COMMODEX_PROFILE: {e}"))?,
+        None => Profile::Development,
+    };
+    let mut figment = Figment::from(Serialized::defaults(Settings::default()))
+        .merge(Toml::file(sources.config_dir.join("default.toml")))
+        .merge(Toml::file(
+            sources
+                .config_dir
+                .join(format!("{}.toml", profile.as_str())),
+        ));
+    if let Some(extra) = &sources.extra_file {
+        if !extra.is_file() {
+            bail!("--config {}: no such file", extra.display());
+        }
+        figment = figment.merge(Toml::file(extra));
+    }
+    let env = env_dict(&sources.env);
+    // The data dir decides where api_keys.yaml is looked for, so read it first.
+    let data_dir: PathBuf = figment
+        .clone()
+        .merge(Named::new("COMMODEX_* environment variables", env.clone()))
+        .extract_inner("data_dir")
+        .map_err(describe_figment_error)?;
+    for candidate in [
+        sources.config_dir.join("api_keys.yaml"),
+        data_dir.join("api_keys.yaml"),
+    ] {
+        if candidate.is_file() {
+            figment = figment.merge(Named::new(
+                candidate.display().to_string(),
+                api_keys_dict(&candidate)?,
             ));
-        if let Some(extra) = &sources.extra_file {
-            if !extra.is_file() {
-                bail!("--config {}: no such file", extra.display());
-            }
-            figment = figment.merge(Toml::file(extra));
-        }
-        let env = env_dict(&sources.env);
-        // The data dir decides where api_keys.yaml is looked for, so read it first.
-        let data_dir: PathBuf = figment
-            .clone()
-            .merge(Named::new("COMMODEX_* environment variables", env.clone()))
-            .extract_inner("data_dir")
-            .map_err(describe_figment_error)?;
-        for candidate in [
-            sources.config_dir.join("api_keys.yaml"),
-            data_dir.join("api_keys.yaml"),
-        ] {
-            if candidate.is_file() {
-                figment = figment.merge(Named::new(
-                    candidate.display().to_string(),
-                    api_keys_dict(&candidate)?,
-                ));
-            }
-        }
-        figment = figment
-            .merge(Named::new("COMMODEX_* environment variables", env))
-            .merge(Serialized::default("profile", profile));
-        let settings: Settings = figment.extract().map_err(describe_figment_error)?;
-        settings.validate()?;
-        Ok(settings)
-    }
-
-    /// The database URL, defaulting to SQLite under the data dir.
-    pub fn database_url(&self) -> String {
-        match &self.database.url {
-            Some(url) => url.clone(),
-            None => format!("sqlite://{}", self.data_dir.join("commodex.db").display()),
         }
     }
+    figment = figment
+        .merge(Named::new("COMMODEX_* environment variables", env))
+        .merge(Serialized::default("profile", profile));
+    let settings: Settings = figment.extract().map_err(describe_figment_error)?;
+    super::validate::validate(&settings)?;
+    Ok(settings)
+}
 
-    /// Where log files go.
-    pub fn logs_dir(&self) -> PathBuf {
-        self.data_dir.join("logs")
-    }
-
-    /// The effective settings as TOML with every secret redacted (keys, tokens, passwords in
-    /// URLs).
-    pub fn redacted_toml(&self) -> anyhow::Result<String> {
-        let mut shown = self.clone();
-        shown.database.url = Some(store::redact_url(&self.database_url()));
-        shown.redis.url = self.redis.url.as_deref().map(store::redact_url);
-        toml::to_string_pretty(&shown).context("cannot print the configuration")
-    }
+/// The effective configuration as TOML, every secret and password redacted (`commodex config`).
+pub fn redacted_toml(settings: &Settings) -> anyhow::Result<String> {
+    let mut shown = settings.clone();
+    shown.database.url = Some(store::redact_url(&settings.database_url()));
+    shown.redis.url = settings.redis.url.as_deref().map(store::redact_url);
+    toml::to_string_pretty(&shown).context("cannot print the configuration")
 }
 
 /// A dictionary of settings with a name for error messages ("from api_keys.yaml").

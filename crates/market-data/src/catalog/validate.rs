@@ -1,7 +1,7 @@
 //! The catalog file's shape as written, and the rules an entry must follow before it becomes a
 //! [`Commodity`]. Kept apart from the look-ups so each file stays readable.
 
-use super::{Catalog, Category, Commodity, DEMO_SOURCE, SOURCE_IDS, SourceEntry};
+use super::{Catalog, Category, Commodity, DEMO_SOURCE, SourceEntry};
 use crate::error::MarketDataError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -105,7 +105,11 @@ pub(super) fn validate_commodity(
                 key,
                 format!(
                     "unknown source '{source_id}'; known sources: {}",
-                    SOURCE_IDS[..SOURCE_IDS.len() - 1].join(", ")
+                    Catalog::source_ids()
+                        .into_iter()
+                        .filter(|id| *id != DEMO_SOURCE)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }

@@ -5,15 +5,16 @@
 //! commodity series have no start/end parameters: a history request returns the whole series and
 //! the parser cuts it to the [`ParseContext`]'s range.
 
-use crate::classify::{self, mentions_any, sanitize_message};
+use crate::classify::{self, mentions_any};
 use crate::provider::{
     Capabilities, Limits, Outcome, ParseContext, Parsed, Provider, ProviderError, Quote, RateLimit,
     Request,
 };
+use crate::secret::{ApiKey, KeyPlacement};
 use crate::series::{self, RawRow, parse_error};
+use crate::sources::{DefaultHistory, SourceDescriptor};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::Value;
-use std::fmt;
 use store::Interval;
 
 /// The source id.
@@ -21,6 +22,24 @@ pub const ID: &str = "alpha_vantage";
 
 /// The production base URL; requests go to `{base_url}/query`.
 pub const DEFAULT_BASE_URL: &str = "https://www.alphavantage.co";
+
+/// Where the key goes.
+const KEY: KeyPlacement = KeyPlacement::Query("apikey");
+
+/// Alpha Vantage: the key as `?apikey=`; the free tier allows 25 requests a day and one a
+/// second, and a history call returns the whole series, so a fetch asks for everything.
+pub const DESCRIPTOR: SourceDescriptor = SourceDescriptor {
+    id: ID,
+    base_url: Some(DEFAULT_BASE_URL),
+    key: Some(KEY),
+    limits: Limits {
+        rate_limit: Some(RateLimit::per_second(1)),
+        daily_quota: Some(25),
+    },
+    default_history: DefaultHistory::Everything,
+    simulated: false,
+    provider: Some(|key| std::sync::Arc::new(AlphaVantage { api_key: key })),
+};
 
 /// The only path Alpha Vantage serves: the function is a query parameter.
 const PATH: &str = "/query";
@@ -46,24 +65,16 @@ const ALL_INTERVALS: [Interval; 5] = [
 const NOTICE_KEYS: [&str; 3] = ["Error Message", "Information", "Note"];
 
 /// An Alpha Vantage client's pure half: requests, classification, parsing.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct AlphaVantage {
-    api_key: String,
-}
-
-impl fmt::Debug for AlphaVantage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AlphaVantage")
-            .field("api_key", &"***")
-            .finish()
-    }
+    api_key: ApiKey,
 }
 
 impl AlphaVantage {
     /// A client using `api_key` (sent as the `apikey` query parameter).
     pub fn new(api_key: impl Into<String>) -> Self {
         Self {
-            api_key: api_key.into(),
+            api_key: ApiKey::new(api_key, KEY),
         }
     }
 
@@ -78,9 +89,7 @@ impl AlphaVantage {
     }
 
     fn signed(&self, request: Request) -> Request {
-        request
-            .with_query("datatype", "json")
-            .with_query("apikey", self.api_key.as_str())
+        self.api_key.sign(request.with_query("datatype", "json"))
     }
 
     fn value(&self, body: &[u8]) -> Result<Value, ProviderError> {
@@ -175,8 +184,12 @@ fn spot_time(value: Option<&Value>) -> Option<chrono::DateTime<chrono::Utc>> {
 }
 
 impl Provider for AlphaVantage {
-    fn id(&self) -> &'static str {
-        ID
+    fn descriptor(&self) -> &'static SourceDescriptor {
+        &DESCRIPTOR
+    }
+
+    fn api_key(&self) -> &ApiKey {
+        &self.api_key
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -185,13 +198,6 @@ impl Provider for AlphaVantage {
             history: true,
             list: false,
             intervals: &ALL_INTERVALS,
-        }
-    }
-
-    fn default_limits(&self) -> Limits {
-        Limits {
-            rate_limit: Some(RateLimit::per_second(1)),
-            daily_quota: Some(25),
         }
     }
 
@@ -221,32 +227,22 @@ impl Provider for AlphaVantage {
     }
 
     /// One request whatever the range: Alpha Vantage returns the whole series.
-    fn build_history_requests(
+    fn history_request(
         &self,
         code: &str,
-        start: NaiveDate,
-        end: NaiveDate,
+        _from: NaiveDate,
+        _to: NaiveDate,
         interval: Interval,
-    ) -> Result<Vec<Request>, ProviderError> {
-        if start > end {
-            return Err(ProviderError::InvalidRange { start, end });
-        }
-        if !self.intervals_for(code).contains(&interval) {
-            return Err(ProviderError::UnsupportedInterval {
-                provider: ID,
-                code: code.to_string(),
-                interval,
-            });
-        }
+    ) -> Result<Request, ProviderError> {
         let request = if Self::is_gold_silver(code) {
             self.request("GOLD_SILVER_HISTORY")
                 .with_query("symbol", code.to_ascii_uppercase())
         } else {
             self.request(&code.to_ascii_uppercase())
         };
-        Ok(vec![
-            self.signed(request.with_query("interval", interval.as_str())),
-        ])
+        Ok(request
+            .with_query("interval", interval.as_str())
+            .with_query("datatype", "json"))
     }
 
     fn classify(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> Outcome {
@@ -260,7 +256,7 @@ impl Provider for AlphaVantage {
                     .to_string(),
                 Err(_) => classify::describe_non_json(body),
             };
-            let message = sanitize_message(&message, &self.api_key);
+            let message = self.api_key.scrub(&message);
             if let Some(outcome) = classify::outcome_from_status(status, headers, &message) {
                 return outcome;
             }
@@ -278,7 +274,7 @@ impl Provider for AlphaVantage {
                 if value.get("data").is_some_and(Value::is_array) {
                     break;
                 }
-                return classify_notice(key, sanitize_message(text, &self.api_key));
+                return classify_notice(key, self.api_key.scrub(text));
             }
         }
         match value.get("data") {

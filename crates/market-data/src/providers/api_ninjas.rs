@@ -5,15 +5,16 @@
 //! endpoint's shape is known only from client code (UNCERTAIN): rows of
 //! `{open, low, high, close, volume, time}` with `time` in unix seconds (`timestamp` accepted too).
 
-use crate::classify::{self, mentions_any, sanitize_message};
+use crate::classify::{self, mentions_any};
 use crate::provider::{
-    Capabilities, Limits, Outcome, ParseContext, Parsed, Provider, ProviderError, Quote, Request,
-    check_daily_range,
+    Capabilities, Limits, Outcome, ParseContext, Parsed, Provider, ProviderError, Quote, RateLimit,
+    Request,
 };
+use crate::secret::{ApiKey, KeyPlacement};
 use crate::series::{self, RawRow, parse_error};
+use crate::sources::{DefaultHistory, SourceDescriptor};
 use chrono::NaiveDate;
 use serde_json::Value;
-use std::fmt;
 use store::Interval;
 
 /// The source id.
@@ -25,32 +26,42 @@ pub const DEFAULT_BASE_URL: &str = "https://api.api-ninjas.com";
 /// The header that carries the key.
 pub const KEY_HEADER: &str = "X-Api-Key";
 
+/// Where the key goes.
+const KEY: KeyPlacement = KeyPlacement::Header(KEY_HEADER);
+
+/// API Ninjas: the key in a header; no daily quota is documented (the free quota is monthly,
+/// about 10,000 calls, UNCERTAIN, which a daily budget cannot express), so one call a second.
+pub const DESCRIPTOR: SourceDescriptor = SourceDescriptor {
+    id: ID,
+    base_url: Some(DEFAULT_BASE_URL),
+    key: Some(KEY),
+    limits: Limits {
+        rate_limit: Some(RateLimit::per_second(1)),
+        daily_quota: None,
+    },
+    default_history: DefaultHistory::Months(12),
+    simulated: false,
+    provider: Some(|key| std::sync::Arc::new(ApiNinjas { api_key: key })),
+};
+
 const INTERVALS: [Interval; 1] = [Interval::Daily];
 
 /// An API Ninjas client's pure half: requests, classification, parsing.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct ApiNinjas {
-    api_key: String,
-}
-
-impl fmt::Debug for ApiNinjas {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiNinjas")
-            .field("api_key", &"***")
-            .finish()
-    }
+    api_key: ApiKey,
 }
 
 impl ApiNinjas {
     /// A client using `api_key` (sent in the `X-Api-Key` header).
     pub fn new(api_key: impl Into<String>) -> Self {
         Self {
-            api_key: api_key.into(),
+            api_key: ApiKey::new(api_key, KEY),
         }
     }
 
     fn signed(&self, request: Request) -> Request {
-        request.with_header(KEY_HEADER, self.api_key.as_str())
+        self.api_key.sign(request)
     }
 
     fn value(&self, body: &[u8]) -> Result<Value, ProviderError> {
@@ -71,8 +82,12 @@ fn row_time(row: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
 }
 
 impl Provider for ApiNinjas {
-    fn id(&self) -> &'static str {
-        ID
+    fn descriptor(&self) -> &'static SourceDescriptor {
+        &DESCRIPTOR
+    }
+
+    fn api_key(&self) -> &ApiKey {
+        &self.api_key
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -84,15 +99,6 @@ impl Provider for ApiNinjas {
         }
     }
 
-    /// No burst limit or daily quota is documented; the free quota is monthly (about 10,000
-    /// calls, UNCERTAIN), which the daily budget cannot express.
-    fn default_limits(&self) -> Limits {
-        Limits {
-            rate_limit: None,
-            daily_quota: None,
-        }
-    }
-
     fn build_latest_request(&self, code: &str) -> Result<Request, ProviderError> {
         Ok(self.signed(Request::get("/v1/commodityprice").with_query("name", code)))
     }
@@ -100,24 +106,19 @@ impl Provider for ApiNinjas {
     /// One request for the whole range: no row cap is documented, and splitting blindly would
     /// spend a small monthly quota. `end` is the midnight after the last day, so the last day's
     /// bar is inside; the parser cuts anything past it.
-    fn build_history_requests(
+    fn history_request(
         &self,
         code: &str,
-        start: NaiveDate,
-        end: NaiveDate,
-        interval: Interval,
-    ) -> Result<Vec<Request>, ProviderError> {
-        check_daily_range(ID, code, start, end, interval)?;
-        let after_end = end.succ_opt().unwrap_or(end);
-        Ok(vec![
-            self.signed(
-                Request::get("/v1/commoditypricehistorical")
-                    .with_query("name", code)
-                    .with_query("period", "1d")
-                    .with_query("start", midnight_utc_secs(start).to_string())
-                    .with_query("end", midnight_utc_secs(after_end).to_string()),
-            ),
-        ])
+        from: NaiveDate,
+        to: NaiveDate,
+        _interval: Interval,
+    ) -> Result<Request, ProviderError> {
+        let after_end = to.succ_opt().unwrap_or(to);
+        Ok(Request::get("/v1/commoditypricehistorical")
+            .with_query("name", code)
+            .with_query("period", "1d")
+            .with_query("start", midnight_utc_secs(from).to_string())
+            .with_query("end", midnight_utc_secs(after_end).to_string()))
     }
 
     fn classify(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> Outcome {
@@ -127,7 +128,7 @@ impl Provider for ApiNinjas {
             Err(_) => None,
         };
         let message = match (&error_text, &json) {
-            (Some(text), _) => sanitize_message(text, &self.api_key),
+            (Some(text), _) => self.api_key.scrub(text),
             (None, Err(_)) => classify::describe_non_json(body),
             (None, Ok(_)) => String::new(),
         };

@@ -4,15 +4,16 @@
 //! header so the key never sits in a URL that a proxy or access log could keep. Every body
 //! carries `success`, which is checked even on HTTP 200. Time series span at most 30 days a call.
 
-use crate::classify::{self, mentions_any, sanitize_message};
+use crate::classify::{self, mentions_any};
 use crate::provider::{
-    Capabilities, Limits, Outcome, ParseContext, Parsed, Provider, ProviderError, Quote, Request,
-    check_daily_range,
+    Capabilities, Limits, Outcome, ParseContext, Parsed, Provider, ProviderError, Quote, RateLimit,
+    Request,
 };
-use crate::series::{self, RawRow, chunk_range, parse_error};
+use crate::secret::{ApiKey, KeyPlacement};
+use crate::series::{self, RawRow, parse_error};
+use crate::sources::{DefaultHistory, SourceDescriptor};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
-use std::fmt;
 use store::Interval;
 
 /// The source id.
@@ -24,6 +25,25 @@ pub const DEFAULT_BASE_URL: &str = "https://api.commoditypriceapi.com/v2";
 /// The header that carries the key.
 pub const KEY_HEADER: &str = "x-api-key";
 
+/// Where the key goes.
+const KEY: KeyPlacement = KeyPlacement::Header(KEY_HEADER);
+
+/// CommodityPriceAPI: the key in a header; limits depend on the plan and are counted by month
+/// (the trial: 2,000 requests in 7 days), so no daily default, one call a second; a call covers
+/// 30 days, so a fetch without a start date asks for one month.
+pub const DESCRIPTOR: SourceDescriptor = SourceDescriptor {
+    id: ID,
+    base_url: Some(DEFAULT_BASE_URL),
+    key: Some(KEY),
+    limits: Limits {
+        rate_limit: Some(RateLimit::per_second(1)),
+        daily_quota: None,
+    },
+    default_history: DefaultHistory::Months(1),
+    simulated: false,
+    provider: Some(|key| std::sync::Arc::new(CommodityPriceApi { api_key: key })),
+};
+
 /// Days a time-series call may span. The docs say "at most 30 days apart"; reading it as 30
 /// days inclusive (end = start + 29) is one day short of the other reading, and never refused.
 pub const TIME_SERIES_MAX_DAYS: u32 = 30;
@@ -31,29 +51,21 @@ pub const TIME_SERIES_MAX_DAYS: u32 = 30;
 const INTERVALS: [Interval; 1] = [Interval::Daily];
 
 /// A CommodityPriceAPI client's pure half: requests, classification, parsing.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct CommodityPriceApi {
-    api_key: String,
-}
-
-impl fmt::Debug for CommodityPriceApi {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CommodityPriceApi")
-            .field("api_key", &"***")
-            .finish()
-    }
+    api_key: ApiKey,
 }
 
 impl CommodityPriceApi {
     /// A client using `api_key` (sent in the `x-api-key` header).
     pub fn new(api_key: impl Into<String>) -> Self {
         Self {
-            api_key: api_key.into(),
+            api_key: ApiKey::new(api_key, KEY),
         }
     }
 
     fn signed(&self, request: Request) -> Request {
-        request.with_header(KEY_HEADER, self.api_key.as_str())
+        self.api_key.sign(request)
     }
 
     fn value(&self, body: &[u8]) -> Result<Value, ProviderError> {
@@ -127,8 +139,12 @@ fn rate_for<'a>(rates: &'a Map<String, Value>, code: &str) -> Option<&'a Value> 
 }
 
 impl Provider for CommodityPriceApi {
-    fn id(&self) -> &'static str {
-        ID
+    fn descriptor(&self) -> &'static SourceDescriptor {
+        &DESCRIPTOR
+    }
+
+    fn api_key(&self) -> &ApiKey {
+        &self.api_key
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -140,39 +156,26 @@ impl Provider for CommodityPriceApi {
         }
     }
 
-    /// Limits depend on the plan and are counted by month (the trial: 2,000 requests in 7 days),
-    /// so there is no free-tier daily default.
-    fn default_limits(&self) -> Limits {
-        Limits {
-            rate_limit: None,
-            daily_quota: None,
-        }
-    }
-
     fn build_latest_request(&self, code: &str) -> Result<Request, ProviderError> {
         Ok(self.signed(Request::get("/rates/latest").with_query("symbols", code)))
     }
 
     /// Time-series requests of at most [`TIME_SERIES_MAX_DAYS`] days each, oldest first.
-    fn build_history_requests(
+    fn history_chunk_days(&self) -> Option<u32> {
+        Some(TIME_SERIES_MAX_DAYS)
+    }
+
+    fn history_request(
         &self,
         code: &str,
-        start: NaiveDate,
-        end: NaiveDate,
-        interval: Interval,
-    ) -> Result<Vec<Request>, ProviderError> {
-        check_daily_range(ID, code, start, end, interval)?;
-        Ok(chunk_range(start, end, TIME_SERIES_MAX_DAYS)
-            .into_iter()
-            .map(|(from, to)| {
-                self.signed(
-                    Request::get("/rates/time-series")
-                        .with_query("symbols", code)
-                        .with_query("startDate", from.to_string())
-                        .with_query("endDate", to.to_string()),
-                )
-            })
-            .collect())
+        from: NaiveDate,
+        to: NaiveDate,
+        _interval: Interval,
+    ) -> Result<Request, ProviderError> {
+        Ok(Request::get("/rates/time-series")
+            .with_query("symbols", code)
+            .with_query("startDate", from.to_string())
+            .with_query("endDate", to.to_string()))
     }
 
     fn classify(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> Outcome {
@@ -189,7 +192,7 @@ impl Provider for CommodityPriceApi {
         let success = value.get("success").and_then(Value::as_bool);
         if success == Some(false) || status != 200 {
             let message = classify::string_field(&value, &["message", "error"])
-                .map(|m| sanitize_message(m, &self.api_key))
+                .map(|m| self.api_key.scrub(m))
                 .unwrap_or_default();
             let stated = value
                 .get("statusCode")

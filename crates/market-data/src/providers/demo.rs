@@ -82,6 +82,35 @@ impl DemoSource {
         SIMULATED
     }
 
+    /// Stores the history of `symbols` (all of the catalog's when empty) up to yesterday,
+    /// writing only what is missing: a fresh data folder has demo prices with no network.
+    pub async fn ensure_history(
+        &self,
+        store: &store::Store,
+        symbols: &[&str],
+    ) -> Result<(), MarketDataError> {
+        let wanted: Vec<&str> = if symbols.is_empty() {
+            self.symbols.iter().map(String::as_str).collect()
+        } else {
+            symbols.to_vec()
+        };
+        let yesterday = Utc::now().date_naive() - Days::new(1);
+        for symbol in wanted {
+            let key = store::SeriesKey::new(Self::ID, symbol, store::Interval::Daily);
+            let start = match store.series_summary(&key).await? {
+                // A weekend can make the last business day older than yesterday: nothing to add.
+                Some(summary) if summary.last + Days::new(4) > yesterday => continue,
+                Some(summary) => summary.last + Days::new(1),
+                None => Self::first_date(),
+            };
+            let bars = self.history(symbol, start, yesterday)?;
+            if !bars.is_empty() {
+                store.upsert_series(&key, &bars).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The symbols it offers, in catalog order.
     pub fn symbols(&self) -> &[String] {
         &self.symbols

@@ -6,15 +6,16 @@
 //! the status only when the text is not recognised. The legacy `/api/v3/` shapes are parsed too,
 //! for replayed captures and old keys, but never requested.
 
-use crate::classify::{self, mentions_any, sanitize_message};
+use crate::classify::{self, mentions_any};
 use crate::provider::{
     Capabilities, Limits, ListedCommodity, Outcome, ParseContext, Parsed, Provider, ProviderError,
-    Quote, Request, check_daily_range,
+    Quote, RateLimit, Request,
 };
-use crate::series::{self, RawRow, chunk_range, parse_error};
+use crate::secret::{ApiKey, KeyPlacement};
+use crate::series::{self, RawRow, parse_error};
+use crate::sources::{DefaultHistory, SourceDescriptor};
 use chrono::NaiveDate;
 use serde_json::Value;
-use std::fmt;
 use store::Interval;
 
 /// The source id.
@@ -22,6 +23,24 @@ pub const ID: &str = "fmp";
 
 /// The production base URL.
 pub const DEFAULT_BASE_URL: &str = "https://financialmodelingprep.com";
+
+/// Where the key goes.
+const KEY: KeyPlacement = KeyPlacement::Query("apikey");
+
+/// Financial Modeling Prep: the key as `?apikey=`; the free plan allows 250 requests a day and
+/// 5 a second, and keeps five years of end-of-day history.
+pub const DESCRIPTOR: SourceDescriptor = SourceDescriptor {
+    id: ID,
+    base_url: Some(DEFAULT_BASE_URL),
+    key: Some(KEY),
+    limits: Limits {
+        rate_limit: Some(RateLimit::per_second(5)),
+        daily_quota: Some(250),
+    },
+    default_history: DefaultHistory::Months(60),
+    simulated: false,
+    provider: Some(|key| std::sync::Arc::new(Fmp { api_key: key })),
+};
 
 /// Rows an end-of-day history call returns at most.
 pub const MAX_ROWS_PER_CALL: u32 = 5000;
@@ -36,27 +55,21 @@ const INTERVALS: [Interval; 1] = [Interval::Daily];
 const ERROR_KEYS: [&str; 3] = ["Error Message", "error", "message"];
 
 /// An FMP client's pure half: requests, classification, parsing.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Fmp {
-    api_key: String,
-}
-
-impl fmt::Debug for Fmp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Fmp").field("api_key", &"***").finish()
-    }
+    api_key: ApiKey,
 }
 
 impl Fmp {
     /// A client using `api_key` (sent as the `apikey` query parameter).
     pub fn new(api_key: impl Into<String>) -> Self {
         Self {
-            api_key: api_key.into(),
+            api_key: ApiKey::new(api_key, KEY),
         }
     }
 
     fn signed(&self, request: Request) -> Request {
-        request.with_query("apikey", self.api_key.as_str())
+        self.api_key.sign(request)
     }
 
     fn value(&self, body: &[u8]) -> Result<Value, ProviderError> {
@@ -148,8 +161,12 @@ fn currency_of_code(code: &str) -> Option<String> {
 }
 
 impl Provider for Fmp {
-    fn id(&self) -> &'static str {
-        ID
+    fn descriptor(&self) -> &'static SourceDescriptor {
+        &DESCRIPTOR
+    }
+
+    fn api_key(&self) -> &ApiKey {
+        &self.api_key
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -161,39 +178,27 @@ impl Provider for Fmp {
         }
     }
 
-    /// 250 requests a day on the free plan; no per-minute limit is documented for it.
-    fn default_limits(&self) -> Limits {
-        Limits {
-            rate_limit: None,
-            daily_quota: Some(250),
-        }
-    }
-
     fn build_latest_request(&self, code: &str) -> Result<Request, ProviderError> {
         Ok(self.signed(Request::get("/stable/quote").with_query("symbol", code)))
     }
 
     /// End-of-day history in chunks of [`HISTORY_CHUNK_DAYS`], oldest first. Intraday charts
     /// exist but are not on the free plan, so only daily is offered.
-    fn build_history_requests(
+    fn history_chunk_days(&self) -> Option<u32> {
+        Some(HISTORY_CHUNK_DAYS)
+    }
+
+    fn history_request(
         &self,
         code: &str,
-        start: NaiveDate,
-        end: NaiveDate,
-        interval: Interval,
-    ) -> Result<Vec<Request>, ProviderError> {
-        check_daily_range(ID, code, start, end, interval)?;
-        Ok(chunk_range(start, end, HISTORY_CHUNK_DAYS)
-            .into_iter()
-            .map(|(from, to)| {
-                self.signed(
-                    Request::get("/stable/historical-price-eod/full")
-                        .with_query("symbol", code)
-                        .with_query("from", from.to_string())
-                        .with_query("to", to.to_string()),
-                )
-            })
-            .collect())
+        from: NaiveDate,
+        to: NaiveDate,
+        _interval: Interval,
+    ) -> Result<Request, ProviderError> {
+        Ok(Request::get("/stable/historical-price-eod/full")
+            .with_query("symbol", code)
+            .with_query("from", from.to_string())
+            .with_query("to", to.to_string()))
     }
 
     fn build_list_request(&self) -> Result<Request, ProviderError> {
@@ -212,7 +217,7 @@ impl Provider for Fmp {
             Err(_) => None,
         };
         if let Some(text) = error_text {
-            let message = sanitize_message(&text, &self.api_key);
+            let message = self.api_key.scrub(&text);
             if let Some(outcome) = self.classify_error_text(message.clone(), headers) {
                 return outcome;
             }

@@ -209,7 +209,7 @@ impl Poller {
             let report = match saved_portfolio_metrics(&self.state, &portfolio, start, None).await {
                 Ok(report) => report,
                 Err(error) => {
-                    tracing::debug!(id = portfolio.id, error = %error.message, "live poller: no metrics for a portfolio");
+                    tracing::debug!(id = portfolio.id, error = %error, "live poller: no metrics for a portfolio");
                     continue;
                 }
             };

@@ -2,8 +2,8 @@
 //! the body.
 
 use crate::error::{ApiError, ErrorKind};
-use crate::routes::blocking;
 use crate::routes::prices::SeriesQuery;
+use crate::service::blocking;
 use crate::service::indicators::{self, IndicatorTable};
 use crate::service::prices;
 use crate::state::AppState;

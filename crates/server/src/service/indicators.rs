@@ -1,6 +1,6 @@
 //! Indicator requests: parsing specs and computing them over a series.
 
-use crate::error::{ApiError, ErrorKind};
+use crate::service::Error;
 use analytics::indicators::{IndicatorSpec, Ohlcv};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -15,18 +15,16 @@ pub const MAX_INDICATORS: usize = 20;
 pub type ParsedSpecs = Vec<(String, IndicatorSpec)>;
 
 /// Parses the requested specs; at least one, at most [`MAX_INDICATORS`].
-pub fn parse_specs(texts: &[String]) -> Result<ParsedSpecs, ApiError> {
+pub fn parse_specs(texts: &[String]) -> Result<ParsedSpecs, Error> {
     if texts.is_empty() {
-        return Err(ApiError::new(
-            ErrorKind::Validation,
+        return Err(Error::invalid(
             "at least one indicator is required, e.g. indicator=rsi(14)",
         ));
     }
     if texts.len() > MAX_INDICATORS {
-        return Err(ApiError::new(
-            ErrorKind::Validation,
-            format!("at most {MAX_INDICATORS} indicators a request"),
-        ));
+        return Err(Error::invalid(format!(
+            "at most {MAX_INDICATORS} indicators a request"
+        )));
     }
     texts
         .iter()
@@ -35,13 +33,12 @@ pub fn parse_specs(texts: &[String]) -> Result<ParsedSpecs, ApiError> {
             text.parse::<IndicatorSpec>()
                 .map(|spec| (text.to_string(), spec))
                 .map_err(|error| {
-                    ApiError::new(
-                        ErrorKind::Validation,
+                    Error::invalid_with(
                         format!("indicator '{text}': {error}"),
+                        serde_json::json!({
+                            "known_indicators": analytics::indicators::KNOWN_INDICATORS,
+                        }),
                     )
-                    .with_details(serde_json::json!({
-                        "known_indicators": analytics::indicators::KNOWN_INDICATORS,
-                    }))
                 })
         })
         .collect()
@@ -59,7 +56,7 @@ pub struct IndicatorTable {
 }
 
 /// Computes every spec over `bars` (in date order). CPU-bound: call it off the async threads.
-pub fn compute(specs: &ParsedSpecs, bars: &[PriceBar]) -> Result<IndicatorTable, ApiError> {
+pub fn compute(specs: &ParsedSpecs, bars: &[PriceBar]) -> Result<IndicatorTable, Error> {
     // A column is given to the indicators only when every bar has it; otherwise an indicator
     // that needs it says so, rather than reading made-up values.
     fn column(bars: &[PriceBar], pick: impl Fn(&PriceBar) -> Option<f64>) -> Option<Vec<f64>> {
@@ -79,12 +76,9 @@ pub fn compute(specs: &ParsedSpecs, bars: &[PriceBar]) -> Result<IndicatorTable,
     };
     let mut indicators = BTreeMap::new();
     for (text, spec) in specs {
-        let outputs = spec.compute(&input).map_err(|error| {
-            ApiError::new(
-                ErrorKind::Validation,
-                format!("indicator '{text}': {error}"),
-            )
-        })?;
+        let outputs = spec
+            .compute(&input)
+            .map_err(|error| Error::invalid(format!("indicator '{text}': {error}")))?;
         let names = spec.outputs();
         for (name, values) in names.iter().zip(outputs) {
             let column = if names.len() == 1 {

@@ -1,8 +1,12 @@
-//! What handlers call: loading series, aligning them, validating portfolios. No HTTP here and
-//! no SQL in the handlers; the store does the SQL, analytics the numbers.
+//! What handlers call: loading series, aligning them, validating portfolios, computing risk.
+//! No HTTP here (services answer [`Error`], mapped to the API's error once in
+//! `crate::error`), and no SQL in the handlers; the store does the SQL, analytics the numbers.
 
+mod error;
 pub mod indicators;
 pub mod portfolio_risk;
 pub mod portfolios;
 pub mod prices;
 pub mod response_cache;
+
+pub use error::{Error, Problem, blocking};

@@ -1,15 +1,16 @@
-//! The risk metrics of a portfolio over aligned prices, in the shape
-//! `POST /api/v1/portfolio/metrics` answers and the live feed sends as `portfolio_update`.
+//! A portfolio's risk, one path for every caller: the metrics `POST /api/v1/portfolio/metrics`
+//! answers and the live feed sends as `portfolio_update`, and the Monte Carlo simulation of
+//! `POST /api/v1/portfolio/simulate`, both over stored series or inline prices.
 
-use crate::error::ApiError;
 use crate::openapi::schemas;
-use crate::routes::blocking;
-use crate::service::prices::{Aligned, AssetOrigin, load_aligned};
+use crate::service::prices::{Aligned, AssetOrigin, align, load_aligned};
+use crate::service::{Error, blocking};
 use crate::state::AppState;
 use analytics::portfolio::{PortfolioMetrics, compute_metrics};
+use analytics::simulation::{SimulationConfig, SimulationMethod, SimulationResult, simulate};
 use chrono::NaiveDate;
-use serde::Serialize;
-use store::Portfolio;
+use serde::{Deserialize, Serialize};
+use store::{Portfolio, PriceBar};
 use utoipa::ToSchema;
 
 /// Metrics with the range and the sources they were computed from.
@@ -35,9 +36,8 @@ pub fn metrics_report(
     weights: &[f64],
     risk_free: f64,
     assets: Vec<AssetOrigin>,
-) -> Result<MetricsReport, ApiError> {
-    let metrics = compute_metrics(&aligned.asset_prices(), weights, risk_free)
-        .map_err(ApiError::analytics)?;
+) -> Result<MetricsReport, Error> {
+    let metrics = compute_metrics(&aligned.asset_prices(), weights, risk_free)?;
     Ok(MetricsReport {
         start: aligned.dates.first().copied(),
         end: aligned.dates.last().copied(),
@@ -53,7 +53,7 @@ pub async fn saved_portfolio_metrics(
     portfolio: &Portfolio,
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
-) -> Result<MetricsReport, ApiError> {
+) -> Result<MetricsReport, Error> {
     let keys: Vec<(String, String)> = portfolio
         .assets
         .iter()
@@ -62,4 +62,166 @@ pub async fn saved_portfolio_metrics(
     let weights: Vec<f64> = portfolio.assets.iter().map(|asset| asset.weight).collect();
     let (aligned, origins) = load_aligned(state, &keys, start, end).await?;
     blocking(move || metrics_report(&aligned, &weights, 0.0, origins)).await
+}
+
+/// The metrics of `input` at `risk_free`, on the blocking pool.
+pub async fn portfolio_metrics(
+    state: &AppState,
+    input: PortfolioInput,
+    risk_free: f64,
+) -> Result<MetricsReport, Error> {
+    let Prepared {
+        aligned,
+        weights,
+        assets,
+    } = prepare(state, input).await?;
+    blocking(move || metrics_report(&aligned, &weights, risk_free, assets)).await
+}
+
+/// A simulation with the range of history it drew from.
+#[derive(Serialize, ToSchema)]
+pub struct SimulationAnswer {
+    /// First shared date of the history used.
+    start: Option<NaiveDate>,
+    /// Last shared date of the history used.
+    end: Option<NaiveDate>,
+    /// Where each stored asset's prices came from (empty for inline prices).
+    assets: Vec<AssetOrigin>,
+    /// The simulation's outcome.
+    #[serde(flatten)]
+    #[schema(value_type = schemas::SimulationResult)]
+    result: SimulationResult,
+}
+
+/// A Monte Carlo simulation of `input` within the configured bounds, on the blocking pool.
+pub async fn portfolio_simulation(
+    state: &AppState,
+    input: PortfolioInput,
+    config: SimulationConfig,
+) -> Result<SimulationAnswer, Error> {
+    let bounds = state.simulation;
+    let prepared = prepare(state, input).await?;
+    let method_label = match config.method {
+        SimulationMethod::Normal => "normal",
+        SimulationMethod::Bootstrap => "bootstrap",
+    };
+    blocking(move || {
+        let started = std::time::Instant::now();
+        let outcome = simulate(
+            &prepared.aligned.asset_prices(),
+            &prepared.weights,
+            &config,
+            &bounds.limits,
+        );
+        metrics::histogram!("commodex_simulation_duration_seconds", "method" => method_label)
+            .record(started.elapsed().as_secs_f64());
+        Ok(SimulationAnswer {
+            start: prepared.aligned.dates.first().copied(),
+            end: prepared.aligned.dates.last().copied(),
+            assets: prepared.assets,
+            result: outcome?,
+        })
+    })
+    .await
+}
+
+/// Most assets one computation accepts, as for saved portfolios.
+const MAX_ASSETS: usize = super::portfolios::MAX_ASSETS;
+
+/// A stored asset and its weight.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"source": "demo", "symbol": "GOLD", "weight": 0.6}))]
+pub struct AssetInput {
+    /// A source id, or `auto`.
+    pub source: String,
+    /// Our symbol.
+    pub symbol: String,
+    /// A positive weight (weights are normalised to sum 1).
+    pub weight: f64,
+}
+
+/// An asset given with its own prices.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InlineAsset {
+    /// A label for the asset.
+    pub symbol: String,
+    /// A positive weight.
+    pub weight: f64,
+    /// Bars with at least `date` and `close`.
+    #[schema(value_type = Vec<schemas::PriceBar>)]
+    pub data: Vec<PriceBar>,
+}
+
+/// Which prices to use: stored series (`assets`, with `start`/`end`) or inline (`prices`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioInput {
+    /// Stored series and their weights (1 to 50); give this or `prices`.
+    #[serde(default)]
+    pub assets: Vec<AssetInput>,
+    /// Inline series and their weights (1 to 50); give this or `assets`.
+    #[serde(default)]
+    pub prices: Vec<InlineAsset>,
+    /// First date to use (inclusive).
+    pub start: Option<NaiveDate>,
+    /// Last date to use (inclusive).
+    pub end: Option<NaiveDate>,
+}
+
+/// Prices joined on shared dates, ready for analytics.
+pub struct Prepared {
+    /// Close prices on the shared dates.
+    pub aligned: Aligned,
+    /// The weights, in the assets' order.
+    pub weights: Vec<f64>,
+    /// Where each stored asset's prices came from (empty for inline prices).
+    pub assets: Vec<AssetOrigin>,
+}
+
+/// Loads (or takes inline) the prices of `input`, joined on the dates they share.
+pub async fn prepare(state: &AppState, input: PortfolioInput) -> Result<Prepared, Error> {
+    let count = input.assets.len() + input.prices.len();
+    if input.assets.is_empty() == input.prices.is_empty() {
+        return Err(Error::invalid(
+            "give either `assets` (stored series) or `prices` (inline series), not both or neither",
+        ));
+    }
+    if count > MAX_ASSETS {
+        return Err(Error::invalid(format!("at most {MAX_ASSETS} assets")));
+    }
+    let (aligned, weights, assets) = if input.prices.is_empty() {
+        let keys: Vec<(String, String)> = input
+            .assets
+            .iter()
+            .map(|a| (a.source.clone(), a.symbol.clone()))
+            .collect();
+        let (aligned, origins) = load_aligned(state, &keys, input.start, input.end).await?;
+        let weights = input.assets.iter().map(|a| a.weight).collect();
+        (aligned, weights, origins)
+    } else {
+        let weights = input.prices.iter().map(|a| a.weight).collect();
+        let series: Vec<(String, Vec<PriceBar>)> = input
+            .prices
+            .into_iter()
+            .map(|asset| {
+                let data = asset
+                    .data
+                    .into_iter()
+                    .filter(|bar| {
+                        input.start.is_none_or(|s| bar.date >= s)
+                            && input.end.is_none_or(|e| bar.date <= e)
+                    })
+                    .collect();
+                (asset.symbol, data)
+            })
+            .collect();
+        (align(&series), weights, Vec::new())
+    };
+    Ok(Prepared {
+        aligned,
+        weights,
+        assets,
+    })
 }

@@ -4,7 +4,7 @@
 //! (prices, indicators, portfolio metrics and simulation) fetches what is missing, falls back
 //! through the tiers and says who served and whether the answer is stale.
 
-use crate::error::{ApiError, ErrorKind};
+use crate::service::Error;
 use crate::state::AppState;
 use analytics::portfolio::AssetPrices;
 use chrono::NaiveDate;
@@ -66,17 +66,13 @@ pub struct ServedSeries {
 /// Errors: a bad range or unknown source or symbol (`validation`), nothing stored and nothing
 /// fetchable (`not_found`), providers failing with nothing stored (`upstream`, or
 /// `rate_limited` / `config` for a named source).
-pub async fn load_series(
-    state: &AppState,
-    request: &SeriesRequest,
-) -> Result<ServedSeries, ApiError> {
+pub async fn load_series(state: &AppState, request: &SeriesRequest) -> Result<ServedSeries, Error> {
     if let (Some(start), Some(end)) = (request.start, request.end)
         && start > end
     {
-        return Err(ApiError::new(
-            ErrorKind::Validation,
-            format!("start ({start}) is after end ({end})"),
-        ));
+        return Err(Error::invalid(format!(
+            "start ({start}) is after end ({end})"
+        )));
     }
     let asked = request.source.as_deref().unwrap_or(AUTO);
     let candidates: Vec<&str> = if asked == AUTO {
@@ -127,16 +123,16 @@ async fn load_stored(
     source: &str,
     symbol: String,
     request: &SeriesRequest,
-) -> Result<ServedSeries, ApiError> {
+) -> Result<ServedSeries, Error> {
     let key = SeriesKey::new(source, &symbol, request.interval);
     if state.store.series_summary(&key).await?.is_none() {
-        return Err(ApiError::new(
-            ErrorKind::NotFound,
-            format!(
+        return Err(Error::NotFound {
+            message: format!(
                 "no {} prices of {symbol} are stored for source {source}",
                 request.interval
             ),
-        ));
+            details: None,
+        });
     }
     let data = state.store.prices(&key, request.start, request.end).await?;
     Ok(ServedSeries {
@@ -150,9 +146,9 @@ async fn load_stored(
     })
 }
 
-/// The API error for a fallback that could not serve. Every text comes from market-data's
-/// key-free messages; database errors are logged and answered with a sentence.
-fn fetch_error(error: MarketDataError, asked: &str, symbol: &str, interval: Interval) -> ApiError {
+/// The service error for a fallback that could not serve. Every text comes from
+/// market-data's key-free messages.
+fn fetch_error(error: MarketDataError, asked: &str, symbol: &str, interval: Interval) -> Error {
     match error {
         MarketDataError::AllSourcesFailed { attempts, .. } => {
             let details = serde_json::json!({ "attempts": attempts });
@@ -168,47 +164,42 @@ fn fetch_error(error: MarketDataError, asked: &str, symbol: &str, interval: Inte
                 .collect::<Vec<_>>()
                 .join("; ");
             if nothing_fetchable {
-                ApiError::new(
-                    ErrorKind::NotFound,
-                    format!(
+                Error::NotFound {
+                    message: format!(
                         "no {interval} prices of {symbol} are stored for source {asked}, and no source can fetch them ({listed})"
                     ),
-                )
-                .with_details(details)
+                    details: Some(details),
+                }
             } else {
-                ApiError::new(
-                    ErrorKind::Upstream,
-                    format!("no source could serve {symbol} ({interval}): {listed}"),
-                )
-                .with_details(details)
+                Error::Upstream {
+                    message: format!("no source could serve {symbol} ({interval}): {listed}"),
+                    details: Some(details),
+                }
             }
         }
-        MarketDataError::Store { message } => {
-            tracing::error!(error = %message, "database error under the price cache");
-            ApiError::unavailable("the database is unavailable; try again shortly")
-        }
-        error if error.is_rate_limited() => {
-            ApiError::new(ErrorKind::RateLimited, error.to_string())
-        }
-        error if error.is_config() => ApiError::new(ErrorKind::Config, error.to_string()),
-        error => ApiError::new(ErrorKind::Upstream, error.to_string()),
+        MarketDataError::Store(error) => Error::Database(error),
+        error if error.is_rate_limited() => Error::RateLimited(error.to_string()),
+        error if error.is_config() => Error::Config(error.to_string()),
+        error => Error::Upstream {
+            message: error.to_string(),
+            details: None,
+        },
     }
 }
 
 /// Fails with a `validation` error naming the known sources unless `source` is one of them.
-pub fn check_source(state: &AppState, source: &str) -> Result<(), ApiError> {
+pub fn check_source(state: &AppState, source: &str) -> Result<(), Error> {
     if state.source(source).is_some() {
         return Ok(());
     }
     let known: Vec<&str> = state.sources.iter().map(|s| s.id.as_str()).collect();
-    Err(ApiError::new(
-        ErrorKind::Validation,
+    Err(Error::invalid_with(
         format!(
             "unknown source '{source}': expected one of {}",
             known.join(", ")
         ),
-    )
-    .with_details(serde_json::json!({ "known_sources": known })))
+        serde_json::json!({ "known_sources": known }),
+    ))
 }
 
 /// The catalog's spelling of `symbol` when a candidate source offers it; otherwise the symbol
@@ -218,10 +209,10 @@ pub async fn canonical_symbol(
     state: &AppState,
     sources: &[&str],
     symbol: &str,
-) -> Result<String, ApiError> {
+) -> Result<String, Error> {
     let symbol = symbol.trim();
     if symbol.is_empty() {
-        return Err(ApiError::new(ErrorKind::Validation, "symbol is required"));
+        return Err(Error::invalid("symbol is required"));
     }
     if let Some(commodity) = state.catalog.commodity(symbol)
         && sources.iter().any(|s| commodity.source(s).is_some())
@@ -240,10 +231,9 @@ pub async fn canonical_symbol(
     } else {
         "any enabled source".to_string()
     };
-    Err(ApiError::new(
-        ErrorKind::Validation,
-        format!("unknown symbol '{symbol}' for {shown}: see GET /api/v1/commodities"),
-    ))
+    Err(Error::invalid(format!(
+        "unknown symbol '{symbol}' for {shown}: see GET /api/v1/commodities"
+    )))
 }
 
 /// Close prices of several series joined on the dates they all share.
@@ -320,7 +310,7 @@ pub async fn load_aligned(
     assets: &[(String, String)],
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
-) -> Result<(Aligned, Vec<AssetOrigin>), ApiError> {
+) -> Result<(Aligned, Vec<AssetOrigin>), Error> {
     let mut series = Vec::with_capacity(assets.len());
     let mut origins = Vec::with_capacity(assets.len());
     for (source, symbol) in assets {

@@ -5,14 +5,9 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
-use market_data::cache::{CacheConfig, SeriesCache};
-use market_data::fallback::{Fallback, FallbackConfig};
-use market_data::http::{SourceClient, SourceConfig, key_fingerprint};
-use market_data::rate_limit::RateLimiter;
-use market_data::registry::SourceRegistry;
-use market_data::{Catalog, DemoSource};
-use server::{AppState, Application, ServerConfig};
-use std::time::Duration;
+use market_data::{Catalog, DemoSource, RateLimit, Secret};
+use server::settings::Profile;
+use server::{Application, Settings};
 use store::testing::TestDb;
 use store::{Interval, SeriesKey, Store};
 
@@ -42,7 +37,8 @@ pub const PROVIDER_KEY: &str = "PROVIDER-SECRET-KEY-42";
 #[derive(Default)]
 pub struct Options {
     /// Providers to configure, as (source id, base URL of a replay server), each with
-    /// [`PROVIDER_KEY`], a 1 s timeout and one retry; the others stay unconfigured.
+    /// [`PROVIDER_KEY`], a 1 s timeout, one retry and a quota of 25 a day; the others stay
+    /// unconfigured.
     pub providers: Vec<(&'static str, String)>,
     /// The bearer token writes need, if any.
     pub token: Option<&'static str>,
@@ -51,13 +47,15 @@ pub struct Options {
     /// Run on PostgreSQL instead of SQLite.
     pub postgres: bool,
     /// The per-client request rate limit, if any.
-    pub rate_limit_per_client: Option<server::ClientRateLimit>,
+    pub rate_limit_per_client: Option<RateLimit>,
     /// Whether `X-Forwarded-For` names the client.
     pub trust_forwarded_for: bool,
     /// Whether to send HSTS (production).
     pub hsts: bool,
-    /// The request timeout (30 s when unset).
-    pub request_timeout: Option<Duration>,
+    /// The request timeout in seconds (30 when unset).
+    pub request_timeout_secs: Option<u64>,
+    /// Whether the instance polls for live updates (off unless a test wants the poller).
+    pub live: bool,
 }
 
 /// A running server and what a test needs to talk to it.
@@ -68,6 +66,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The database behind the server, for arranging data.
     pub store: Store,
+    /// The live-update hub of the server, for delivering updates as the poller would.
+    pub hub: server::live::Hub,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _db: TestDb,
 }
@@ -111,7 +111,9 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(Options::default()).await
 }
 
-/// The server with `options`.
+/// The server with `options`, built as `commodex serve` builds it: [`Application::build_with_store`]
+/// from [`Settings`] that differ from the defaults only in the bind address, the database, the
+/// providers' base URLs and keys, and the tunings a test needs (short timeouts, small bounds).
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let db = if options.postgres {
         TestDb::postgres().await
@@ -127,24 +129,11 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .await
             .expect("store demo");
     }
-    let mut state = AppState::new(db.store.clone(), catalog);
-    state.api_token = options.token.map(server::ApiToken::new);
-    state.simulation.limits.max_paths = 5_000;
-    state.simulation.default_paths = 500;
-    if !options.providers.is_empty() {
-        state.market = std::sync::Arc::new(market(&state, &options.providers));
-    }
-    let config = ServerConfig {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        request_timeout: options.request_timeout.unwrap_or(Duration::from_secs(30)),
-        body_limit_bytes: BODY_LIMIT_BYTES,
-        cors_origins: options.cors_origins,
-        rate_limit_per_client: options.rate_limit_per_client,
-        trust_forwarded_for: options.trust_forwarded_for,
-        hsts: options.hsts,
-    };
-    let app = Application::build(config, state).await.expect("bind");
+    let app = Application::build_with_store(&settings(&options), db.store.clone())
+        .await
+        .expect("build");
     let address = format!("http://{}", app.local_addr().unwrap());
+    let hub = app.hub();
     let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run(async {
         let _ = stop.await;
@@ -156,42 +145,43 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .build()
             .expect("client"),
         store: db.store.clone(),
+        hub,
         shutdown: Some(shutdown),
         _db: db,
     }
 }
 
-/// The fallback over replay servers, with the state's store and catalog.
-fn market(state: &AppState, providers: &[(&'static str, String)]) -> Fallback {
-    let mut registry = SourceRegistry::new();
-    let limiter = std::sync::Arc::new(RateLimiter::in_process());
-    for (source, base_url) in providers {
-        let mut config = SourceConfig::new(base_url.as_str());
-        config.timeout = Duration::from_secs(1);
-        config.max_retries = 1;
-        config.backoff_base = Duration::from_millis(10);
-        config.limits.daily_quota = Some(25);
-        let client = SourceClient::new(
-            market_data::providers::http_provider(source, PROVIDER_KEY).expect("HTTP source"),
-            &key_fingerprint(PROVIDER_KEY),
-            config,
-            std::sync::Arc::clone(&limiter),
-        )
-        .expect("client");
-        registry.add_client(client);
-    }
-    Fallback::new(
-        FallbackConfig {
-            deadline: Duration::from_secs(5),
-            ..FallbackConfig::default()
+/// The settings of a test server.
+fn settings(options: &Options) -> Settings {
+    let mut settings = Settings {
+        profile: if options.hsts {
+            Profile::Production
+        } else {
+            Profile::Testing
         },
-        std::sync::Arc::new(registry),
-        std::sync::Arc::new(SeriesCache::new(
-            state.store.clone(),
-            CacheConfig::default(),
-        )),
-        std::sync::Arc::clone(&state.catalog),
-    )
+        ..Settings::default()
+    };
+    settings.server.bind = "127.0.0.1:0".parse().unwrap();
+    settings.server.api_token = options.token.map(Secret::new);
+    settings.server.cors_origins = options.cors_origins.clone();
+    settings.server.body_limit_bytes = BODY_LIMIT_BYTES;
+    settings.server.rate_limit_per_client = options.rate_limit_per_client;
+    settings.server.trust_forwarded_for = options.trust_forwarded_for;
+    settings.server.request_timeout_secs = options.request_timeout_secs.unwrap_or(30);
+    settings.simulation.max_paths = 5_000;
+    settings.simulation.default_paths = 500;
+    settings.fallback.deadline_secs = 5;
+    // No poller: a demo tick stored during a test would change the answers it checks.
+    settings.live.enabled = options.live;
+    for (source, base_url) in &options.providers {
+        let section = settings.sources.get_mut(*source).expect("a known source");
+        section.api_key = Some(Secret::new(PROVIDER_KEY));
+        section.base_url = Some(base_url.clone());
+        section.timeout_secs = 1;
+        section.max_retries = 1;
+        section.daily_quota = Some(25);
+    }
+    settings
 }
 
 /// Checks SPEC's error body and that `correlation_id` is the `X-Request-Id` header; returns
