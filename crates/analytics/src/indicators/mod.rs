@@ -25,17 +25,23 @@
 //! spec string, one plain function per indicator (`rsi`, `macd`, ...) for Rust callers, and
 //! `_into` variants of the hot ones that write into caller-provided slices.
 
-mod aroon;
+mod batch;
 mod catalog;
-mod mama;
+mod cycle;
+mod math;
 mod momentum;
-mod moving_averages;
-mod oscillators;
+mod overlap;
+mod price;
 mod spec;
+mod statistic;
+mod step;
 mod stream;
-mod trend;
 mod volatility;
 mod volume;
+
+// The families of kernels by their old names, which the spec, the stream and the kernels use.
+use momentum::{aroon, oscillators, trend};
+use overlap::{mama, moving_averages};
 
 pub use aroon::{AroonOutput, aroon, aroonosc};
 pub use catalog::KNOWN_INDICATORS;

@@ -1,7 +1,7 @@
 //! Momentum indicators on one series: RSI, CMO, ROC, MOM, MACD, APO, PPO, TRIX.
 
-use super::moving_averages::{EmaStep, MaType, Smoothing, ema_kernel, ma_kernel, start};
-use super::{
+use crate::indicators::moving_averages::{EmaStep, MaType, Smoothing, ema_kernel, ma_kernel, start};
+use crate::indicators::{
     all_finite, check_output, check_period, check_series, is_zero, nan_vec, output_vec, scratch_vec,
 };
 use crate::AnalyticsError;

@@ -1,8 +1,8 @@
 //! Trend strength and direction: +DI, −DI, ADX, ADXR and the parabolic SAR.
 
-use super::moving_averages::start;
-use super::volatility::true_range;
-use super::{check_high_low, check_output, check_period, is_zero, output_vec, scratch_vec};
+use crate::indicators::moving_averages::start;
+use crate::indicators::volatility::true_range;
+use crate::indicators::{check_high_low, check_output, check_period, is_zero, output_vec, scratch_vec};
 use crate::AnalyticsError;
 
 /// One bar's (+DM, −DM, true range); at most one DM is non-zero. Selecting 0.0 rather than

@@ -1,7 +1,7 @@
 //! Volatility: true range, ATR, NATR and Bollinger bands.
 
-use super::moving_averages::{MaType, ma_kernel, start};
-use super::{
+use crate::indicators::moving_averages::{MaType, ma_kernel, start};
+use crate::indicators::{
     all_finite, check_high_low, check_output, check_period, check_series, is_zero, scratch_vec,
 };
 use crate::AnalyticsError;

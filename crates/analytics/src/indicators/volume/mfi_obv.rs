@@ -1,6 +1,6 @@
 //! Volume-based indicators: OBV and MFI.
 
-use super::{
+use crate::indicators::{
     check_high_low, check_period, check_same_length, check_series, is_zero_scaled, output_vec,
 };
 use crate::AnalyticsError;

@@ -1,6 +1,6 @@
 //! Aroon and the Aroon oscillator: how many bars since the window's extremes.
 
-use super::{check_high_low, check_period, output_vec};
+use crate::indicators::{check_high_low, check_period, output_vec};
 use crate::AnalyticsError;
 
 /// The extreme of a sliding window, kept the way TA-Lib keeps it: remember where it is and
