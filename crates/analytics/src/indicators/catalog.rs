@@ -252,7 +252,22 @@ pub const KNOWN_INDICATORS: &[&str] = &[
     "mfi", "obv", "ultosc", "apo", "ppo", "trix", "aroon", "aroonosc", "cmo", "sar", "trima", "t3",
     "mama",
     // Overlap studies.
-    "hma", "ma", "midpoint", "midprice", "rma", "zlema",
+    "hma", "ma", "midpoint", "midprice", "rma", "zlema", "accbands", "donchian", "kc",
+    "supertrend", "vwma",
+    // Momentum.
+    "bop", "dx", "macdext", "macdfix", "minus_dm", "plus_dm", "rocp", "rocr", "rocr100", "ac",
+    "ao", "cmou", "coppock", "dpo", "er", "eri", "fosc", "fractal", "imi", "kdj", "smi", "tsi",
+    "vhf", "vortex", "wad",
+    // Volume.
+    "ad", "adosc", "pvo", "cmf", "efi", "marketfi", "nvi", "pvi", "pvt", "rvol", "vwap",
+    // Volatility.
+    "adr", "cvi", "massi", "rvi", "trange",
+    // Price transforms.
+    "avgdev", "avgprice", "ha", "medprice", "typprice", "wclprice",
+    // Cycle indicators.
+    // Statistic functions.
+    "beta", "correl", "linearreg", "linearreg_angle", "linearreg_intercept", "linearreg_slope",
+    "stddev", "tsf", "var", "percentile", "percentrank",
     // Math transforms and operators.
     "acos", "asin", "atan", "ceil", "cos", "cosh", "exp", "floor", "ln", "log10", "sin", "sinh",
     "sqrt", "tan", "tanh", "add", "cumsum", "div", "max", "maxindex", "min", "minindex",

@@ -35,6 +35,7 @@ mod price;
 mod spec;
 mod statistic;
 mod step;
+mod step_blocks;
 mod stream;
 mod volatility;
 mod volume;

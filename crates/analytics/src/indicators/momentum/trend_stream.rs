@@ -178,7 +178,7 @@ impl OneBarDi {
 
 /// `directional_movement_index`: DX, `None` where TA-Lib leaves the average unchanged.
 #[inline(always)]
-fn directional_movement_index(plus: f64, minus: f64, range: f64) -> Option<f64> {
+pub(crate) fn directional_movement_index(plus: f64, minus: f64, range: f64) -> Option<f64> {
     if is_zero(range) {
         return None;
     }

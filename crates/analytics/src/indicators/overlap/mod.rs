@@ -7,6 +7,8 @@ pub(crate) mod mama;
 pub(crate) mod mama_stream;
 pub(crate) mod moving_averages;
 
+pub(crate) mod talib08;
+
 use super::catalog::Definition;
 
 /// This group's functions computed by their bar-at-a-time state.
@@ -17,4 +19,9 @@ pub(crate) static DEFINITIONS: &[Definition] = &[
     extra::MIDPRICE,
     extra::RMA,
     extra::ZLEMA,
+    talib08::ACCBANDS,
+    talib08::DONCHIAN,
+    talib08::KC,
+    talib08::SUPERTREND,
+    talib08::VWMA,
 ];
