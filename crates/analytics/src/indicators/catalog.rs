@@ -253,7 +253,7 @@ pub const KNOWN_INDICATORS: &[&str] = &[
     "mama",
     // Overlap studies.
     "hma", "ma", "midpoint", "midprice", "rma", "zlema", "accbands", "donchian", "kc",
-    "supertrend", "vwma",
+    "supertrend", "vwma", "sarext",
     // Momentum.
     "bop", "dx", "macdext", "macdfix", "minus_dm", "plus_dm", "rocp", "rocr", "rocr100", "ac",
     "ao", "cmou", "coppock", "dpo", "er", "eri", "fosc", "fractal", "imi", "kdj", "smi", "tsi",
@@ -264,7 +264,8 @@ pub const KNOWN_INDICATORS: &[&str] = &[
     "adr", "cvi", "massi", "rvi", "trange",
     // Price transforms.
     "avgdev", "avgprice", "ha", "medprice", "typprice", "wclprice",
-    // Cycle indicators.
+    // Cycle indicators (and HT_TRENDLINE).
+    "ht_dcperiod", "ht_dcphase", "ht_phasor", "ht_sine", "ht_trendmode", "ht_trendline",
     // Statistic functions.
     "beta", "correl", "linearreg", "linearreg_angle", "linearreg_intercept", "linearreg_slope",
     "stddev", "tsf", "var", "percentile", "percentrank",

@@ -45,7 +45,9 @@ use momentum::{aroon, oscillators, trend};
 use overlap::{mama, moving_averages};
 
 pub use aroon::{AroonOutput, aroon, aroonosc};
-pub use catalog::KNOWN_INDICATORS;
+pub use catalog::{
+    Default as ParamKind, Definition, Group, KNOWN_INDICATORS, Param, definitions, known_indicators,
+};
 pub use mama::{MamaOutput, mama};
 pub use momentum::{MacdOutput, apo, cmo, macd, macd_into, mom, ppo, roc, rsi, rsi_into, trix};
 pub use moving_averages::{MaType, dema, ema, ema_into, kama, ma, sma, t3, tema, trima, wma};

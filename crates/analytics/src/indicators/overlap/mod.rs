@@ -6,6 +6,7 @@ pub(crate) mod extra_averages;
 pub(crate) mod mama;
 pub(crate) mod mama_stream;
 pub(crate) mod moving_averages;
+pub(crate) mod sarext;
 
 pub(crate) mod talib08;
 
@@ -24,4 +25,5 @@ pub(crate) static DEFINITIONS: &[Definition] = &[
     talib08::KC,
     talib08::SUPERTREND,
     talib08::VWMA,
+    sarext::SAREXT,
 ];
