@@ -59,8 +59,7 @@ fn load_series(dataset: &str) -> Series {
 fn compare(dataset: &str) -> (usize, Vec<String>) {
     let series = load_series(dataset);
     let input: Ohlcv<'_> = series.ohlcv();
-    let (headers, expected) =
-        read_csv(&golden_dir().join(format!("{dataset}_ext_talib.csv.gz")));
+    let (headers, expected) = read_csv(&golden_dir().join(format!("{dataset}_ext_talib.csv.gz")));
     assert_eq!(headers[0], "row");
     let rows: Vec<usize> = expected[0].iter().map(|&r| r as usize).collect();
     let mut computed: BTreeMap<String, (IndicatorSpec, Vec<Vec<f64>>)> = BTreeMap::new();
@@ -96,7 +95,11 @@ fn compare(dataset: &str) -> (usize, Vec<String>) {
         };
         let ours = &outputs[index];
         let leading = theirs.iter().take_while(|v| v.is_nan()).count();
-        let head = rows.iter().enumerate().take_while(|(k, r)| *k == **r).count();
+        let head = rows
+            .iter()
+            .enumerate()
+            .take_while(|(k, r)| *k == **r)
+            .count();
         if leading < head && leading != spec.lookback() {
             failures.push(format!(
                 "{dataset} {header}: TA-Lib lookback {leading}, ours {}",

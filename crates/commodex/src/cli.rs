@@ -140,7 +140,11 @@ pub struct IndicatorsArgs {
     #[arg(required_unless_present = "list")]
     pub file: Option<PathBuf>,
     /// An indicator spec such as rsi(14) or macd(12,26,9); repeat for more.
-    #[arg(long = "indicator", required_unless_present = "list", value_name = "SPEC")]
+    #[arg(
+        long = "indicator",
+        required_unless_present = "list",
+        value_name = "SPEC"
+    )]
     pub indicators: Vec<String>,
     /// List every function instead (group, inputs, parameters with defaults and ranges,
     /// outputs); `--format json` for JSON.

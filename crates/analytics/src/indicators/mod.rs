@@ -24,6 +24,19 @@
 //! Entry points: [`IndicatorSpec`] (parsed from `"macd(12,26,9)"`) for callers that hold a
 //! spec string, one plain function per indicator (`rsi`, `macd`, ...) for Rust callers, and
 //! `_into` variants of the hot ones that write into caller-provided slices.
+//!
+//! Layout: one folder per TA-Lib group (`overlap/`, `momentum/`, `volume/`, `volatility/`,
+//! `price/`, `cycle/`, `statistic/`, `math/`), each function's batch kernel beside its
+//! streaming form (`momentum/basic.rs` and `momentum/basic_stream.rs`). One definition table
+//! ([`definitions`]: name, group, inputs, parameters with defaults and ranges, outputs with
+//! their short names and which are integers, lookback) is what `spec.rs` parses against and
+//! what `commodex indicators --list` prints: `catalog.rs` holds the 35 functions with
+//! hand-tuned batch kernels, and each group's `mod.rs` the rest of TA-Lib 0.8.2 (all but MAVP
+//! and the candlestick patterns), which are computed by a bar-at-a-time state (`step.rs`):
+//! the batch output is that state run over the series, the stream the same state fed chunk
+//! by chunk, so the two are the same bits by construction. A definition's `integer` bits
+//! mark outputs that are integers (row indexes, trends, pattern signals), written as whole
+//! numbers and empty during the lookback.
 
 mod batch;
 mod catalog;

@@ -25,13 +25,13 @@ use super::momentum::{
 };
 use super::overlap::{averages_stream as averages, mama_stream as mama};
 
+use super::batch::{columns, feed};
 use super::moving_averages::{EmaStep, MaType};
+use super::step::Step;
 use super::{
     IndicatorSpec, Inputs, Ohlcv, check_high_low_from, check_output, check_same_length_from,
     check_series_from,
 };
-use super::batch::{columns, feed};
-use super::step::Step;
 use crate::AnalyticsError;
 use averages::{Ema, MaStage, T3, Variance};
 use mama::Mama;

@@ -223,8 +223,26 @@ macro_rules! ht {
 
 const VALUE: &[&str] = &["value"];
 
-ht!(HT_DCPERIOD, "ht_dcperiod", ht_dcperiod, Output::DcPeriod, VALUE, 0, short_lookback, Group::Cycle);
-ht!(HT_DCPHASE, "ht_dcphase", ht_dcphase, Output::DcPhase, VALUE, 0, long_lookback, Group::Cycle);
+ht!(
+    HT_DCPERIOD,
+    "ht_dcperiod",
+    ht_dcperiod,
+    Output::DcPeriod,
+    VALUE,
+    0,
+    short_lookback,
+    Group::Cycle
+);
+ht!(
+    HT_DCPHASE,
+    "ht_dcphase",
+    ht_dcphase,
+    Output::DcPhase,
+    VALUE,
+    0,
+    long_lookback,
+    Group::Cycle
+);
 ht!(
     HT_PHASOR,
     "ht_phasor",
@@ -235,8 +253,26 @@ ht!(
     short_lookback,
     Group::Cycle
 );
-ht!(HT_SINE, "ht_sine", ht_sine, Output::Sine, &["sine", "leadsine"], 0, long_lookback, Group::Cycle);
-ht!(HT_TRENDMODE, "ht_trendmode", ht_trendmode, Output::TrendMode, VALUE, 1, long_lookback, Group::Cycle);
+ht!(
+    HT_SINE,
+    "ht_sine",
+    ht_sine,
+    Output::Sine,
+    &["sine", "leadsine"],
+    0,
+    long_lookback,
+    Group::Cycle
+);
+ht!(
+    HT_TRENDMODE,
+    "ht_trendmode",
+    ht_trendmode,
+    Output::TrendMode,
+    VALUE,
+    1,
+    long_lookback,
+    Group::Cycle
+);
 ht!(
     HT_TRENDLINE,
     "ht_trendline",

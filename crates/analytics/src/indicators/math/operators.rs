@@ -60,8 +60,7 @@ pub(crate) fn window_lookback(spec: &IndicatorSpec) -> usize {
 }
 
 /// TA-Lib's `timeperiod` of 30, at least 2, for MIN, MAX and SUM.
-const PERIOD_30: &[crate::indicators::catalog::Param] =
-    &[period("timeperiod", "period", 30, 2)];
+const PERIOD_30: &[crate::indicators::catalog::Param] = &[period("timeperiod", "period", 30, 2)];
 
 /// The sum of the last `period` closes: TA-Lib adds the newest, outputs, then subtracts the
 /// oldest.

@@ -4,7 +4,9 @@
 
 use super::trend_stream::{Bar as Hlc, Directional, directional_movement_index};
 use crate::indicators::IndicatorSpec;
-use crate::indicators::catalog::{BASE, CLOSE, Definition, Group, HL, HLC, OHLC, Param, ma, period};
+use crate::indicators::catalog::{
+    BASE, CLOSE, Definition, Group, HL, HLC, OHLC, Param, ma, period,
+};
 use crate::indicators::moving_averages::MaType;
 use crate::indicators::overlap::averages_stream::MaStage;
 use crate::indicators::step::{Bar, Map, Ring, Single, Step, on_close};
@@ -213,11 +215,16 @@ change!(ROCR, "rocr", rocr, |x, previous| if previous != 0.0 {
 } else {
     0.0
 });
-change!(ROCR100, "rocr100", rocr100, |x, previous| if previous != 0.0 {
-    (x / previous) * 100.0
-} else {
-    0.0
-});
+change!(
+    ROCR100,
+    "rocr100",
+    rocr100,
+    |x, previous| if previous != 0.0 {
+        (x / previous) * 100.0
+    } else {
+        0.0
+    }
+);
 
 fn bop(_: &IndicatorSpec) -> Box<dyn Step> {
     Box::new(Map(|bar| {

@@ -1,13 +1,13 @@
 //! Range oscillators: STOCH, STOCHF, STOCHRSI, WILLR, CCI, ULTOSC.
 
+use crate::AnalyticsError;
+use crate::cpu::fma_dispatch;
 use crate::indicators::momentum::rsi_kernel;
 use crate::indicators::moving_averages::{MaType, ma_kernel, start};
 use crate::indicators::{
     bar_is_valid, bars_are_valid, check_bar_lengths, check_high_low, check_high_low_from,
     check_output, check_period, check_series, is_zero, is_zero_scaled, output_vec, scratch_vec,
 };
-use crate::AnalyticsError;
-use crate::cpu::fma_dispatch;
 
 #[inline(always)]
 fn larger(a: f64, b: f64) -> f64 {

@@ -1,12 +1,12 @@
 //! Streaming range oscillators: the stochastic family, WILLR, CCI and ULTOSC, repeating
 //! `oscillators.rs` operation for operation.
 
+use crate::indicators::momentum::basic_stream::{Wilder, rsi_value};
 use crate::indicators::moving_averages::MaType;
 use crate::indicators::oscillators::{cci_value, deviation_sum};
+use crate::indicators::overlap::averages_stream::MaStage;
 use crate::indicators::volatility::true_range;
 use crate::indicators::{is_zero, is_zero_scaled};
-use crate::indicators::overlap::averages_stream::MaStage;
-use crate::indicators::momentum::basic_stream::{Wilder, rsi_value};
 
 #[inline(always)]
 fn larger(a: f64, b: f64) -> f64 {

@@ -492,12 +492,7 @@ impl Single for Tsi {
 
 fn tsi(spec: &IndicatorSpec) -> Box<dyn Step> {
     let (first, second) = (spec.period(0), spec.period(1));
-    let chain = || {
-        Chain(
-            average(first, MaType::Ema),
-            average(second, MaType::Ema),
-        )
-    };
+    let chain = || Chain(average(first, MaType::Ema), average(second, MaType::Ema));
     on_close(Tsi {
         previous: None,
         momentum: chain(),
@@ -541,7 +536,9 @@ impl Step for Vortex {
         };
         let plus = self.plus.push((bar.high - previous.low).abs());
         let minus = self.minus.push((bar.low - previous.high).abs());
-        let range = self.range.push(true_range(bar.high, bar.low, previous.close));
+        let range = self
+            .range
+            .push(true_range(bar.high, bar.low, previous.close));
         if let (Some(plus), Some(minus), Some(range)) = (plus, minus, range) {
             if is_zero(range) {
                 out.fill(0.0);

@@ -1,9 +1,9 @@
 //! Streaming true-range, directional, Aroon, SAR and volume indicators, repeating
 //! `volatility.rs`, `trend.rs`, `aroon.rs` and `volume.rs` operation for operation.
 
+use crate::indicators::overlap::averages_stream::Delay;
 use crate::indicators::volatility::true_range;
 use crate::indicators::{is_zero, is_zero_scaled};
-use crate::indicators::overlap::averages_stream::Delay;
 
 /// One bar of high, low and close.
 #[derive(Debug, Clone, Copy, Default)]

@@ -8,9 +8,9 @@
 
 use crate::indicators::is_zero;
 use crate::indicators::moving_averages::{EmaStep, MaType, Smoothing, WMA_REBUILD, wma_sums};
-use crate::indicators::volatility::RollingVariance;
 use crate::indicators::overlap::extra_averages::{Hma, Rma, Zlema};
 use crate::indicators::overlap::mama_stream::Mama;
+use crate::indicators::volatility::RollingVariance;
 
 /// A delay line: [`Delay::swap`] stores a value and returns the one stored `len` calls
 /// earlier (0.0 until then, which no caller reads).

@@ -62,7 +62,14 @@ macro_rules! average {
 }
 
 average!(HMA, "hma", build_hma, hma_lookback, MaType::Hma, 20);
-average!(ZLEMA, "zlema", build_zlema, zlema_lookback, MaType::Zlema, 30);
+average!(
+    ZLEMA,
+    "zlema",
+    build_zlema,
+    zlema_lookback,
+    MaType::Zlema,
+    30
+);
 average!(RMA, "rma", build_rma, rma_lookback, MaType::Rma, 30);
 
 /// `period − 1`.

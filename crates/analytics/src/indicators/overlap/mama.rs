@@ -1,9 +1,9 @@
 //! MESA adaptive moving average (`TA_MAMA`), John Ehlers' Hilbert-transform average, which
 //! TA-Lib also uses as moving-average type 7 (fast limit 0.5, slow limit 0.05).
 
+use crate::AnalyticsError;
 use crate::indicators::moving_averages::start;
 use crate::indicators::{check_series, output_vec};
-use crate::AnalyticsError;
 
 /// TA-Lib's lookback of MAMA, whatever the limits.
 pub(crate) const MAMA_LOOKBACK: usize = 32;

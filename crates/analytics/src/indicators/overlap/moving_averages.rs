@@ -8,9 +8,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::indicators::{all_finite, check_output, check_period, check_series, scratch_vec};
 use crate::AnalyticsError;
 use crate::cpu::fma_dispatch;
+use crate::indicators::{all_finite, check_output, check_period, check_series, scratch_vec};
 
 /// TA-Lib 0.8's moving-average types (`TA_MAType`), numbered 0 to 13 as TA-Lib numbers them;
 /// 11 (`default`, the function's own default) is resolved when a spec is parsed.
@@ -151,7 +151,8 @@ pub(crate) fn ma_kernel(input: &[f64], period: usize, ma_type: MaType, out: &mut
         MaType::None => out.copy_from_slice(input),
         MaType::Hma | MaType::Zlema | MaType::Rma => {
             // The averages TA-Lib 0.8 added run their streaming state over the series.
-            let mut stage = crate::indicators::overlap::averages_stream::MaStage::new(period, ma_type);
+            let mut stage =
+                crate::indicators::overlap::averages_stream::MaStage::new(period, ma_type);
             for (slot, &value) in out.iter_mut().zip(input) {
                 *slot = stage.next(value).unwrap_or(f64::NAN);
             }

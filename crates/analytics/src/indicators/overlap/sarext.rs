@@ -160,13 +160,55 @@ const NON_NEGATIVE: f64 = 0.0;
 
 const SAREXT_PARAMS: &[Param] = &[
     real("startvalue", "start value", 0.0),
-    ranged("offsetonreverse", "offset on reverse", 0.0, NON_NEGATIVE, f64::MAX),
-    ranged("accelerationinitlong", "initial long acceleration", 0.02, NON_NEGATIVE, f64::MAX),
-    ranged("accelerationlong", "long acceleration", 0.02, NON_NEGATIVE, f64::MAX),
-    ranged("accelerationmaxlong", "maximum long acceleration", 0.2, NON_NEGATIVE, f64::MAX),
-    ranged("accelerationinitshort", "initial short acceleration", 0.02, NON_NEGATIVE, f64::MAX),
-    ranged("accelerationshort", "short acceleration", 0.02, NON_NEGATIVE, f64::MAX),
-    ranged("accelerationmaxshort", "maximum short acceleration", 0.2, NON_NEGATIVE, f64::MAX),
+    ranged(
+        "offsetonreverse",
+        "offset on reverse",
+        0.0,
+        NON_NEGATIVE,
+        f64::MAX,
+    ),
+    ranged(
+        "accelerationinitlong",
+        "initial long acceleration",
+        0.02,
+        NON_NEGATIVE,
+        f64::MAX,
+    ),
+    ranged(
+        "accelerationlong",
+        "long acceleration",
+        0.02,
+        NON_NEGATIVE,
+        f64::MAX,
+    ),
+    ranged(
+        "accelerationmaxlong",
+        "maximum long acceleration",
+        0.2,
+        NON_NEGATIVE,
+        f64::MAX,
+    ),
+    ranged(
+        "accelerationinitshort",
+        "initial short acceleration",
+        0.02,
+        NON_NEGATIVE,
+        f64::MAX,
+    ),
+    ranged(
+        "accelerationshort",
+        "short acceleration",
+        0.02,
+        NON_NEGATIVE,
+        f64::MAX,
+    ),
+    ranged(
+        "accelerationmaxshort",
+        "maximum short acceleration",
+        0.2,
+        NON_NEGATIVE,
+        f64::MAX,
+    ),
 ];
 
 /// `sarext`: the parabolic SAR, extended (short positions negative).

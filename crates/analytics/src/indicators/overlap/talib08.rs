@@ -215,7 +215,10 @@ impl Step for SuperTrend {
             return;
         };
         let median = (bar.high + bar.low) / 2.0;
-        let (basic_upper, basic_lower) = (median + self.multiplier * atr, median - self.multiplier * atr);
+        let (basic_upper, basic_lower) = (
+            median + self.multiplier * atr,
+            median - self.multiplier * atr,
+        );
         let (upper, lower, trend) = match self.state {
             None => (basic_upper, basic_lower, 1.0),
             Some((upper, lower, trend)) => {

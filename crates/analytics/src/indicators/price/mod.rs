@@ -30,7 +30,9 @@ macro_rules! bar_average {
 bar_average!(AVGPRICE, "avgprice", avgprice, OHLC, |b: &Bar| {
     (b.high + b.low + b.close + b.open) / 4.0
 });
-bar_average!(MEDPRICE, "medprice", medprice, HL, |b: &Bar| (b.high + b.low) / 2.0);
+bar_average!(MEDPRICE, "medprice", medprice, HL, |b: &Bar| (b.high
+    + b.low)
+    / 2.0);
 bar_average!(TYPPRICE, "typprice", typprice, HLC, |b: &Bar| {
     (b.high + b.low + b.close) / 3.0
 });

@@ -1,8 +1,8 @@
 //! Statistic functions (TA-Lib's group): variance and deviation, linear regressions, beta and
 //! correlation, computed by their bar-at-a-time state.
 
-mod regression;
 mod rank;
+mod regression;
 
 use super::IndicatorSpec;
 use super::catalog::{BASE, CLOSE, Definition, Group, Param, period, real};

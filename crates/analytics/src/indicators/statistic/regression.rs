@@ -91,14 +91,24 @@ macro_rules! regression {
 const PERIOD_14: &[Param] = &[period("timeperiod", "period", 14, 2)];
 
 regression!(LINEARREG, "linearreg", linearreg, Fit::Value);
-regression!(LINEARREG_ANGLE, "linearreg_angle", linearreg_angle, Fit::Angle);
+regression!(
+    LINEARREG_ANGLE,
+    "linearreg_angle",
+    linearreg_angle,
+    Fit::Angle
+);
 regression!(
     LINEARREG_INTERCEPT,
     "linearreg_intercept",
     linearreg_intercept,
     Fit::Intercept
 );
-regression!(LINEARREG_SLOPE, "linearreg_slope", linearreg_slope, Fit::Slope);
+regression!(
+    LINEARREG_SLOPE,
+    "linearreg_slope",
+    linearreg_slope,
+    Fit::Slope
+);
 regression!(TSF, "tsf", tsf, Fit::Forecast);
 
 /// Pearson's correlation of the high and the low over the window, TA-Lib's running sums.
@@ -135,8 +145,7 @@ impl Step for Correl {
             return;
         }
         let nf = n as f64;
-        let spread =
-            (*sum_x2 - *sum_x * *sum_x / nf) * (*sum_y2 - *sum_y * *sum_y / nf);
+        let spread = (*sum_x2 - *sum_x * *sum_x / nf) * (*sum_y2 - *sum_y * *sum_y / nf);
         out[0] = if spread > 0.0 {
             (*sum_xy - *sum_x * *sum_y / nf) / spread.sqrt()
         } else {

@@ -199,4 +199,3 @@ pub(crate) const RVI: Definition = Definition {
     lookback: Some(rvi_lookback),
     ..BASE
 };
-

@@ -4,9 +4,9 @@
 use crate::indicators::catalog::{BASE, CV, Definition, Group, HLCV, HLV, V, period};
 use crate::indicators::moving_averages::MaType;
 use crate::indicators::overlap::averages_stream::MaStage;
+use crate::indicators::step::Single as _;
 use crate::indicators::step::{Bar, Ring, Step};
 use crate::indicators::step_blocks::{WindowSum, average};
-use crate::indicators::step::Single as _;
 use crate::indicators::{IndicatorSpec, is_zero};
 
 fn zero_lookback(_: &IndicatorSpec) -> usize {
@@ -306,4 +306,3 @@ pub(crate) const VWAP: Definition = Definition {
     lookback: Some(zero_lookback),
     ..BASE
 };
-

@@ -24,8 +24,8 @@ fn input_names(inputs: Inputs) -> Vec<&'static str> {
 /// TA-Lib 0.8's MA types by keyword, in `MA_Type` order (11, `default`, is resolved per
 /// function).
 const MA_TYPES: &[&str] = &[
-    "sma", "ema", "wma", "dema", "tema", "trima", "kama", "mama", "t3", "hma", "none",
-    "default", "zlema", "rma",
+    "sma", "ema", "wma", "dema", "tema", "trima", "kama", "mama", "t3", "hma", "none", "default",
+    "zlema", "rma",
 ];
 
 /// One function as JSON: name, group, inputs, parameters, outputs.
