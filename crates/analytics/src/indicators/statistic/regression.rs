@@ -6,6 +6,9 @@ use crate::indicators::catalog::{BASE, CLOSE, Definition, Group, HL, Param, peri
 use crate::indicators::step::{Bar, Ring, Step};
 use crate::indicators::{IndicatorSpec, is_zero};
 
+/// The spread, relative to the sum of squares, below which a window counts as flat.
+const FLAT: f64 = 1e-10;
+
 /// What a regression writes.
 #[derive(Debug, Clone, Copy)]
 enum Fit {
@@ -145,8 +148,15 @@ impl Step for Correl {
             return;
         }
         let nf = n as f64;
-        let spread = (*sum_x2 - *sum_x * *sum_x / nf) * (*sum_y2 - *sum_y * *sum_y / nf);
-        out[0] = if spread > 0.0 {
+        let (spread_x, spread_y) = (
+            *sum_x2 - *sum_x * *sum_x / nf,
+            *sum_y2 - *sum_y * *sum_y / nf,
+        );
+        // A flat window's spread is rounding noise of the running sums (never rebuilt, so
+        // the noise grows with the series): zero, as TA-Lib has it.
+        let flat = spread_x.abs() <= FLAT * *sum_x2 || spread_y.abs() <= FLAT * *sum_y2;
+        let spread = spread_x * spread_y;
+        out[0] = if spread > 0.0 && !flat {
             (*sum_xy - *sum_x * *sum_y / nf) / spread.sqrt()
         } else {
             0.0
