@@ -233,7 +233,6 @@ macro_rules! extremes {
             inputs: CLOSE,
             step: Some($build),
             lookback: Some(window_lookback),
-            ..BASE
         };
     };
 }

@@ -69,7 +69,6 @@ pub(crate) const FRACTAL: Definition = Definition {
     inputs: HL,
     step: Some(fractal),
     lookback: Some(fractal_lookback),
-    ..BASE
 };
 
 /// The raw stochastic `%K` of the close in the window's range (0 on a zero range).

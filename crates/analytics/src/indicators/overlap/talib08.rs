@@ -274,7 +274,6 @@ pub(crate) const SUPERTREND: Definition = Definition {
     inputs: HLC,
     step: Some(supertrend),
     lookback: Some(supertrend_lookback),
-    ..BASE
 };
 
 /// Volume-weighted moving average: the window's `Σ close·volume / Σ volume`.
