@@ -2,7 +2,7 @@
 
 use analytics::AnalyticsError;
 use analytics::indicators::{
-    IndicatorSpec, KNOWN_INDICATORS, MaType, Ohlcv, bbands, cci, ema, rsi, sma, stoch, willr,
+    Group, IndicatorSpec, KNOWN_INDICATORS, MaType, Ohlcv, bbands, cci, ema, rsi, sma, stoch, willr,
 };
 use proptest::prelude::*;
 
@@ -63,6 +63,13 @@ fn series(max_len: usize) -> impl Strategy<Value = Series> {
         })
 }
 
+/// Whether a function is undefined on part of its domain, where TA-Lib (and so this crate)
+/// writes NaN or an infinity after the lookback: the math transforms (`ln` of a negative,
+/// `exp` overflowing), DIV by a zero low, RVOL after bars of no volume.
+fn partial_domain(spec: &IndicatorSpec) -> bool {
+    spec.definition().group == Group::MathTransform || matches!(spec.name(), "div" | "rvol")
+}
+
 fn default_specs() -> Vec<IndicatorSpec> {
     KNOWN_INDICATORS
         .iter()
@@ -82,7 +89,7 @@ proptest! {
                 prop_assert_eq!(output.len(), s.close.len(), "{}", spec);
                 let lookback = spec.lookback().min(output.len());
                 prop_assert!(output[..lookback].iter().all(|v| v.is_nan()), "{}", spec);
-                prop_assert!(output[lookback..].iter().all(|v| v.is_finite()), "{}", spec);
+                prop_assert!(partial_domain(&spec) || output[lookback..].iter().all(|v| v.is_finite()), "{}", spec);
             }
         }
     }
@@ -302,11 +309,11 @@ proptest! {
     #[test]
     fn any_valid_spec_computes_on_any_series_without_panicking(
         s in series(80),
-        index in 0usize..64,
+        index in 0usize..512,
         a in 1usize..40,
         b in 1usize..40,
         c in 1usize..40,
-        matype in 0usize..9,
+        matype in 0usize..14,
     ) {
         let name = KNOWN_INDICATORS[index % KNOWN_INDICATORS.len()];
         let candidates = [
@@ -323,7 +330,7 @@ proptest! {
                     prop_assert_eq!(output.len(), s.close.len());
                     let lookback = spec.lookback().min(output.len());
                     prop_assert!(output[..lookback].iter().all(|v| v.is_nan()), "{}", spec);
-                    prop_assert!(output[lookback..].iter().all(|v| v.is_finite()), "{}", spec);
+                    prop_assert!(partial_domain(&spec) || output[lookback..].iter().all(|v| v.is_finite()), "{}", spec);
                 }
             }
         }

@@ -4,14 +4,14 @@
 //! included), and a bad row must be reported as the batch reports it, by its row in the
 //! whole series.
 
-use crate::golden_indicators::{golden_dir, read_csv};
+use crate::golden_indicators::{golden_dir, legacy_spec, read_csv};
 use crate::indicator_properties::Series;
 use analytics::indicators::{IndicatorSpec, KNOWN_INDICATORS, Ohlcv};
 use proptest::prelude::*;
 
 /// Streams `series` through `spec` in chunks of the given sizes (cycled; 0 is an empty
 /// chunk) and returns the outputs.
-fn streamed(spec: &IndicatorSpec, series: &Series, sizes: &[usize]) -> Vec<Vec<f64>> {
+pub(crate) fn streamed(spec: &IndicatorSpec, series: &Series, sizes: &[usize]) -> Vec<Vec<f64>> {
     let len = series.close.len();
     let mut stream = spec.stream();
     let mut outputs = vec![vec![f64::NAN; len]; spec.outputs().len()];
@@ -65,7 +65,7 @@ fn random_sizes(seed: u64, count: usize, max: usize) -> Vec<usize> {
         .collect()
 }
 
-fn splits() -> Vec<Vec<usize>> {
+pub(crate) fn splits() -> Vec<Vec<usize>> {
     vec![
         vec![1],
         vec![2, 3, 5],
@@ -99,7 +99,7 @@ fn every_golden_spec_streams_exactly_like_the_batch_in_any_chunks() {
         let mut specs: Vec<&str> = headers.iter().map(|h| spec_of(h)).collect();
         specs.dedup();
         for text in specs {
-            let spec: IndicatorSpec = text.parse().expect("golden spec parses");
+            let spec: IndicatorSpec = legacy_spec(text).parse().expect("golden spec parses");
             assert_streams_like_batch(&spec, &series, &splits());
             checked += 1;
         }

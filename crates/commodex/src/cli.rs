@@ -137,10 +137,19 @@ pub enum TableFormat {
 pub struct IndicatorsArgs {
     /// The CSV file (OHLCV or date,close). Rows in ascending date order are streamed in
     /// bounded memory; any other order is loaded whole and sorted.
-    pub file: PathBuf,
+    #[arg(required_unless_present = "list")]
+    pub file: Option<PathBuf>,
     /// An indicator spec such as rsi(14) or macd(12,26,9); repeat for more.
-    #[arg(long = "indicator", required = true, value_name = "SPEC")]
+    #[arg(
+        long = "indicator",
+        required_unless_present = "list",
+        value_name = "SPEC"
+    )]
     pub indicators: Vec<String>,
+    /// List every function instead (group, inputs, parameters with defaults and ranges,
+    /// outputs); `--format json` for JSON.
+    #[arg(long, conflicts_with_all = ["file", "indicators", "output"])]
+    pub list: bool,
     /// Write to this file instead of standard output. It is written under a temporary name
     /// in the same directory and renamed when complete, so a failure leaves no partial file.
     #[arg(long, value_name = "F")]

@@ -24,21 +24,43 @@
 //! Entry points: [`IndicatorSpec`] (parsed from `"macd(12,26,9)"`) for callers that hold a
 //! spec string, one plain function per indicator (`rsi`, `macd`, ...) for Rust callers, and
 //! `_into` variants of the hot ones that write into caller-provided slices.
+//!
+//! Layout: one folder per TA-Lib group (`overlap/`, `momentum/`, `volume/`, `volatility/`,
+//! `price/`, `cycle/`, `statistic/`, `math/`), each function's batch kernel beside its
+//! streaming form (`momentum/basic.rs` and `momentum/basic_stream.rs`). One definition table
+//! ([`definitions`]: name, group, inputs, parameters with defaults and ranges, outputs with
+//! their short names and which are integers, lookback) is what `spec.rs` parses against and
+//! what `commodex indicators --list` prints: `catalog.rs` holds the 35 functions with
+//! hand-tuned batch kernels, and each group's `mod.rs` the rest of TA-Lib 0.8.2 (all but MAVP
+//! and the candlestick patterns), which are computed by a bar-at-a-time state (`step.rs`):
+//! the batch output is that state run over the series, the stream the same state fed chunk
+//! by chunk, so the two are the same bits by construction. A definition's `integer` bits
+//! mark outputs that are integers (row indexes, trends, pattern signals), written as whole
+//! numbers and empty during the lookback.
 
-mod aroon;
+mod batch;
 mod catalog;
-mod mama;
+mod cycle;
+mod math;
 mod momentum;
-mod moving_averages;
-mod oscillators;
+mod overlap;
+mod price;
 mod spec;
+mod statistic;
+mod step;
+mod step_blocks;
 mod stream;
-mod trend;
 mod volatility;
 mod volume;
 
+// The families of kernels by their old names, which the spec, the stream and the kernels use.
+use momentum::{aroon, oscillators, trend};
+use overlap::{mama, moving_averages};
+
 pub use aroon::{AroonOutput, aroon, aroonosc};
-pub use catalog::KNOWN_INDICATORS;
+pub use catalog::{
+    Default as ParamKind, Definition, Group, KNOWN_INDICATORS, Param, definitions, known_indicators,
+};
 pub use mama::{MamaOutput, mama};
 pub use momentum::{MacdOutput, apo, cmo, macd, macd_into, mom, ppo, roc, rsi, rsi_into, trix};
 pub use moving_averages::{MaType, dema, ema, ema_into, kama, ma, sma, t3, tema, trima, wma};

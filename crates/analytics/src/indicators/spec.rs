@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::catalog::{DEFINITIONS, Default, Definition, KNOWN_INDICATORS, Param};
+use super::catalog::{Default, Definition, Param, find, known_indicators};
 use super::moving_averages::MaType;
 use super::{Inputs, Ohlcv, aroon, momentum, oscillators, trend, volatility, volume};
 use crate::AnalyticsError;
@@ -25,8 +25,8 @@ enum Value {
 /// A parsed indicator with all of its parameters, e.g. `macd(12,26,9)`.
 ///
 /// `Display` prints the canonical form: every numeric parameter positionally, then the
-/// moving-average types that differ from TA-Lib's default (SMA) as keywords, e.g. `rsi(14)`,
-/// `bbands(5,2,2)`, `ppo(12,26,matype=ema)`.
+/// moving-average types that differ from the function's TA-Lib default as keywords, e.g.
+/// `rsi(14)`, `bbands(20,2,2)`, `ppo(12,26,matype=sma)`.
 #[derive(Clone, PartialEq)]
 pub struct IndicatorSpec {
     definition: &'static Definition,
@@ -52,7 +52,11 @@ fn invalid(message: String) -> AnalyticsError {
 fn parse_value(name: &str, param: &Param, text: &str) -> Result<Value, AnalyticsError> {
     let label = param.label;
     match param.default {
-        Default::Ma(_) => {
+        Default::Ma(default) => {
+            // TA-Lib 0.8's `default` (11) is the function's own default type.
+            if text == "default" || text == "11" {
+                return Ok(Value::Ma(default));
+            }
             let ma_type: MaType = text.parse()?;
             Ok(Value::Ma(ma_type))
         }
@@ -79,7 +83,7 @@ fn parse_value(name: &str, param: &Param, text: &str) -> Result<Value, Analytics
             }
             Ok(Value::Period(number as usize))
         }
-        Default::Real(_) => {
+        Default::Real(_, min, max) => {
             let number: f64 = text
                 .parse()
                 .map_err(|_| invalid(format!("{name} {label} must be a number, got '{text}'")))?;
@@ -88,20 +92,14 @@ fn parse_value(name: &str, param: &Param, text: &str) -> Result<Value, Analytics
                     "{name} {label} must be a finite number, got '{text}'"
                 )));
             }
-            if name == "sar" && number < 0.0 {
-                return Err(invalid(format!(
-                    "sar {label} must not be negative, got {text}"
-                )));
-            }
-            if name == "mama" && !(0.01..=0.99).contains(&number) {
-                return Err(invalid(format!(
-                    "mama {label} must be between 0.01 and 0.99, got {text}"
-                )));
-            }
-            if name == "t3" && !(0.0..=1.0).contains(&number) {
-                return Err(invalid(format!(
-                    "t3 {label} must be between 0 and 1, got {text}"
-                )));
+            if number < min || number > max {
+                return Err(invalid(if max == f64::MAX && min == 0.0 {
+                    format!("{name} {label} must not be negative, got {text}")
+                } else if max == f64::MAX {
+                    format!("{name} {label} must be at least {min}, got {text}")
+                } else {
+                    format!("{name} {label} must be between {min} and {max}, got {text}")
+                }));
             }
             Ok(Value::Real(number))
         }
@@ -132,10 +130,10 @@ impl FromStr for IndicatorSpec {
                 text.trim()
             )));
         }
-        let Some(definition) = DEFINITIONS.iter().find(|d| d.name == name) else {
+        let Some(definition) = find(name) else {
             return Err(invalid(format!(
                 "unknown indicator '{name}'; known indicators: {}",
-                KNOWN_INDICATORS.join(", ")
+                known_indicators().join(", ")
             )));
         };
         let params = definition.params;
@@ -204,11 +202,11 @@ impl FromStr for IndicatorSpec {
             .map(|(i, param)| {
                 given[i].unwrap_or(match param.default {
                     // SPEC: bbands' down deviation follows the up one unless it is given.
-                    Default::Real(_) if name == "bbands" && param.key == "nbdevdn" => {
+                    Default::Real(..) if name == "bbands" && param.key == "nbdevdn" => {
                         nbdevup_given.unwrap_or(Value::Real(2.0))
                     }
                     Default::Period(value, _) => Value::Period(value),
-                    Default::Real(value) => Value::Real(value),
+                    Default::Real(value, ..) => Value::Real(value),
                     Default::Ma(value) => Value::Ma(value),
                 })
             })
@@ -243,7 +241,7 @@ impl fmt::Display for IndicatorSpec {
         }
         for (param, value) in self.definition.params.iter().zip(&self.values) {
             if let Value::Ma(ma_type) = value
-                && *ma_type != MaType::Sma
+                && param.default != Default::Ma(*ma_type)
             {
                 separator(f)?;
                 write!(f, "{}={ma_type}", param.key)?;
@@ -259,6 +257,16 @@ impl IndicatorSpec {
         self.definition.name
     }
 
+    /// The function's entry in the definition table.
+    pub fn definition(&self) -> &'static Definition {
+        self.definition
+    }
+
+    /// Whether output `index` holds integers (row indexes, trends, pattern signals).
+    pub fn is_integer_output(&self, index: usize) -> bool {
+        self.definition.is_integer(index)
+    }
+
     /// Names of the output series in [`IndicatorSpec::compute`]'s order; single-output
     /// indicators return `["value"]`. Multi-output: macd `macd, signal, hist`; bbands
     /// `upper, middle, lower`; stoch, stochf, stochrsi `k, d`; aroon `down, up`; mama
@@ -272,21 +280,21 @@ impl IndicatorSpec {
         self.definition.inputs
     }
 
-    pub(super) fn period(&self, index: usize) -> usize {
+    pub(crate) fn period(&self, index: usize) -> usize {
         match self.values[index] {
             Value::Period(value) => value,
             _ => 0,
         }
     }
 
-    pub(super) fn real(&self, index: usize) -> f64 {
+    pub(crate) fn real(&self, index: usize) -> f64 {
         match self.values[index] {
             Value::Real(value) => value,
             _ => 0.0,
         }
     }
 
-    pub(super) fn ma_type(&self, index: usize) -> MaType {
+    pub(crate) fn ma_type(&self, index: usize) -> MaType {
         match self.values[index] {
             Value::Ma(value) => value,
             _ => MaType::Sma,
@@ -307,6 +315,9 @@ impl IndicatorSpec {
 
     /// TA-Lib's lookback: how many leading rows of every output are NaN.
     pub fn lookback(&self) -> usize {
+        if let Some(lookback) = self.definition.lookback {
+            return lookback(self);
+        }
         let p = |i| self.period(i);
         match self.name() {
             "sma" | "ema" | "wma" | "trima" | "willr" | "cci" => p(0) - 1,
@@ -336,6 +347,9 @@ impl IndicatorSpec {
     /// rows than the lookback). Errors on a missing column, a NaN inside a series (naming the
     /// row) or a high below its low.
     pub fn compute(&self, input: &Ohlcv<'_>) -> Result<Vec<Vec<f64>>, AnalyticsError> {
+        if let Some(build) = self.definition.step {
+            return super::batch::run_step(self, build, input);
+        }
         let name = self.name();
         let missing = |column: &str| {
             AnalyticsError::InvalidInput(format!(
@@ -456,7 +470,7 @@ mod tests {
         assert_eq!(parse("rsi").to_string(), "rsi(14)");
         assert_eq!(parse("macd").to_string(), "macd(12,26,9)");
         assert_eq!(parse("stoch").to_string(), "stoch(5,3,3)");
-        assert_eq!(parse("bbands()").to_string(), "bbands(5,2,2)");
+        assert_eq!(parse("bbands()").to_string(), "bbands(20,2,2)");
         assert_eq!(parse("sar").to_string(), "sar(0.02,0.2)");
         assert_eq!(parse("obv").to_string(), "obv()");
     }
@@ -489,10 +503,18 @@ mod tests {
 
     #[test]
     fn ma_types_are_keywords_and_printed_when_not_sma() {
+        // TA-Lib 0.8: APO, PPO and PVO default to EMA.
         let ppo = parse("ppo(12,26,matype=ema)");
-        assert_eq!(ppo.to_string(), "ppo(12,26,matype=ema)");
+        assert_eq!(ppo.to_string(), "ppo(12,26)");
         assert_eq!(ppo.lookback(), 25);
-        assert_eq!(parse("apo(12,26,matype=sma)").to_string(), "apo(12,26)");
+        assert_eq!(parse("ppo").to_string(), "ppo(12,26)");
+        assert_eq!(
+            parse("apo(12,26,matype=sma)").to_string(),
+            "apo(12,26,matype=sma)"
+        );
+        assert_eq!(parse("apo(12,26,matype=default)").to_string(), "apo(12,26)");
+        assert_eq!(parse("ma(10,matype=hma)").lookback(), 9 + 2);
+        assert_eq!(parse("ma(10,matype=none)").lookback(), 0);
         assert_eq!(
             parse("stoch(5,3,3,slowd_matype=T3)").to_string(),
             "stoch(5,3,3,slowd_matype=t3)"
@@ -512,7 +534,7 @@ mod tests {
 
     #[test]
     fn display_round_trips_through_parse() {
-        for name in KNOWN_INDICATORS {
+        for name in known_indicators() {
             let spec = parse(name);
             assert_eq!(parse(&spec.to_string()), spec, "{name}");
         }

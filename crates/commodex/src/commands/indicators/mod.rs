@@ -13,6 +13,7 @@
 //! it: it is loaded into columns (only those the indicators read) and computed with the
 //! batch kernels, in memory that grows with the file. Both ways write the same bytes.
 
+mod catalog;
 mod output;
 mod table;
 
@@ -39,10 +40,17 @@ struct Requested {
 
 /// Computes the indicators and writes them to standard output or `--output`.
 pub fn run(args: IndicatorsArgs) -> anyhow::Result<ExitCode> {
+    if args.list {
+        catalog::print(args.format)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(file) = args.file.clone() else {
+        bail!("give a CSV file to compute indicators on, or --list to list them");
+    };
     let requested = parse_specs(&args.indicators)?;
-    match ingest::scan_columns(&args.file)? {
-        Some(scan) => streaming(&args, &requested, &scan)?,
-        None => in_memory(&args, &requested)?,
+    match ingest::scan_columns(&file)? {
+        Some(scan) => streaming(&args, &file, &requested, &scan)?,
+        None => in_memory(&args, &file, &requested)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -119,10 +127,11 @@ fn column_names(requested: &[Requested]) -> Vec<String> {
 /// The streaming path: scanned file, chunks through resumable states.
 fn streaming(
     args: &IndicatorsArgs,
+    file: &Path,
     requested: &[Requested],
     scan: &ColumnScan,
 ) -> anyhow::Result<()> {
-    check_columns(requested, scan.present, &args.file)?;
+    check_columns(requested, scan.present, file)?;
     note_skipped(scan.skipped_rows);
     if let Some(found) = scan.high_below_low
         && let Some(first) = requested.iter().find(|r| r.spec.needs().high)
@@ -134,7 +143,7 @@ fn streaming(
         ));
         return Err(error).with_context(|| format!("indicator '{}'", first.label));
     }
-    let mut chunks = ColumnChunks::open(&args.file, scan, needed_columns(requested))?;
+    let mut chunks = ColumnChunks::open(file, scan, needed_columns(requested))?;
     let names = column_names(requested);
     output::write_to(args.output.as_deref(), |writer| {
         let mut table = TableWriter::new(writer, args.format, &names)?;
@@ -235,16 +244,16 @@ fn for_each_chunk(
 }
 
 /// The in-memory path, for files whose rows must be sorted by date.
-fn in_memory(args: &IndicatorsArgs, requested: &[Requested]) -> anyhow::Result<()> {
+fn in_memory(args: &IndicatorsArgs, file: &Path, requested: &[Requested]) -> anyhow::Result<()> {
     // Columns no indicator reads are never stored (each is 16 MB per 2M rows).
-    let series = ingest::read_columns_keeping(&args.file, needed_columns(requested))?;
+    let series = ingest::read_columns_keeping(file, needed_columns(requested))?;
     let has = KeepColumns {
         open: series.open.is_some(),
         high: series.high.is_some(),
         low: series.low.is_some(),
         volume: series.volume.is_some(),
     };
-    check_columns(requested, has, &args.file)?;
+    check_columns(requested, has, file)?;
     note_skipped(series.skipped_rows);
     let input = Ohlcv {
         open: series.open.as_deref(),

@@ -1,9 +1,9 @@
 //! MESA adaptive moving average (`TA_MAMA`), John Ehlers' Hilbert-transform average, which
 //! TA-Lib also uses as moving-average type 7 (fast limit 0.5, slow limit 0.05).
 
-use super::moving_averages::start;
-use super::{check_series, output_vec};
 use crate::AnalyticsError;
+use crate::indicators::moving_averages::start;
+use crate::indicators::{check_series, output_vec};
 
 /// TA-Lib's lookback of MAMA, whatever the limits.
 pub(crate) const MAMA_LOOKBACK: usize = 32;
@@ -11,7 +11,7 @@ pub(crate) const MAMA_LOOKBACK: usize = 32;
 /// One of the four Hilbert transforms (detrender, Q1, jI, jQ) of Ehlers' algorithm, with the
 /// separate odd-bar and even-bar state TA-Lib keeps (`DO_HILBERT_ODD`/`DO_HILBERT_EVEN`).
 #[derive(Debug, Clone, Default)]
-pub(super) struct Hilbert {
+pub(crate) struct Hilbert {
     ring: [[f64; 3]; 2],
     previous: [f64; 2],
     previous_input: [f64; 2],
@@ -20,7 +20,7 @@ pub(super) struct Hilbert {
 impl Hilbert {
     /// Feeds one value of the given bar parity and ring slot; returns the transform's output.
     #[inline(always)]
-    pub(super) fn step(
+    pub(crate) fn step(
         &mut self,
         parity: usize,
         slot: usize,

@@ -6,22 +6,23 @@
 //! kernel's bit for bit; only the history it needs is kept (a delay line or a window of at
 //! most `period + 1` values), never the series.
 
-use super::super::is_zero;
-use super::super::moving_averages::{EmaStep, MaType, Smoothing};
-use super::super::volatility::RollingVariance;
-use super::mama::Mama;
+use crate::indicators::is_zero;
+use crate::indicators::moving_averages::{EmaStep, MaType, Smoothing, WMA_REBUILD, wma_sums};
+use crate::indicators::overlap::extra_averages::{Hma, Rma, Zlema};
+use crate::indicators::overlap::mama_stream::Mama;
+use crate::indicators::volatility::RollingVariance;
 
 /// A delay line: [`Delay::swap`] stores a value and returns the one stored `len` calls
 /// earlier (0.0 until then, which no caller reads).
 #[derive(Debug, Clone)]
-pub(super) struct Delay {
+pub(crate) struct Delay {
     ring: Box<[f64]>,
     position: usize,
 }
 
 impl Delay {
     /// A delay of `len` values (at least 1).
-    pub(super) fn new(len: usize) -> Self {
+    pub(crate) fn new(len: usize) -> Self {
         Self {
             ring: vec![0.0; len.max(1)].into_boxed_slice(),
             position: 0,
@@ -30,7 +31,7 @@ impl Delay {
 
     /// Stores `value`; returns the value stored `len` calls ago.
     #[inline(always)]
-    pub(super) fn swap(&mut self, value: f64) -> f64 {
+    pub(crate) fn swap(&mut self, value: f64) -> f64 {
         let old = std::mem::replace(&mut self.ring[self.position], value);
         self.position += 1;
         if self.position == self.ring.len() {
@@ -42,7 +43,7 @@ impl Delay {
 
 /// The last `len` values in arrival order, for the kernels that rescan their window.
 #[derive(Debug, Clone)]
-pub(super) struct Window {
+pub(crate) struct Window {
     ring: Box<[f64]>,
     /// Where the next value goes; once full, also where the oldest one is.
     next: usize,
@@ -50,7 +51,7 @@ pub(super) struct Window {
 
 impl Window {
     /// An empty window of `len` values (at least 1).
-    pub(super) fn new(len: usize) -> Self {
+    pub(crate) fn new(len: usize) -> Self {
         Self {
             ring: vec![0.0; len.max(1)].into_boxed_slice(),
             next: 0,
@@ -59,7 +60,7 @@ impl Window {
 
     /// Appends `value`, dropping the oldest one once full.
     #[inline(always)]
-    pub(super) fn push(&mut self, value: f64) {
+    pub(crate) fn push(&mut self, value: f64) {
         self.ring[self.next] = value;
         self.next += 1;
         if self.next == self.ring.len() {
@@ -69,13 +70,13 @@ impl Window {
 
     /// The oldest value of a full window.
     #[inline(always)]
-    pub(super) fn oldest(&self) -> f64 {
+    pub(crate) fn oldest(&self) -> f64 {
         self.ring[self.next]
     }
 
     /// The values of a full window, oldest first.
     #[inline(always)]
-    pub(super) fn iter(&self) -> impl Iterator<Item = f64> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = f64> + '_ {
         let (newer, older) = self.ring.split_at(self.next);
         older.iter().chain(newer).copied()
     }
@@ -83,7 +84,7 @@ impl Window {
 
 /// `sma_kernel`: add the newest, then remove the oldest.
 #[derive(Debug, Clone)]
-pub(super) struct Sma {
+pub(crate) struct Sma {
     lookback: usize,
     seen: usize,
     total: f64,
@@ -92,7 +93,7 @@ pub(super) struct Sma {
 }
 
 impl Sma {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             lookback: period - 1,
             seen: 0,
@@ -103,7 +104,7 @@ impl Sma {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<f64> {
         let oldest = self.delay.swap(value);
         self.total += value;
         if self.seen < self.lookback {
@@ -119,7 +120,7 @@ impl Sma {
 /// `ema_kernel` with TA-Lib's factor `2/(period+1)`, seeded with the mean of the first
 /// `period` values.
 #[derive(Debug, Clone)]
-pub(super) struct Ema {
+pub(crate) struct Ema {
     period: usize,
     seen: usize,
     smoothing: Smoothing,
@@ -129,12 +130,12 @@ pub(super) struct Ema {
 
 impl Ema {
     /// TA-Lib's step, as every EMA inside another indicator takes.
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self::with_step(period, EmaStep::TaLib)
     }
 
     /// The EMA indicator's own kernel takes the fused step (see [`EmaStep`]).
-    pub(super) fn with_step(period: usize, step: EmaStep) -> Self {
+    pub(crate) fn with_step(period: usize, step: EmaStep) -> Self {
         Self {
             period,
             seen: 0,
@@ -145,7 +146,7 @@ impl Ema {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<f64> {
         if self.seen < self.period {
             // `previous` holds the seed's running sum until the seed is complete.
             self.previous += value;
@@ -166,7 +167,7 @@ impl Ema {
 
 /// `wma_kernel`: TA-Lib's running weighted sum.
 #[derive(Debug, Clone)]
-pub(super) struct Wma {
+pub(crate) struct Wma {
     lookback: usize,
     seen: usize,
     divider: f64,
@@ -174,11 +175,13 @@ pub(super) struct Wma {
     period_sum: f64,
     period_sub: f64,
     trailing_value: f64,
-    delay: Delay,
+    until_rebuild: usize,
+    rebuild_every: usize,
+    window: Window,
 }
 
 impl Wma {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             lookback: period - 1,
             seen: 0,
@@ -187,23 +190,31 @@ impl Wma {
             period_sum: 0.0,
             period_sub: 0.0,
             trailing_value: 0.0,
-            delay: Delay::new(period - 1),
+            until_rebuild: WMA_REBUILD * period,
+            rebuild_every: WMA_REBUILD * period,
+            window: Window::new(period),
         }
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<f64> {
-        let oldest = self.delay.swap(value);
+    pub(crate) fn next(&mut self, value: f64) -> Option<f64> {
+        self.window.push(value);
         if self.seen < self.lookback {
             self.seen += 1;
             self.period_sub += value;
             self.period_sum += value * self.seen as f64;
             return None;
         }
-        self.period_sub += value;
-        self.period_sub -= self.trailing_value;
-        self.period_sum += value * self.weight;
-        self.trailing_value = oldest;
+        self.until_rebuild -= 1;
+        if self.until_rebuild == 0 {
+            self.until_rebuild = self.rebuild_every;
+            (self.period_sub, self.period_sum) = wma_sums(self.window.iter());
+        } else {
+            self.period_sub += value;
+            self.period_sub -= self.trailing_value;
+            self.period_sum += value * self.weight;
+        }
+        self.trailing_value = self.window.oldest();
         let out = self.period_sum / self.divider;
         self.period_sum -= self.period_sub;
         Some(out)
@@ -212,13 +223,13 @@ impl Wma {
 
 /// `dema_kernel`: `2·EMA − EMA(EMA)`, the inner EMA seeded at the outer one's first value.
 #[derive(Debug, Clone)]
-pub(super) struct Dema {
+pub(crate) struct Dema {
     first: Ema,
     second: Ema,
 }
 
 impl Dema {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             first: Ema::new(period),
             second: Ema::new(period),
@@ -226,7 +237,7 @@ impl Dema {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<f64> {
         let first = self.first.next(value)?;
         let second = self.second.next(first)?;
         Some(2.0 * first - second)
@@ -235,14 +246,14 @@ impl Dema {
 
 /// `tema_kernel`: `3·E1 − 3·E2 + E3` of chained EMAs.
 #[derive(Debug, Clone)]
-pub(super) struct Tema {
+pub(crate) struct Tema {
     first: Ema,
     second: Ema,
     third: Ema,
 }
 
 impl Tema {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             first: Ema::new(period),
             second: Ema::new(period),
@@ -251,7 +262,7 @@ impl Tema {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<f64> {
         let first = self.first.next(value)?;
         let second = self.second.next(first)?;
         let third = self.third.next(second)?;
@@ -261,7 +272,7 @@ impl Tema {
 
 /// `trima_kernel`: the running triangular sum in TA-Lib's four steps.
 #[derive(Debug, Clone)]
-pub(super) struct Trima {
+pub(crate) struct Trima {
     period: usize,
     odd: bool,
     factor: f64,
@@ -278,7 +289,7 @@ pub(super) struct Trima {
 }
 
 impl Trima {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         let half = period >> 1;
         let odd = period % 2 == 1;
         let factor = 1.0
@@ -302,7 +313,7 @@ impl Trima {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<f64> {
         let trailing_value = self.trailing.swap(value);
         let middle_value = self.middle.swap(value);
         if !self.seeded {
@@ -347,7 +358,7 @@ impl Trima {
 
 /// `kama_kernel`: Kaufman's adaptive EMA (fast 2, slow 30).
 #[derive(Debug, Clone)]
-pub(super) struct Kama {
+pub(crate) struct Kama {
     period: usize,
     seen: usize,
     sum_roc1: f64,
@@ -358,7 +369,7 @@ pub(super) struct Kama {
 }
 
 impl Kama {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             period,
             seen: 0,
@@ -384,7 +395,7 @@ impl Kama {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<f64> {
         let today = self.seen;
         self.seen += 1;
         let trailing = self.delay.swap(value);
@@ -418,7 +429,7 @@ impl Kama {
 
 /// `t3_kernel`: six chained EMAs, each seeded with the mean of its first `period` inputs.
 #[derive(Debug, Clone)]
-pub(super) struct T3 {
+pub(crate) struct T3 {
     period: usize,
     k: f64,
     one_minus_k: f64,
@@ -432,7 +443,7 @@ pub(super) struct T3 {
 }
 
 impl T3 {
-    pub(super) fn new(period: usize, v_factor: f64) -> Self {
+    pub(crate) fn new(period: usize, v_factor: f64) -> Self {
         let k = 2.0 / (period as f64 + 1.0);
         let squared = v_factor * v_factor;
         let c1 = -squared * v_factor;
@@ -460,7 +471,7 @@ impl T3 {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<f64> {
         let (k, one_minus_k) = (self.k, self.one_minus_k);
         let stages = &mut self.stages;
         match self.phase {
@@ -507,7 +518,7 @@ impl T3 {
 
 /// `ma_kernel`: any moving-average type; a period of 1 passes values through.
 #[derive(Debug, Clone)]
-pub(super) enum MaStage {
+pub(crate) enum MaStage {
     Identity,
     Sma(Sma),
     Ema(Ema),
@@ -518,10 +529,13 @@ pub(super) enum MaStage {
     Kama(Kama),
     Mama(Box<Mama>),
     T3(T3),
+    Hma(Box<Hma>),
+    Zlema(Zlema),
+    Rma(Rma),
 }
 
 impl MaStage {
-    pub(super) fn new(period: usize, ma_type: MaType) -> Self {
+    pub(crate) fn new(period: usize, ma_type: MaType) -> Self {
         if period <= 1 {
             return MaStage::Identity;
         }
@@ -535,11 +549,15 @@ impl MaStage {
             MaType::Kama => MaStage::Kama(Kama::new(period)),
             MaType::Mama => MaStage::Mama(Box::new(Mama::new(0.5, 0.05))),
             MaType::T3 => MaStage::T3(T3::new(period, 0.7)),
+            MaType::Hma => MaStage::Hma(Box::new(Hma::new(period))),
+            MaType::None => MaStage::Identity,
+            MaType::Zlema => MaStage::Zlema(Zlema::new(period)),
+            MaType::Rma => MaStage::Rma(Rma::new(period)),
         }
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<f64> {
         match self {
             MaStage::Identity => Some(value),
             MaStage::Sma(stage) => stage.next(value),
@@ -551,6 +569,9 @@ impl MaStage {
             MaStage::Kama(stage) => stage.next(value),
             MaStage::Mama(stage) => stage.next(value).map(|(mama, _)| mama),
             MaStage::T3(stage) => stage.next(value),
+            MaStage::Hma(stage) => stage.next(value),
+            MaStage::Zlema(stage) => stage.next(value),
+            MaStage::Rma(stage) => stage.next(value),
         }
     }
 }
@@ -558,7 +579,7 @@ impl MaStage {
 /// `variance_kernel`: TA-Lib's shifted running sums with their rebuilds, the batch kernel's
 /// own state ([`RollingVariance`]) fed from a ring of the last `period` values.
 #[derive(Debug, Clone)]
-pub(super) struct Variance {
+pub(crate) struct Variance {
     period: usize,
     /// The values before the first full window, until the state exists.
     seed: Vec<f64>,
@@ -568,7 +589,7 @@ pub(super) struct Variance {
 
 impl Variance {
     /// A variance over `period` ≥ 2 values (BBANDS' minimum period).
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             period,
             seed: Vec::with_capacity(period),
@@ -578,7 +599,7 @@ impl Variance {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<f64> {
         self.window.push(value);
         let Some(state) = self.state.as_mut() else {
             self.seed.push(value);

@@ -1,11 +1,13 @@
 //! Momentum indicators on one series: RSI, CMO, ROC, MOM, MACD, APO, PPO, TRIX.
 
-use super::moving_averages::{EmaStep, MaType, Smoothing, ema_kernel, ma_kernel, start};
-use super::{
-    all_finite, check_output, check_period, check_series, is_zero, nan_vec, output_vec, scratch_vec,
-};
 use crate::AnalyticsError;
 use crate::cpu::fma_dispatch;
+use crate::indicators::moving_averages::{
+    EmaStep, MaType, Smoothing, ema_kernel, ma_kernel, start,
+};
+use crate::indicators::{
+    all_finite, check_output, check_period, check_series, is_zero, nan_vec, output_vec, scratch_vec,
+};
 
 /// Wilder-smoothed average gain and loss as TA-Lib's RSI and CMO keep them; `emit` turns the
 /// pair into the output value.

@@ -8,11 +8,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::{all_finite, check_output, check_period, check_series, scratch_vec};
 use crate::AnalyticsError;
 use crate::cpu::fma_dispatch;
+use crate::indicators::{all_finite, check_output, check_period, check_series, scratch_vec};
 
-/// TA-Lib's moving-average types (`TA_MAType`), numbered 0 to 8 as TA-Lib numbers them.
+/// TA-Lib 0.8's moving-average types (`TA_MAType`), numbered 0 to 13 as TA-Lib numbers them;
+/// 11 (`default`, the function's own default) is resolved when a spec is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MaType {
     /// Simple moving average (0).
@@ -35,6 +36,14 @@ pub enum MaType {
     Mama,
     /// Tillson T3 with volume factor 0.7, as TA-Lib's `TA_MA` uses it (8).
     T3,
+    /// Hull moving average (9).
+    Hma,
+    /// No average: the input itself, lookback 0 (10).
+    None,
+    /// Zero-lag EMA (12).
+    Zlema,
+    /// Wilder's smoothed moving average (13).
+    Rma,
 }
 
 impl MaType {
@@ -50,6 +59,10 @@ impl MaType {
             MaType::Kama => "kama",
             MaType::Mama => "mama",
             MaType::T3 => "t3",
+            MaType::Hma => "hma",
+            MaType::None => "none",
+            MaType::Zlema => "zlema",
+            MaType::Rma => "rma",
         }
     }
 
@@ -65,6 +78,10 @@ impl MaType {
             MaType::Kama => period,
             MaType::Mama => 32,
             MaType::T3 => 6 * (period - 1),
+            MaType::Hma => period - 1 + period.isqrt() - 1,
+            MaType::None => 0,
+            MaType::Zlema => period - 1 + (period - 1) / 2,
+            MaType::Rma => period - 1,
         }
     }
 }
@@ -90,9 +107,13 @@ impl FromStr for MaType {
             "kama" | "6" => MaType::Kama,
             "mama" | "7" => MaType::Mama,
             "t3" | "8" => MaType::T3,
+            "hma" | "9" => MaType::Hma,
+            "none" | "10" => MaType::None,
+            "zlema" | "12" => MaType::Zlema,
+            "rma" | "13" => MaType::Rma,
             _ => {
                 return Err(AnalyticsError::InvalidParameter(format!(
-                    "unknown moving-average type '{}'; expected one of sma, ema, wma, dema, tema, trima, kama, mama, t3",
+                    "unknown moving-average type '{}'; expected one of sma, ema, wma, dema, tema, trima, kama, mama, t3, hma, none, default, zlema, rma",
                     text.trim()
                 )));
             }
@@ -125,8 +146,17 @@ pub(crate) fn ma_kernel(input: &[f64], period: usize, ma_type: MaType, out: &mut
         MaType::Tema => tema_kernel(input, period, out),
         MaType::Trima => trima_kernel(input, period, out),
         MaType::Kama => kama_kernel(input, period, out),
-        MaType::Mama => super::mama::mama_kernel(input, 0.5, 0.05, out, None),
+        MaType::Mama => crate::indicators::mama::mama_kernel(input, 0.5, 0.05, out, None),
         MaType::T3 => t3_kernel(input, period, 0.7, out),
+        MaType::None => out.copy_from_slice(input),
+        MaType::Hma | MaType::Zlema | MaType::Rma => {
+            // The averages TA-Lib 0.8 added run their streaming state over the series.
+            let mut stage =
+                crate::indicators::overlap::averages_stream::MaStage::new(period, ma_type);
+            for (slot, &value) in out.iter_mut().zip(input) {
+                *slot = stage.next(value).unwrap_or(f64::NAN);
+            }
+        }
     }
 }
 
@@ -295,15 +325,38 @@ pub(crate) fn wma_kernel(input: &[f64], period: usize, out: &mut [f64]) {
         period_sum += value * (i + 1) as f64;
     }
     let mut trailing_value = 0.0;
+    let mut until_rebuild = WMA_REBUILD * period;
     for i in lookback..input.len() {
         let value = input[i];
-        period_sub += value;
-        period_sub -= trailing_value;
-        period_sum += value * weight;
+        until_rebuild -= 1;
+        if until_rebuild == 0 {
+            // TA-Lib 0.8 recomputes both sums from the window every 8·period outputs.
+            until_rebuild = WMA_REBUILD * period;
+            (period_sub, period_sum) = wma_sums(input[i - lookback..=i].iter().copied());
+        } else {
+            period_sub += value;
+            period_sub -= trailing_value;
+            period_sum += value * weight;
+        }
         trailing_value = input[i - lookback];
         out[i] = period_sum / divider;
         period_sum -= period_sub;
     }
+}
+
+/// TA-Lib 0.8's WMA rebuilds its running sums from the window every this many periods.
+pub(crate) const WMA_REBUILD: usize = 8;
+
+/// The plain sum and the weighted sum (weights 1, 2, ... from the oldest) of a window, in
+/// TA-Lib's order: what its WMA's running sums are rebuilt to.
+#[inline]
+pub(crate) fn wma_sums(window: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    let (mut sub, mut sum) = (0.0, 0.0);
+    for (weight, value) in window.into_iter().enumerate() {
+        sub += value;
+        sum += value * (weight + 1) as f64;
+    }
+    (sub, sum)
 }
 
 /// Double EMA kernel: `2·EMA − EMA(EMA)`.
@@ -424,7 +477,7 @@ pub(crate) fn kama_kernel(input: &[f64], period: usize, out: &mut [f64]) {
     let mut previous = input[period - 1];
     let mut trailing_value = input[0];
     let smoothing = |sum_roc1: f64, period_roc: f64| {
-        let efficiency = if sum_roc1 <= period_roc || super::is_zero(sum_roc1) {
+        let efficiency = if sum_roc1 <= period_roc || crate::indicators::is_zero(sum_roc1) {
             1.0
         } else {
             (period_roc / sum_roc1).abs()

@@ -1,12 +1,12 @@
 //! Streaming range oscillators: the stochastic family, WILLR, CCI and ULTOSC, repeating
 //! `oscillators.rs` operation for operation.
 
-use super::super::moving_averages::MaType;
-use super::super::oscillators::{cci_value, deviation_sum};
-use super::super::volatility::true_range;
-use super::super::{is_zero, is_zero_scaled};
-use super::averages::MaStage;
-use super::momentum::{Wilder, rsi_value};
+use crate::indicators::momentum::basic_stream::{Wilder, rsi_value};
+use crate::indicators::moving_averages::MaType;
+use crate::indicators::oscillators::{cci_value, deviation_sum};
+use crate::indicators::overlap::averages_stream::MaStage;
+use crate::indicators::volatility::true_range;
+use crate::indicators::{is_zero, is_zero_scaled};
 
 #[inline(always)]
 fn larger(a: f64, b: f64) -> f64 {
@@ -22,7 +22,7 @@ fn smaller(a: f64, b: f64) -> f64 {
 /// same blocks of `period` bars (counted from the first bar), so that every comparison, and
 /// hence which of two equal extremes (0.0 and −0.0) is kept, is the batch kernel's.
 #[derive(Debug, Clone)]
-pub(super) struct RangeWindow {
+pub(crate) struct RangeWindow {
     period: usize,
     seen: usize,
     offset: usize,
@@ -35,7 +35,7 @@ pub(super) struct RangeWindow {
 }
 
 impl RangeWindow {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             period,
             seen: 0,
@@ -52,7 +52,7 @@ impl RangeWindow {
 
     /// `(highest, lowest)` of the window ending at this bar, once it is full.
     #[inline(always)]
-    pub(super) fn next(&mut self, high: f64, low: f64) -> Option<(f64, f64)> {
+    pub(crate) fn next(&mut self, high: f64, low: f64) -> Option<(f64, f64)> {
         let offset = self.offset;
         if offset == 0 {
             if self.seen > 0 {
@@ -90,7 +90,7 @@ impl RangeWindow {
 
 /// `fast_k_kernel`'s formula.
 #[inline(always)]
-pub(super) fn fast_k(price: f64, (highest, lowest): (f64, f64)) -> f64 {
+pub(crate) fn fast_k(price: f64, (highest, lowest): (f64, f64)) -> f64 {
     let range = highest - lowest;
     if is_zero_scaled(range, highest.abs() + lowest.abs()) {
         0.0
@@ -101,7 +101,7 @@ pub(super) fn fast_k(price: f64, (highest, lowest): (f64, f64)) -> f64 {
 
 /// `willr_into`'s formula.
 #[inline(always)]
-pub(super) fn willr_value(price: f64, (highest, lowest): (f64, f64)) -> f64 {
+pub(crate) fn willr_value(price: f64, (highest, lowest): (f64, f64)) -> f64 {
     let range = highest - lowest;
     if is_zero_scaled(range, highest.abs() + lowest.abs()) {
         0.0
@@ -112,14 +112,14 @@ pub(super) fn willr_value(price: f64, (highest, lowest): (f64, f64)) -> f64 {
 
 /// `stoch_kernel`: raw %K, then (for STOCH) `MA(slowk)`, then `MA(slowd)` of that.
 #[derive(Debug, Clone)]
-pub(super) struct Stoch {
+pub(crate) struct Stoch {
     range: RangeWindow,
     slow_k: Option<MaStage>,
     slow_d: MaStage,
 }
 
 impl Stoch {
-    pub(super) fn new(
+    pub(crate) fn new(
         fastk_period: usize,
         slow_k: Option<(usize, MaType)>,
         slow_d: (usize, MaType),
@@ -133,7 +133,7 @@ impl Stoch {
 
     /// `(k, d)` once both are past the lookback.
     #[inline(always)]
-    pub(super) fn next(&mut self, high: f64, low: f64, close: f64) -> Option<(f64, f64)> {
+    pub(crate) fn next(&mut self, high: f64, low: f64, close: f64) -> Option<(f64, f64)> {
         let raw = fast_k(close, self.range.next(high, low)?);
         let k = match &mut self.slow_k {
             Some(stage) => stage.next(raw)?,
@@ -146,13 +146,13 @@ impl Stoch {
 
 /// `stochrsi`: STOCHF over the RSI series.
 #[derive(Debug, Clone)]
-pub(super) struct StochRsi {
+pub(crate) struct StochRsi {
     rsi: Wilder,
     stoch: Stoch,
 }
 
 impl StochRsi {
-    pub(super) fn new(period: usize, fastk: usize, fastd: usize, fastd_ma: MaType) -> Self {
+    pub(crate) fn new(period: usize, fastk: usize, fastd: usize, fastd_ma: MaType) -> Self {
         Self {
             rsi: Wilder::new(period),
             stoch: Stoch::new(fastk, None, (fastd, fastd_ma)),
@@ -160,7 +160,7 @@ impl StochRsi {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, close: f64) -> Option<(f64, f64)> {
+    pub(crate) fn next(&mut self, close: f64) -> Option<(f64, f64)> {
         let rsi = rsi_value(self.rsi.next(close)?);
         self.stoch.next(rsi, rsi, rsi)
     }
@@ -168,7 +168,7 @@ impl StochRsi {
 
 /// `cci_into`: the typical prices in a ring summed in ring-slot order, as TA-Lib does.
 #[derive(Debug, Clone)]
-pub(super) struct Cci {
+pub(crate) struct Cci {
     period: usize,
     seen: usize,
     slot: usize,
@@ -177,7 +177,7 @@ pub(super) struct Cci {
 }
 
 impl Cci {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             period,
             seen: 0,
@@ -188,7 +188,7 @@ impl Cci {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, high: f64, low: f64, close: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, high: f64, low: f64, close: f64) -> Option<f64> {
         let last = (high + low + close) / 3.0;
         self.ring[self.slot] = last;
         if self.seen < self.period - 1 {
@@ -217,7 +217,7 @@ impl Cci {
 /// window come from a ring of the last `long` terms (a term is a pure function of its bar,
 /// so a stored one is the recomputed one).
 #[derive(Debug, Clone)]
-pub(super) struct Ultosc {
+pub(crate) struct Ultosc {
     short: usize,
     medium: usize,
     long: usize,
@@ -228,7 +228,7 @@ pub(super) struct Ultosc {
 }
 
 impl Ultosc {
-    pub(super) fn new(period1: usize, period2: usize, period3: usize) -> Self {
+    pub(crate) fn new(period1: usize, period2: usize, period3: usize) -> Self {
         let mut sorted = [period1, period2, period3];
         sorted.sort_unstable();
         let [short, medium, long] = sorted;
@@ -244,7 +244,7 @@ impl Ultosc {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, high: f64, low: f64, close: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, high: f64, low: f64, close: f64) -> Option<f64> {
         let today = self.today;
         self.today += 1;
         let close_yesterday = std::mem::replace(&mut self.previous_close, close);

@@ -1,7 +1,7 @@
 //! Streaming MAMA/FAMA: `mama_kernel` as a state machine, one value at a time.
 
-use super::super::mama::{Hilbert, MAMA_LOOKBACK};
-use super::averages::Delay;
+use crate::indicators::mama::{Hilbert, MAMA_LOOKBACK};
+use crate::indicators::overlap::averages_stream::Delay;
 
 /// The whole state of `mama_kernel` between two bars.
 #[derive(Debug, Clone)]

@@ -1,13 +1,13 @@
 //! Range oscillators: STOCH, STOCHF, STOCHRSI, WILLR, CCI, ULTOSC.
 
-use super::momentum::rsi_kernel;
-use super::moving_averages::{MaType, ma_kernel, start};
-use super::{
+use crate::AnalyticsError;
+use crate::cpu::fma_dispatch;
+use crate::indicators::momentum::rsi_kernel;
+use crate::indicators::moving_averages::{MaType, ma_kernel, start};
+use crate::indicators::{
     bar_is_valid, bars_are_valid, check_bar_lengths, check_high_low, check_high_low_from,
     check_output, check_period, check_series, is_zero, is_zero_scaled, output_vec, scratch_vec,
 };
-use crate::AnalyticsError;
-use crate::cpu::fma_dispatch;
 
 #[inline(always)]
 fn larger(a: f64, b: f64) -> f64 {
@@ -570,7 +570,7 @@ const CCI_LANES: usize = 8;
 /// changes only last bits, and it halves the dependency chain. The streaming CCI sums its
 /// ring in this same order, and [`lane_deviation_sums`] each of its lanes.
 #[inline(always)]
-pub(super) fn deviation_sum(window: impl Iterator<Item = f64>, mean: f64) -> f64 {
+pub(crate) fn deviation_sum(window: impl Iterator<Item = f64>, mean: f64) -> f64 {
     let (mut even, mut odd) = (0.0f64, 0.0f64);
     for (position, value) in window.enumerate() {
         if position % 2 == 0 {
@@ -619,7 +619,7 @@ fn lane_deviation_sums(prices: &[f64], mean: &[f64; CCI_LANES]) -> [f64; CCI_LAN
 /// CCI of one bar from the sum of its window's absolute deviations ([`deviation_sum`]),
 /// today's typical price `last` and the window's `mean`.
 #[inline(always)]
-pub(super) fn cci_value(deviation_sum: f64, last: f64, mean: f64, divisor: f64) -> f64 {
+pub(crate) fn cci_value(deviation_sum: f64, last: f64, mean: f64, divisor: f64) -> f64 {
     let deviation = deviation_sum / divisor;
     let distance = last - mean;
     // Flatness is judged against the window's own price level (TA-Lib issue #253).

@@ -20,13 +20,14 @@
 //! fault, the one reported is the first chunk's first, which is the batch answer when that
 //! chunk is the whole series.
 
-mod averages;
-mod mama;
-mod momentum;
-mod oscillators;
-mod trend;
+use super::momentum::{
+    basic_stream as momentum, oscillators_stream as oscillators, trend_stream as trend,
+};
+use super::overlap::{averages_stream as averages, mama_stream as mama};
 
+use super::batch::{columns, feed};
 use super::moving_averages::{EmaStep, MaType};
+use super::step::Step;
 use super::{
     IndicatorSpec, Inputs, Ohlcv, check_high_low_from, check_output, check_same_length_from,
     check_series_from,
@@ -102,14 +103,32 @@ enum State {
     AroonOsc(Aroon, f64),
     Mfi(Mfi),
     Obv(Obv),
+    /// A function computed by its bar-at-a-time state.
+    Step(Box<dyn Step>),
 }
 
 impl IndicatorSpec {
     /// A fresh [`IndicatorStream`] for this spec, positioned before the first bar.
     pub fn stream(&self) -> IndicatorStream {
+        let state = if let Some(build) = self.definition().step {
+            State::Step(build(self))
+        } else {
+            self.kernel_state()
+        };
+        IndicatorStream {
+            name: self.name(),
+            inputs: self.needs(),
+            outputs: self.outputs().len(),
+            rows: 0,
+            state,
+        }
+    }
+
+    /// The state of a function with a hand-tuned batch kernel.
+    fn kernel_state(&self) -> State {
         let p = |i| self.period(i);
         let ma = |i| self.ma_type(i);
-        let state = match self.name() {
+        match self.name() {
             "sma" => State::Average(MaStage::new(p(0), MaType::Sma)),
             "ema" => State::Average(MaStage::Ema(Ema::with_step(p(0), EmaStep::Fused))),
             "wma" => State::Average(MaStage::new(p(0), MaType::Wma)),
@@ -154,13 +173,6 @@ impl IndicatorSpec {
             "mfi" => State::Mfi(Mfi::new(p(0))),
             "obv" => State::Obv(Obv::default()),
             other => unreachable!("the catalog has no indicator '{other}'"),
-        };
-        IndicatorStream {
-            name: self.name(),
-            inputs: self.needs(),
-            outputs: self.outputs().len(),
-            rows: 0,
-            state,
         }
     }
 }
@@ -232,12 +244,29 @@ impl IndicatorStream {
         input: &Ohlcv<'_>,
         out: &mut [&mut [f64]],
     ) -> Result<(), AnalyticsError> {
+        if let State::Step(_) = self.state {
+            let columns = columns(self.name, self.inputs, input, self.rows)?;
+            self.check_outputs(out, columns.len)?;
+            if let State::Step(state) = &mut self.state {
+                feed(state.as_mut(), &columns, out);
+            }
+            self.rows += columns.len;
+            return Ok(());
+        }
         let chunk = self.validate(input)?;
         let len = if self.inputs.close {
             chunk.close.len()
         } else {
             chunk.high.len()
         };
+        self.check_outputs(out, len)?;
+        self.run(&chunk, out);
+        self.rows += len;
+        Ok(())
+    }
+
+    /// Checks that `out` has one slice per output, each `len` long.
+    fn check_outputs(&self, out: &[&mut [f64]], len: usize) -> Result<(), AnalyticsError> {
         if out.len() != self.outputs {
             return Err(AnalyticsError::InvalidInput(format!(
                 "{} has {} output{} where {} output slices were given",
@@ -250,8 +279,6 @@ impl IndicatorStream {
         for output in out.iter() {
             check_output(self.name, output.len(), len)?;
         }
-        self.run(&chunk, out);
-        self.rows += len;
         Ok(())
     }
 
@@ -427,6 +454,7 @@ impl IndicatorStream {
             State::Obv(obv) => {
                 each_row(out[0], |i| Some(obv.next(close[i], chunk.volume[i])));
             }
+            State::Step(_) => unreachable!("step states are fed in push"),
         }
     }
 }

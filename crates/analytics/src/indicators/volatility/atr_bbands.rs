@@ -1,11 +1,11 @@
 //! Volatility: true range, ATR, NATR and Bollinger bands.
 
-use super::moving_averages::{MaType, ma_kernel, start};
-use super::{
-    all_finite, check_high_low, check_output, check_period, check_series, is_zero, scratch_vec,
-};
 use crate::AnalyticsError;
 use crate::cpu::fma_dispatch;
+use crate::indicators::moving_averages::{MaType, ma_kernel, start};
+use crate::indicators::{
+    all_finite, check_high_low, check_output, check_period, check_series, is_zero, scratch_vec,
+};
 
 /// TA-Lib's `TRUE_RANGE`: the largest of `h − l`, `|c₋₁ − h|` and `|c₋₁ − l|`.
 #[inline(always)]

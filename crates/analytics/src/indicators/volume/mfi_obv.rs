@@ -1,9 +1,9 @@
 //! Volume-based indicators: OBV and MFI.
 
-use super::{
+use crate::AnalyticsError;
+use crate::indicators::{
     check_high_low, check_period, check_same_length, check_series, is_zero_scaled, output_vec,
 };
-use crate::AnalyticsError;
 
 /// On-balance volume, `TA_OBV`: starts at the first volume, then adds the volume on an up
 /// close and subtracts it on a down close. Lookback 0.

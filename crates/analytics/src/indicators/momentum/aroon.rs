@@ -1,7 +1,7 @@
 //! Aroon and the Aroon oscillator: how many bars since the window's extremes.
 
-use super::{check_high_low, check_period, output_vec};
 use crate::AnalyticsError;
+use crate::indicators::{check_high_low, check_period, output_vec};
 
 /// The extreme of a sliding window, kept the way TA-Lib keeps it: remember where it is and
 /// rescan only when it leaves the window. Ties go to the most recent bar, which matters to

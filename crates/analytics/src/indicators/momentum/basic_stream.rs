@@ -1,14 +1,14 @@
 //! Streaming momentum indicators: RSI and CMO (Wilder's gain and loss), ROC, MOM, MACD,
 //! APO/PPO and TRIX, each repeating its batch kernel's operations in `momentum.rs`.
 
-use super::super::is_zero;
-use super::super::moving_averages::{MaType, Smoothing};
-use super::averages::{Delay, Ema, MaStage};
+use crate::indicators::is_zero;
+use crate::indicators::moving_averages::{MaType, Smoothing};
+use crate::indicators::overlap::averages_stream::{Delay, Ema, MaStage};
 
 /// `wilder_gain_loss_kernel`: Wilder-smoothed average gain and loss, seeded with their
 /// plain means over the first `period` changes.
 #[derive(Debug, Clone)]
-pub(super) struct Wilder {
+pub(crate) struct Wilder {
     period: usize,
     seen: usize,
     divisor: f64,
@@ -19,7 +19,7 @@ pub(super) struct Wilder {
 }
 
 impl Wilder {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         let divisor = period as f64;
         Self {
             period,
@@ -34,7 +34,7 @@ impl Wilder {
 
     /// The next `(gain, loss)` pair, from the `period + 1`-th value on.
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<(f64, f64)> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<(f64, f64)> {
         let change = value - self.previous;
         self.previous = value;
         if self.seen <= self.period {
@@ -68,7 +68,7 @@ impl Wilder {
 
 /// RSI from Wilder's averages (`rsi_kernel`'s `emit`).
 #[inline(always)]
-pub(super) fn rsi_value((gain, loss): (f64, f64)) -> f64 {
+pub(crate) fn rsi_value((gain, loss): (f64, f64)) -> f64 {
     let total = gain + loss;
     if total > 0.0 {
         100.0 * (gain / total)
@@ -79,7 +79,7 @@ pub(super) fn rsi_value((gain, loss): (f64, f64)) -> f64 {
 
 /// CMO from Wilder's averages (`cmo`'s `emit`).
 #[inline(always)]
-pub(super) fn cmo_value((gain, loss): (f64, f64)) -> f64 {
+pub(crate) fn cmo_value((gain, loss): (f64, f64)) -> f64 {
     let total = gain + loss;
     if total > 0.0 {
         100.0 * ((gain - loss) / total)
@@ -90,14 +90,14 @@ pub(super) fn cmo_value((gain, loss): (f64, f64)) -> f64 {
 
 /// The value `period` bars back, for ROC and MOM.
 #[derive(Debug, Clone)]
-pub(super) struct Lagged {
+pub(crate) struct Lagged {
     period: usize,
     seen: usize,
     delay: Delay,
 }
 
 impl Lagged {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             period,
             seen: 0,
@@ -107,7 +107,7 @@ impl Lagged {
 
     /// `(value, value period bars back)` once there is one.
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<(f64, f64)> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<(f64, f64)> {
         let old = self.delay.swap(value);
         if self.seen < self.period {
             self.seen += 1;
@@ -119,7 +119,7 @@ impl Lagged {
 
 /// `roc_kernel`'s formula.
 #[inline(always)]
-pub(super) fn roc_value((value, previous): (f64, f64)) -> f64 {
+pub(crate) fn roc_value((value, previous): (f64, f64)) -> f64 {
     if previous != 0.0 {
         ((value / previous) - 1.0) * 100.0
     } else {
@@ -130,7 +130,7 @@ pub(super) fn roc_value((value, previous): (f64, f64)) -> f64 {
 /// `macd_kernel`: both EMAs seeded at the slow lookback, then the signal EMA seeded with the
 /// mean of the first `signal` MACD values.
 #[derive(Debug, Clone)]
-pub(super) struct Macd {
+pub(crate) struct Macd {
     fast: usize,
     slow: usize,
     signal: usize,
@@ -147,7 +147,7 @@ pub(super) struct Macd {
 }
 
 impl Macd {
-    pub(super) fn new(fast: usize, slow: usize, signal: usize) -> Self {
+    pub(crate) fn new(fast: usize, slow: usize, signal: usize) -> Self {
         Self {
             fast,
             slow,
@@ -173,7 +173,7 @@ impl Macd {
 
     /// `(macd, signal, hist)` from row `slow − 1 + signal − 1` on.
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<(f64, f64, f64)> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<(f64, f64, f64)> {
         let today = self.seen;
         self.seen += 1;
         if today > self.lookback {
@@ -207,14 +207,14 @@ impl Macd {
 
 /// `price_oscillator_kernel`: both averages run from the first row.
 #[derive(Debug, Clone)]
-pub(super) struct PriceOscillator {
+pub(crate) struct PriceOscillator {
     fast: MaStage,
     slow: MaStage,
     percent: bool,
 }
 
 impl PriceOscillator {
-    pub(super) fn new(fast: usize, slow: usize, ma_type: MaType, percent: bool) -> Self {
+    pub(crate) fn new(fast: usize, slow: usize, ma_type: MaType, percent: bool) -> Self {
         Self {
             fast: MaStage::new(fast, ma_type),
             slow: MaStage::new(slow, ma_type),
@@ -223,7 +223,7 @@ impl PriceOscillator {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<f64> {
         // The fast average's lookback is never the longer one.
         let fast_value = self.fast.next(value);
         let slow_value = self.slow.next(value)?;
@@ -240,7 +240,7 @@ impl PriceOscillator {
 
 /// `trix`: the one-bar rate of change of a triple EMA.
 #[derive(Debug, Clone)]
-pub(super) struct Trix {
+pub(crate) struct Trix {
     first: Ema,
     second: Ema,
     third: Ema,
@@ -248,7 +248,7 @@ pub(super) struct Trix {
 }
 
 impl Trix {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             first: Ema::new(period),
             second: Ema::new(period),
@@ -258,7 +258,7 @@ impl Trix {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, value: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, value: f64) -> Option<f64> {
         let first = self.first.next(value)?;
         let second = self.second.next(first)?;
         let third = self.third.next(second)?;

@@ -1,21 +1,21 @@
 //! Streaming true-range, directional, Aroon, SAR and volume indicators, repeating
 //! `volatility.rs`, `trend.rs`, `aroon.rs` and `volume.rs` operation for operation.
 
-use super::super::volatility::true_range;
-use super::super::{is_zero, is_zero_scaled};
-use super::averages::Delay;
+use crate::indicators::overlap::averages_stream::Delay;
+use crate::indicators::volatility::true_range;
+use crate::indicators::{is_zero, is_zero_scaled};
 
 /// One bar of high, low and close.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Bar {
-    pub(super) high: f64,
-    pub(super) low: f64,
-    pub(super) close: f64,
+pub(crate) struct Bar {
+    pub(crate) high: f64,
+    pub(crate) low: f64,
+    pub(crate) close: f64,
 }
 
 /// `atr_kernel`: the mean of the first `period` true ranges, then Wilder smoothing.
 #[derive(Debug, Clone)]
-pub(super) struct Atr {
+pub(crate) struct Atr {
     period: usize,
     today: usize,
     previous_close: f64,
@@ -26,7 +26,7 @@ pub(super) struct Atr {
 }
 
 impl Atr {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         let divisor = period as f64;
         Self {
             period,
@@ -40,7 +40,7 @@ impl Atr {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, bar: Bar) -> Option<f64> {
+    pub(crate) fn next(&mut self, bar: Bar) -> Option<f64> {
         let today = self.today;
         self.today += 1;
         let previous_close = std::mem::replace(&mut self.previous_close, bar.close);
@@ -81,7 +81,7 @@ fn bar_movement(previous: Bar, bar: Bar) -> (f64, f64, f64) {
 
 /// `for_each_directional`: Wilder-smoothed +DM, −DM and true range.
 #[derive(Debug, Clone)]
-pub(super) struct Directional {
+pub(crate) struct Directional {
     period: usize,
     today: usize,
     decay: f64,
@@ -92,7 +92,7 @@ pub(super) struct Directional {
 }
 
 impl Directional {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             period,
             today: 0,
@@ -106,7 +106,7 @@ impl Directional {
 
     /// The smoothed `(+DM, −DM, TR)` from row `period` on.
     #[inline(always)]
-    pub(super) fn next(&mut self, bar: Bar) -> Option<(f64, f64, f64)> {
+    pub(crate) fn next(&mut self, bar: Bar) -> Option<(f64, f64, f64)> {
         let today = self.today;
         self.today += 1;
         let previous = std::mem::replace(&mut self.previous, bar);
@@ -129,7 +129,7 @@ impl Directional {
 
 /// `directional_index`: `100·DM/TR`, 0 on a zero range.
 #[inline(always)]
-pub(super) fn directional_index(dm: f64, range: f64) -> f64 {
+pub(crate) fn directional_index(dm: f64, range: f64) -> f64 {
     if is_zero(range) {
         0.0
     } else {
@@ -139,14 +139,14 @@ pub(super) fn directional_index(dm: f64, range: f64) -> f64 {
 
 /// `one_bar_di`: TA-Lib's period-1 DI, the bar's own DM over its true range as a fraction.
 #[derive(Debug, Clone)]
-pub(super) struct OneBarDi {
+pub(crate) struct OneBarDi {
     plus: bool,
     today: usize,
     previous: Bar,
 }
 
 impl OneBarDi {
-    pub(super) fn new(plus: bool) -> Self {
+    pub(crate) fn new(plus: bool) -> Self {
         Self {
             plus,
             today: 0,
@@ -155,7 +155,7 @@ impl OneBarDi {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, bar: Bar) -> Option<f64> {
+    pub(crate) fn next(&mut self, bar: Bar) -> Option<f64> {
         let today = self.today;
         self.today += 1;
         let previous = std::mem::replace(&mut self.previous, bar);
@@ -178,7 +178,7 @@ impl OneBarDi {
 
 /// `directional_movement_index`: DX, `None` where TA-Lib leaves the average unchanged.
 #[inline(always)]
-fn directional_movement_index(plus: f64, minus: f64, range: f64) -> Option<f64> {
+pub(crate) fn directional_movement_index(plus: f64, minus: f64, range: f64) -> Option<f64> {
     if is_zero(range) {
         return None;
     }
@@ -194,7 +194,7 @@ fn directional_movement_index(plus: f64, minus: f64, range: f64) -> Option<f64> 
 
 /// `adx_kernel`: the mean of the first `period` DX values, then Wilder smoothing.
 #[derive(Debug, Clone)]
-pub(super) struct Adx {
+pub(crate) struct Adx {
     directional: Directional,
     period: usize,
     count: usize,
@@ -205,7 +205,7 @@ pub(super) struct Adx {
 }
 
 impl Adx {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         let divisor = period as f64;
         Self {
             directional: Directional::new(period),
@@ -219,7 +219,7 @@ impl Adx {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, bar: Bar) -> Option<f64> {
+    pub(crate) fn next(&mut self, bar: Bar) -> Option<f64> {
         let (plus, minus, range) = self.directional.next(bar)?;
         let dx = directional_movement_index(plus, minus, range);
         if self.count >= self.period {
@@ -241,7 +241,7 @@ impl Adx {
 
 /// `adxr`: the mean of ADX and ADX `period − 1` bars back.
 #[derive(Debug, Clone)]
-pub(super) struct Adxr {
+pub(crate) struct Adxr {
     adx: Adx,
     lag: usize,
     count: usize,
@@ -249,7 +249,7 @@ pub(super) struct Adxr {
 }
 
 impl Adxr {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             adx: Adx::new(period),
             lag: period - 1,
@@ -259,7 +259,7 @@ impl Adxr {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, bar: Bar) -> Option<f64> {
+    pub(crate) fn next(&mut self, bar: Bar) -> Option<f64> {
         let adx = self.adx.next(bar)?;
         let old = self.delay.swap(adx);
         if self.count < self.lag {
@@ -272,7 +272,7 @@ impl Adxr {
 
 /// `sar`: Wilder's parabolic stop and reverse, its first direction from row 1's −DM.
 #[derive(Debug, Clone)]
-pub(super) struct Sar {
+pub(crate) struct Sar {
     acceleration: f64,
     maximum: f64,
     today: usize,
@@ -286,7 +286,7 @@ pub(super) struct Sar {
 }
 
 impl Sar {
-    pub(super) fn new(acceleration: f64, maximum: f64) -> Self {
+    pub(crate) fn new(acceleration: f64, maximum: f64) -> Self {
         let acceleration = acceleration.min(maximum);
         Self {
             acceleration,
@@ -303,7 +303,7 @@ impl Sar {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, high: f64, low: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, high: f64, low: f64) -> Option<f64> {
         let today = self.today;
         self.today += 1;
         if today == 0 {
@@ -371,7 +371,7 @@ impl Sar {
 /// `for_each_aroon`: where the highest high and lowest low of the last `period + 1` bars
 /// are, rescanning only when one leaves the window, ties going to the latest bar.
 #[derive(Debug, Clone)]
-pub(super) struct Aroon {
+pub(crate) struct Aroon {
     period: usize,
     today: usize,
     highs: Box<[f64]>,
@@ -381,7 +381,7 @@ pub(super) struct Aroon {
 }
 
 impl Aroon {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             period,
             today: 0,
@@ -412,7 +412,7 @@ impl Aroon {
 
     /// `(today, highest index, lowest index)`, the indices counted from the first bar.
     #[inline(always)]
-    pub(super) fn next(&mut self, high: f64, low: f64) -> Option<(usize, usize, usize)> {
+    pub(crate) fn next(&mut self, high: f64, low: f64) -> Option<(usize, usize, usize)> {
         let today = self.today;
         self.today += 1;
         let span = self.period + 1;
@@ -445,7 +445,7 @@ impl Aroon {
 
 /// `mfi`: a ring of the last `period` bars' (positive, negative) money flows.
 #[derive(Debug, Clone)]
-pub(super) struct Mfi {
+pub(crate) struct Mfi {
     period: usize,
     today: usize,
     slot: usize,
@@ -457,7 +457,7 @@ pub(super) struct Mfi {
 }
 
 impl Mfi {
-    pub(super) fn new(period: usize) -> Self {
+    pub(crate) fn new(period: usize) -> Self {
         Self {
             period,
             today: 0,
@@ -471,7 +471,7 @@ impl Mfi {
     }
 
     #[inline(always)]
-    pub(super) fn next(&mut self, bar: Bar, volume: f64) -> Option<f64> {
+    pub(crate) fn next(&mut self, bar: Bar, volume: f64) -> Option<f64> {
         let i = self.today;
         self.today += 1;
         let typical = (bar.high + bar.low + bar.close) / 3.0;
@@ -530,7 +530,7 @@ impl Mfi {
 
 /// `obv`: the running volume signed by the close's direction.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Obv {
+pub(crate) struct Obv {
     started: bool,
     total: f64,
     previous: f64,
@@ -538,7 +538,7 @@ pub(super) struct Obv {
 
 impl Obv {
     #[inline(always)]
-    pub(super) fn next(&mut self, close: f64, volume: f64) -> f64 {
+    pub(crate) fn next(&mut self, close: f64, volume: f64) -> f64 {
         if !self.started {
             self.started = true;
             self.total = volume;

@@ -1,9 +1,11 @@
 //! Trend strength and direction: +DI, −DI, ADX, ADXR and the parabolic SAR.
 
-use super::moving_averages::start;
-use super::volatility::true_range;
-use super::{check_high_low, check_output, check_period, is_zero, output_vec, scratch_vec};
 use crate::AnalyticsError;
+use crate::indicators::moving_averages::start;
+use crate::indicators::volatility::true_range;
+use crate::indicators::{
+    check_high_low, check_output, check_period, is_zero, output_vec, scratch_vec,
+};
 
 /// One bar's (+DM, −DM, true range); at most one DM is non-zero. Selecting 0.0 rather than
 /// skipping the addition keeps the sums bit-identical (adding 0.0 to a non-negative sum is

@@ -1,0 +1,258 @@
+//! TA-Lib's math operators: high and low combined bar by bar (ADD, SUB, MULT, DIV, as the
+//! abstract interface maps `price0`/`price1`), the running sum, and window sums and extremes.
+
+use super::transforms::none;
+use crate::indicators::IndicatorSpec;
+use crate::indicators::catalog::{BASE, CLOSE, Definition, Group, HL, period};
+use crate::indicators::step::{Bar, Map, Ring, Step};
+
+macro_rules! binary {
+    ($constant:ident, $name:literal, $build:ident, $f:expr) => {
+        fn $build(_: &IndicatorSpec) -> Box<dyn Step> {
+            Box::new(Map(|bar: &Bar| ($f)(bar.high, bar.low)))
+        }
+
+        #[doc = concat!("`", $name, "`: high and low combined bar by bar.")]
+        pub(crate) const $constant: Definition = Definition {
+            name: $name,
+            group: Group::MathOperators,
+            inputs: HL,
+            step: Some($build),
+            lookback: Some(none),
+            ..BASE
+        };
+    };
+}
+
+binary!(ADD, "add", add, |a: f64, b: f64| a + b);
+binary!(SUB, "sub", sub, |a: f64, b: f64| a - b);
+binary!(MULT, "mult", mult, |a: f64, b: f64| a * b);
+binary!(DIV, "div", div, |a: f64, b: f64| a / b);
+
+/// The running sum of the closes from the first bar.
+#[derive(Debug, Clone, Default)]
+struct CumSum(f64);
+
+impl Step for CumSum {
+    fn next(&mut self, bar: &Bar, out: &mut [f64]) {
+        self.0 += bar.close;
+        out[0] = self.0;
+    }
+}
+
+fn cumsum(_: &IndicatorSpec) -> Box<dyn Step> {
+    Box::new(CumSum::default())
+}
+
+/// `cumsum`: the running sum of the close.
+pub(crate) const CUMSUM: Definition = Definition {
+    name: "cumsum",
+    group: Group::MathOperators,
+    inputs: CLOSE,
+    step: Some(cumsum),
+    lookback: Some(none),
+    ..BASE
+};
+
+/// `period − 1`, the lookback of every window function of one period.
+pub(crate) fn window_lookback(spec: &IndicatorSpec) -> usize {
+    spec.period(0) - 1
+}
+
+/// TA-Lib's `timeperiod` of 30, at least 2, for MIN, MAX and SUM.
+const PERIOD_30: &[crate::indicators::catalog::Param] = &[period("timeperiod", "period", 30, 2)];
+
+/// The sum of the last `period` closes: TA-Lib adds the newest, outputs, then subtracts the
+/// oldest.
+#[derive(Debug, Clone)]
+pub(crate) struct Sum {
+    ring: Ring,
+    total: f64,
+}
+
+impl Sum {
+    /// A window sum of `period` values.
+    pub(crate) fn new(period: usize) -> Self {
+        Self {
+            ring: Ring::new(period),
+            total: 0.0,
+        }
+    }
+
+    /// Consumes the next value; `Some` once the window is full.
+    pub(crate) fn push(&mut self, value: f64) -> Option<f64> {
+        self.total += value;
+        self.ring.push(value);
+        if !self.ring.full() {
+            return None;
+        }
+        let current = self.total;
+        self.total -= self.ring.back(self.ring.len() - 1);
+        Some(current)
+    }
+}
+
+impl Step for Sum {
+    fn next(&mut self, bar: &Bar, out: &mut [f64]) {
+        out[0] = self.push(bar.close).unwrap_or(f64::NAN);
+    }
+}
+
+fn sum(spec: &IndicatorSpec) -> Box<dyn Step> {
+    Box::new(Sum::new(spec.period(0)))
+}
+
+/// `sum`: the sum over a window.
+pub(crate) const SUM: Definition = Definition {
+    name: "sum",
+    group: Group::MathOperators,
+    params: PERIOD_30,
+    inputs: CLOSE,
+    step: Some(sum),
+    lookback: Some(window_lookback),
+    ..BASE
+};
+
+/// TA-Lib's window extreme: the row of the highest (or lowest) value of the window, rescanning
+/// the window only when the extreme leaves it. Ties go as in TA-Lib: a rescan keeps the
+/// earliest of equal values, a new bar equal to the extreme takes its place.
+#[derive(Debug, Clone)]
+pub(crate) struct Extreme {
+    ring: Ring,
+    /// Row of the extreme, or None before the first window.
+    row: Option<usize>,
+    value: f64,
+    highest: bool,
+}
+
+impl Extreme {
+    /// The highest (`highest`) or lowest value over `period` bars.
+    pub(crate) fn new(period: usize, highest: bool) -> Self {
+        Self {
+            ring: Ring::new(period),
+            row: None,
+            value: 0.0,
+            highest,
+        }
+    }
+
+    #[inline]
+    fn beats(&self, candidate: f64, current: f64) -> bool {
+        if self.highest {
+            candidate >= current
+        } else {
+            candidate <= current
+        }
+    }
+
+    /// Consumes the next value; once the window is full, the extreme and its row (counted
+    /// from the first value).
+    pub(crate) fn push(&mut self, value: f64) -> Option<(f64, usize)> {
+        self.ring.push(value);
+        if !self.ring.full() {
+            return None;
+        }
+        let today = self.ring.seen() - 1;
+        let trailing = today + 1 - self.ring.len();
+        match self.row {
+            Some(row) if row >= trailing => {
+                if self.beats(value, self.value) {
+                    self.row = Some(today);
+                    self.value = value;
+                }
+            }
+            _ => {
+                let mut best = trailing;
+                let mut best_value = self.ring.back(today - trailing);
+                for row in trailing + 1..=today {
+                    let candidate = self.ring.back(today - row);
+                    // A rescan keeps the earliest of equal values, a new bar wins ties.
+                    if candidate != best_value && self.beats(candidate, best_value) {
+                        best = row;
+                        best_value = candidate;
+                    }
+                }
+                self.row = Some(best);
+                self.value = best_value;
+            }
+        }
+        Some((self.value, self.row.unwrap_or(today)))
+    }
+}
+
+/// MAX, MIN and their indexes: which extremes, and whether the rows are written.
+#[derive(Debug, Clone)]
+struct Extremes {
+    min: Option<Extreme>,
+    max: Option<Extreme>,
+    index: bool,
+}
+
+impl Step for Extremes {
+    fn next(&mut self, bar: &Bar, out: &mut [f64]) {
+        let index = self.index;
+        let pick = |found: Option<(f64, usize)>| match found {
+            Some((value, row)) => {
+                if index {
+                    row as f64
+                } else {
+                    value
+                }
+            }
+            None => f64::NAN,
+        };
+        let mut slot = 0;
+        if let Some(min) = self.min.as_mut() {
+            out[slot] = pick(min.push(bar.close));
+            slot += 1;
+        }
+        if let Some(max) = self.max.as_mut() {
+            out[slot] = pick(max.push(bar.close));
+        }
+    }
+}
+
+macro_rules! extremes {
+    ($constant:ident, $name:literal, $build:ident, $min:expr, $max:expr, $index:expr, $outputs:expr, $integer:expr) => {
+        fn $build(spec: &IndicatorSpec) -> Box<dyn Step> {
+            let period = spec.period(0);
+            Box::new(Extremes {
+                min: $min.then(|| Extreme::new(period, false)),
+                max: $max.then(|| Extreme::new(period, true)),
+                index: $index,
+            })
+        }
+
+        #[doc = concat!("`", $name, "`: window extremes.")]
+        pub(crate) const $constant: Definition = Definition {
+            name: $name,
+            group: Group::MathOperators,
+            params: PERIOD_30,
+            outputs: $outputs,
+            integer: $integer,
+            inputs: CLOSE,
+            step: Some($build),
+            lookback: Some(window_lookback),
+        };
+    };
+}
+
+const VALUE: &[&str] = &["value"];
+const MIN_MAX: &[&str] = &["min", "max"];
+const MIN_MAX_INDEX: &[&str] = &["minidx", "maxidx"];
+
+extremes!(MAX, "max", max, false, true, false, VALUE, 0);
+extremes!(MIN, "min", min, true, false, false, VALUE, 0);
+extremes!(MAXINDEX, "maxindex", maxindex, false, true, true, VALUE, 1);
+extremes!(MININDEX, "minindex", minindex, true, false, true, VALUE, 1);
+extremes!(MINMAX, "minmax", minmax, true, true, false, MIN_MAX, 0);
+extremes!(
+    MINMAXINDEX,
+    "minmaxindex",
+    minmaxindex,
+    true,
+    true,
+    true,
+    MIN_MAX_INDEX,
+    3
+);
