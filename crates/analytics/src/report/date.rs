@@ -21,7 +21,8 @@ impl Date {
         let year_of_era = y - era * 400;
         let shifted_month = (month + 9) % 12;
         let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year as i32;
+        let day_of_era =
+            year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year as i32;
         Some(Self(era * 146_097 + day_of_era - 719_468))
     }
 
@@ -80,7 +81,12 @@ impl std::str::FromStr for Date {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let bad = || AnalyticsError::InvalidInput(format!("{text:?} is not a date as YYYY-MM-DD"));
         let mut parts = text.splitn(3, '-');
-        let mut next = || parts.next().and_then(|p| p.parse::<i64>().ok()).ok_or_else(bad);
+        let mut next = || {
+            parts
+                .next()
+                .and_then(|p| p.parse::<i64>().ok())
+                .ok_or_else(bad)
+        };
         let (year, month, day) = (next()?, next()?, next()?);
         let year = i32::try_from(year).map_err(|_| bad())?;
         let month = u32::try_from(month).map_err(|_| bad())?;

@@ -94,7 +94,10 @@ pub fn drawdown_details(dates: &[Date], drawdown: &[f64]) -> Vec<DrawdownPeriod>
     if ends.first().is_some_and(|&end| starts[0] > end) {
         starts.insert(0, 0);
     }
-    if ends.last().is_none_or(|&end| starts[starts.len() - 1] > end) {
+    if ends
+        .last()
+        .is_none_or(|&end| starts[starts.len() - 1] > end)
+    {
         ends.push(n - 1);
     }
     starts
@@ -117,7 +120,11 @@ fn period(dates: &[Date], drawdown: &[f64], start: usize, end: usize) -> Drawdow
     let mut depths: Vec<f64> = slice.iter().map(|d| -d).collect();
     depths.sort_by(f64::total_cmp);
     let cutoff = percentile_sorted(&depths, 99.0);
-    let deepest_kept = depths.iter().copied().filter(|&d| d < cutoff).reduce(f64::max);
+    let deepest_kept = depths
+        .iter()
+        .copied()
+        .filter(|&d| d < cutoff)
+        .reduce(f64::max);
     DrawdownPeriod {
         start: dates[start],
         valley: dates[start + valley],

@@ -139,9 +139,13 @@ mod tests {
         ];
         for (x, expected) in cases {
             let got = cdf(x);
-            assert!(((got - expected) / expected).abs() < 1e-14, "cdf({x}) = {got:e}, scipy {expected:e}");
+            assert!(
+                ((got - expected) / expected).abs() < 1e-14,
+                "cdf({x}) = {got:e}, scipy {expected:e}"
+            );
         }
-        let shortfall = (-Z_TAIL * Z_TAIL / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt() / (1.0 - 0.95);
+        let shortfall =
+            (-Z_TAIL * Z_TAIL / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt() / (1.0 - 0.95);
         assert!((shortfall - SHORTFALL_FACTOR).abs() < 1e-14);
     }
 }

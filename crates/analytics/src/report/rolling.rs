@@ -16,11 +16,7 @@ pub const ROLLING_WINDOW: usize = 126;
 pub const GREEKS_WINDOWS: [usize; 2] = [126, 252];
 
 /// A value per date: `None` before the first full window or where undefined.
-fn rolling(
-    values: &[f64],
-    window: usize,
-    statistic: impl Fn(&[f64]) -> f64,
-) -> Vec<Option<f64>> {
+fn rolling(values: &[f64], window: usize, statistic: impl Fn(&[f64]) -> f64) -> Vec<Option<f64>> {
     (0..values.len())
         .map(|end| {
             (end + 1 >= window)
@@ -37,7 +33,9 @@ pub fn rolling_volatility(returns: &[f64]) -> Vec<Option<f64>> {
 
 /// `rolling_sharpe(returns, rf)` on excess returns: mean / std × √252.
 pub fn rolling_sharpe(excess: &[f64]) -> Vec<Option<f64>> {
-    rolling(excess, ROLLING_WINDOW, |w| mean(w) / std_dev(w, 1) * PERIODS.sqrt())
+    rolling(excess, ROLLING_WINDOW, |w| {
+        mean(w) / std_dev(w, 1) * PERIODS.sqrt()
+    })
 }
 
 /// `rolling_sortino(returns, rf)` on excess returns: mean / sqrt(Σ losses² / 126) × √252.

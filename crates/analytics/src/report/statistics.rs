@@ -34,10 +34,22 @@ impl ScalarStatistics {
 /// Why QuantStats' value for `name` is NaN or infinite, as a sentence.
 fn reason(name: &str, value: f64) -> String {
     let why = match name {
-        "avg_loss" | "payoff_ratio" | "win_loss_ratio" | "kelly_criterion" | "profit_factor"
-        | "profit_ratio" | "cpc_index" | "common_sense_ratio" | "outlier_loss_ratio"
-        | "omega" | "gain_to_pain_ratio" | "sortino" | "smart_sortino" | "adjusted_sortino"
-        | "probabilistic_sortino_ratio" | "probabilistic_adjusted_sortino_ratio" => {
+        "avg_loss"
+        | "payoff_ratio"
+        | "win_loss_ratio"
+        | "kelly_criterion"
+        | "profit_factor"
+        | "profit_ratio"
+        | "cpc_index"
+        | "common_sense_ratio"
+        | "outlier_loss_ratio"
+        | "omega"
+        | "gain_to_pain_ratio"
+        | "sortino"
+        | "smart_sortino"
+        | "adjusted_sortino"
+        | "probabilistic_sortino_ratio"
+        | "probabilistic_adjusted_sortino_ratio" => {
             "it divides by the losses, and there is no losing period"
         }
         "avg_win" | "outlier_win_ratio" => "there is no winning period",
@@ -85,7 +97,10 @@ pub fn scalar_statistics(returns: &[f64], risk_free: f64) -> ScalarStatistics {
     };
     let upi = nan_if_zero(ulcer, (total - risk_free) / ulcer);
 
-    out.put("adjusted_sortino", sortino_per_period * annualise / std::f64::consts::SQRT_2);
+    out.put(
+        "adjusted_sortino",
+        sortino_per_period * annualise / std::f64::consts::SQRT_2,
+    );
     out.put("autocorr_penalty", s::autocorr_penalty(returns));
     out.put("avg_loss", s::avg_loss(returns));
     out.put("avg_return", s::avg_return(returns));
@@ -110,7 +125,10 @@ pub fn scalar_statistics(returns: &[f64], risk_free: f64) -> ScalarStatistics {
     out.put("kurtosis", s::kurtosis(returns));
     out.put("max_drawdown", max_dd);
     out.put("omega", s::omega(&excess));
-    out.put("outlier_loss_ratio", s::outlier_loss_ratio(returns, &sorted));
+    out.put(
+        "outlier_loss_ratio",
+        s::outlier_loss_ratio(returns, &sorted),
+    );
     out.put("outlier_win_ratio", s::outlier_win_ratio(returns, &sorted));
     out.put("payoff_ratio", payoff);
     out.put(
@@ -119,18 +137,30 @@ pub fn scalar_statistics(returns: &[f64], risk_free: f64) -> ScalarStatistics {
     );
     out.put("probabilistic_ratio", psr);
     out.put("probabilistic_sharpe_ratio", psr);
-    out.put("probabilistic_sortino_ratio", s::probabilistic(sortino_per_period, returns));
+    out.put(
+        "probabilistic_sortino_ratio",
+        s::probabilistic(sortino_per_period, returns),
+    );
     out.put("profit_factor", profit_factor);
     out.put("profit_ratio", s::profit_ratio(returns));
     out.put("rar", s::cagr(&excess) / s::exposure(&excess));
-    out.put("recovery_factor", nan_if_zero(max_dd, (sum - risk_free).abs() / max_dd.abs()));
+    out.put(
+        "recovery_factor",
+        nan_if_zero(max_dd, (sum - risk_free).abs() / max_dd.abs()),
+    );
     out.put("risk_of_ruin", ror);
     out.put("risk_return_ratio", s::risk_return_ratio(returns));
     out.put("ror", ror);
-    out.put("serenity_index", serenity_index(returns, &drawdown, ulcer, sum, risk_free));
+    out.put(
+        "serenity_index",
+        serenity_index(returns, &drawdown, ulcer, sum, risk_free),
+    );
     out.put("sharpe", sharpe_per_period * annualise);
     out.put("skew", s::skew(returns));
-    out.put("smart_sharpe", mean(&excess) / (sample_std(&excess) * penalty) * annualise);
+    out.put(
+        "smart_sharpe",
+        mean(&excess) / (sample_std(&excess) * penalty) * annualise,
+    );
     out.put("smart_sortino", sortino_per_period / penalty * annualise);
     out.put("sortino", sortino_per_period * annualise);
     out.put("tail_ratio", tail);
@@ -175,6 +205,9 @@ pub fn benchmark_statistics(
     out.put("information_ratio", information_ratio(returns, benchmark));
     out.put("r_squared", r2);
     out.put("r2", r2);
-    out.put("treynor_ratio", treynor_ratio(returns, greeks.beta, risk_free));
+    out.put(
+        "treynor_ratio",
+        treynor_ratio(returns, greeks.beta, risk_free),
+    );
     greeks
 }

@@ -7,12 +7,14 @@
 
 mod bootstrap;
 mod fan;
+mod montecarlo;
 mod normal;
 mod paths;
 mod streams;
 mod summary;
 mod ziggurat_tables;
 
+pub use montecarlo::{MonteCarloConfig, MonteCarloResult, PathSummary, ResampleMethod, montecarlo};
 pub use summary::{FinalReturnPercentiles, HISTOGRAM_BINS, Histogram, SimulationStatistics};
 
 use crate::AnalyticsError;
