@@ -246,8 +246,10 @@ def main():
             }
         )
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as f:
-        json.dump({"quantstats": qs.__version__, "cases": docs}, f, separators=(",", ":"))
+    text = json.dumps({"quantstats": qs.__version__, "cases": docs}, separators=(",", ":"))
+    # mtime=0: no timestamp in the gzip header, so an unchanged script gives an identical file.
+    with open(OUT, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as f:
+        f.write(text.encode("utf-8"))
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes, {len(docs)} cases)")
 
 
