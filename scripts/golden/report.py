@@ -175,6 +175,15 @@ def expected(r, b, rf):
     out["rolling_volatility"] = series_list(S.rolling_volatility(r))
     out["rolling_sharpe"] = series_list(S.rolling_sharpe(r, rf))
     out["rolling_sortino"] = series_list(S.rolling_sortino(r, rf))
+    # One simulation is the historical path itself (QuantStats' sim_0), so its drawdown, final
+    # return, bust and goal can be compared exactly; the shuffled paths use numpy's generator.
+    mc = S.montecarlo(r, sims=1, bust=-0.1, goal=0.0, seed=1)
+    out["montecarlo_history"] = {
+        "terminal": clean(mc.stats["mean"]),
+        "max_drawdown": clean(mc.maxdd["mean"]),
+        "bust_probability": clean(mc.bust_probability),
+        "goal_probability": clean(mc.goal_probability),
+    }
     if b is not None:
         out["benchmark_cumulative_returns"] = series_list(S.compsum(b))
         out["benchmark_eoy_returns"] = yearly(b)

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use analytics::report::{Date, Report, ReportInput, report};
+use analytics::simulation::{MonteCarloConfig, ResampleMethod, montecarlo};
 use serde_json::Value;
 
 const RELATIVE: f64 = 1e-9;
@@ -259,6 +260,37 @@ fn check_case(case: &Value, checker: &mut Checker) {
             checker,
         );
     }
+
+    // QuantStats' first Monte Carlo path is the history: same drawdown, bust and goal rules.
+    let history = &expected["montecarlo_history"];
+    let config = MonteCarloConfig {
+        sims: 1,
+        seed: 1,
+        method: ResampleMethod::Shuffle,
+        bust: Some(-0.1),
+        goal: Some(0.0),
+    };
+    let simulated = montecarlo(&returns, &config).unwrap();
+    checker.close(
+        &format!("{name}: montecarlo terminal"),
+        simulated.terminal.mean,
+        history["terminal"].as_f64().unwrap(),
+    );
+    checker.close(
+        &format!("{name}: montecarlo maxdd"),
+        simulated.max_drawdown.mean,
+        history["max_drawdown"].as_f64().unwrap(),
+    );
+    checker.optional(
+        &format!("{name}: montecarlo bust"),
+        simulated.bust_probability,
+        &history["bust_probability"],
+    );
+    checker.optional(
+        &format!("{name}: montecarlo goal"),
+        simulated.goal_probability,
+        &history["goal_probability"],
+    );
 
     let distribution = &report.distribution;
     for (period, ours) in [
