@@ -7,6 +7,7 @@ mod cpu;
 pub mod error;
 pub mod indicators;
 pub mod portfolio;
+pub mod report;
 pub mod simulation;
 
 pub use error::AnalyticsError;

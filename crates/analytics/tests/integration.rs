@@ -6,6 +6,7 @@ mod golden_indicators;
 mod indicator_properties;
 mod portfolio_golden;
 mod portfolio_properties;
+mod report_golden;
 mod serde_shape;
 mod simulation;
 mod streaming_indicators;

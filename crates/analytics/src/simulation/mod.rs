@@ -4,15 +4,21 @@
 //! see `normal.rs` for why one draw per day is exact) and [`SimulationMethod::Bootstrap`]
 //! (whole historical days). Paths compound daily from a wealth of 1. The same seed gives the
 //! same result whatever the rayon thread count (see `paths.rs`).
+//!
+//! [`montecarlo`] is the other kind quants use, QuantStats' `montecarlo`: the portfolio's own
+//! history reshuffled (or block-bootstrapped) into whole paths, with bust and goal
+//! probabilities (see `montecarlo.rs`).
 
 mod bootstrap;
 mod fan;
+mod montecarlo;
 mod normal;
 mod paths;
 mod streams;
 mod summary;
 mod ziggurat_tables;
 
+pub use montecarlo::{MonteCarloConfig, MonteCarloResult, PathSummary, ResampleMethod, montecarlo};
 pub use summary::{FinalReturnPercentiles, HISTOGRAM_BINS, Histogram, SimulationStatistics};
 
 use crate::AnalyticsError;
