@@ -3,6 +3,8 @@
 
 mod golden_indicators;
 mod indicator_properties;
+mod optimize_golden;
+mod optimize_properties;
 mod portfolio_golden;
 mod portfolio_properties;
 mod serde_shape;
