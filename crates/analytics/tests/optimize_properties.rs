@@ -69,6 +69,23 @@ fn assert_kkt(
     let free: Vec<usize> = (0..n)
         .filter(|&i| weights[i] > lower[i] + 1e-7 && weights[i] < upper[i] - 1e-7)
         .collect();
+    if free.is_empty() && active.is_empty() {
+        // Every asset on a bound: some ν must make each lower-bound residual ≥ 0 and each
+        // upper-bound residual ≤ 0, i.e. max over lower of −gᵢ ≤ min over upper of −gᵢ.
+        let at_lower = (0..n).filter(|&i| weights[i] <= lower[i] + 1e-7 && upper[i] > lower[i]);
+        let at_upper = (0..n).filter(|&i| weights[i] >= upper[i] - 1e-7 && upper[i] > lower[i]);
+        let floor = at_lower.map(|i| -gradient[i]).fold(f64::MIN, f64::max);
+        let ceiling = at_upper.map(|i| -gradient[i]).fold(f64::MAX, f64::min);
+        assert!(
+            floor <= ceiling + 1e-6 * scale,
+            "{label}: no multiplier fits: {floor} > {ceiling}"
+        );
+        return;
+    }
+    if free.len() < 1 + active.len() {
+        // Too few free assets to pin every multiplier; the other tests cover these vertices.
+        return;
+    }
     // Least squares for the multipliers (ν, λ…) on the free assets.
     let columns: Vec<Vec<f64>> = std::iter::once(vec![1.0; n])
         .chain(active.iter().cloned())
