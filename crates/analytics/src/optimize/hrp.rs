@@ -50,7 +50,9 @@ pub fn hrp(returns: &[Vec<f64>]) -> Result<Vec<f64>, AnalyticsError> {
             }
         }
     }
-    if let Some(asset) = (0..n).find(|&i| !(covariance[i * n + i] > 0.0)) {
+    if let Some(asset) =
+        (0..n).find(|&i| covariance[i * n + i].is_nan() || covariance[i * n + i] <= 0.0)
+    {
         return Err(AnalyticsError::InvalidInput(format!(
             "asset {} has constant returns, so HRP cannot weight it by inverse variance",
             asset + 1

@@ -283,7 +283,7 @@ impl<'a> MeanVariance<'a> {
         });
         let solution = program.solve()?;
         let scale = solution[n];
-        if !(scale > 0.0) {
+        if scale.is_nan() || scale <= 0.0 {
             return Err(AnalyticsError::SolverFailed(
                 "the max-Sharpe solve returned no positive scale".into(),
             ));

@@ -18,7 +18,7 @@ const MAX_ITERATIONS: usize = 200;
 pub fn risk_parity(covariance: &CovarianceMatrix) -> Result<Vec<f64>, AnalyticsError> {
     let n = covariance.size();
     let volatilities: Vec<f64> = (0..n).map(|i| covariance.get(i, i).sqrt()).collect();
-    if let Some(asset) = volatilities.iter().position(|v| !(*v > 0.0)) {
+    if let Some(asset) = volatilities.iter().position(|v| v.is_nan() || *v <= 0.0) {
         return Err(AnalyticsError::InvalidInput(format!(
             "asset {} has no variance, so it has no risk to equalise",
             asset + 1
