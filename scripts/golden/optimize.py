@@ -132,13 +132,18 @@ def describe(weights, mu, cov, rf):
             "sharpe": (ret - rf) / vol}
 
 
+def write_gzip(path, text):
+    """Deterministic gzip (no timestamp), so an unchanged script gives identical files."""
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as f:
+        f.write(text.encode())
+
+
 def make_case(name, prices, frequency, problems, worst):
     symbols = list(prices.columns)
     case_dir = OUT / name
     case_dir.mkdir(parents=True, exist_ok=True)
     lines = [",".join(symbols)] + [",".join(f"{v:.17g}" for v in row) for row in prices.values]
-    with gzip.open(case_dir / "prices.csv.gz", "wt", compresslevel=9) as f:
-        f.write("\n".join(lines) + "\n")
+    write_gzip(case_dir / "prices.csv.gz", "\n".join(lines) + "\n")
     returns = expected_returns.returns_from_prices(prices)
     out = {"frequency": frequency, "estimates": {}, "problems": [], "hrp": None}
     for rm in ("mean", "mean_arithmetic", "ema"):
@@ -167,8 +172,7 @@ def make_case(name, prices, frequency, problems, worst):
         if problem.get("frontier"):
             entry["frontier"] = frontier_points(mu, cov, problem, problem["frontier"])
         out["problems"].append(entry)
-    with gzip.open(case_dir / "expected.json.gz", "wt", compresslevel=9) as f:
-        f.write(json.dumps(out) + "\n")
+    write_gzip(case_dir / "expected.json.gz", json.dumps(out) + "\n")
 
 
 def objectives(mu_hint_high, vol_target, out_of_reach=True):

@@ -28,8 +28,8 @@ pub use matrix::CovarianceMatrix;
 pub use mean_variance::{FrontierPoint, MeanVariance, Objective};
 pub use risk_parity::risk_parity;
 
-/// The risk-free rate reported Sharpe ratios use when none is given (PyPortfolioOpt's
-/// `portfolio_performance` default before 1.5, and the CLI's).
+/// The annual risk-free rate reported Sharpe ratios use when none is given: 0.02, as SPEC
+/// says and PyPortfolioOpt before 1.5 did (1.6.0's `portfolio_performance` defaults to 0).
 pub const DEFAULT_RISK_FREE_RATE: f64 = 0.02;
 
 /// A portfolio's annual expected return, volatility and Sharpe ratio.
