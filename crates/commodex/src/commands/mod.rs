@@ -8,6 +8,7 @@ mod import;
 mod indicators;
 mod metrics;
 mod migrate;
+pub mod optimize;
 mod portfolio_input;
 mod serve;
 mod simulate;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Indicators(args) => indicators::run(args),
         Command::Metrics(args) => metrics::run(args),
         Command::Simulate(args) => simulate::run(&settings, args),
+        Command::Optimize(args) => optimize::run(args),
     }
 }
 
