@@ -12,4 +12,11 @@ pub enum AnalyticsError {
     /// There is not enough data for the computation asked for.
     #[error("{0}")]
     InsufficientData(String),
+    /// Constraints that no portfolio can meet, or a target beyond what they allow; the
+    /// sentence names the constraints that clash.
+    #[error("{0}")]
+    Infeasible(String),
+    /// The numerical solver stopped without an answer it could vouch for.
+    #[error("{0}")]
+    SolverFailed(String),
 }

@@ -6,6 +6,7 @@
 mod cpu;
 pub mod error;
 pub mod indicators;
+pub mod optimize;
 pub mod portfolio;
 pub mod report;
 pub mod simulation;

@@ -4,6 +4,8 @@
 mod golden_ext;
 mod golden_indicators;
 mod indicator_properties;
+mod optimize_golden;
+mod optimize_properties;
 mod portfolio_golden;
 mod portfolio_properties;
 mod report_golden;

@@ -44,6 +44,9 @@ pub enum Command {
     Metrics(MetricsArgs),
     /// Run a Monte Carlo simulation of a portfolio on a CSV price table.
     Simulate(SimulateArgs),
+    /// Optimise a portfolio's weights on a CSV price table (min volatility, max Sharpe, the
+    /// efficient frontier, risk parity, HRP).
+    Optimize(crate::commands::optimize::OptimizeArgs),
 }
 
 /// `commodex serve`.

@@ -7,6 +7,7 @@ mod import;
 mod indicators;
 mod metrics;
 mod migrate;
+pub mod optimize;
 mod portfolio_input;
 mod serve;
 mod simulate;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Indicators(args) => indicators::run(args),
         Command::Metrics(args) => metrics::run(args),
         Command::Simulate(args) => simulate::run(&settings, args),
+        Command::Optimize(args) => optimize::run(args),
     }
 }
 
