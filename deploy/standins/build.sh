@@ -8,7 +8,8 @@
 #   redis     redis:7-bookworm         Debian's redis-server 7.0
 #   nginx     nginx:1.27-bookworm      Debian's nginx 1.22 (no `resolve` on upstream servers)
 #   app       commodex:latest          only when deploy/Dockerfile cannot build: the runtime stage
-#                                      over target/release/commodex built on the host
+#                                      over target/release/commodex built on the host (or
+#                                      $COMMODEX_BINARY); replaces any commodex:latest
 # Usage: deploy/standins/build.sh [NAME...]   (default: debian postgres redis nginx)
 # Root filesystems and tarballs go to $STANDINS_WORKDIR (default /work/podman-build), never into
 # the repository. Needs root, debootstrap and podman (see podman-host.sh for this VM's quirks).
@@ -60,8 +61,9 @@ service() { # service NAME TAG: from Containerfile.NAME and its entry script in 
 }
 
 app() {
-    binary="$repo/target/release/commodex"
+    binary=${COMMODEX_BINARY:-$repo/target/release/commodex}
     [ -x "$binary" ] || { echo "build.sh: no $binary; run: nice -n 19 cargo build --release -p commodex" >&2; exit 1; }
+    podman rmi -f localhost/commodex:latest >/dev/null 2>&1 || true
     ctx="$work/app-context"
     rm -rf "$ctx" && mkdir -p "$ctx"
     cp "$binary" "$ctx/commodex"
