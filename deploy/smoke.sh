@@ -138,6 +138,7 @@ done
 sleep 4
 held1=$(( $(answered commodex-1 /ws/data) - ws1 )); held2=$(( $(answered commodex-2 /ws/data) - ws2 ))
 say "      4 clients held through nginx: commodex-1 took $held1, commodex-2 $held2"
+ip_before=$(podman inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$(cname "$victim")")
 stop_started=$(date +%s.%N)
 podman stop -t 20 "$(cname "$victim")" >/dev/null
 stopped=$(date +%s.%N)
@@ -181,7 +182,6 @@ check "every client held on $victim was closed with 1001 going away ($held_victi
     test "$closed" -eq "$held_victim"
 
 # The stopped instance back: ready again and given requests by nginx again.
-ip_before=$(podman inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$(cname "$victim")")
 podman start "$(cname "$victim")" >/dev/null
 check "$victim ready again after podman start" wait_for 90 ready "$victim"
 ip_after=$(podman inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$(cname "$victim")")
