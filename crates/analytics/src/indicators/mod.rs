@@ -31,6 +31,7 @@ mod mama;
 mod momentum;
 mod moving_averages;
 mod oscillators;
+pub mod pattern;
 mod spec;
 mod stream;
 mod trend;
