@@ -149,6 +149,17 @@ class Series:
             o, c = self.rng.uniform(lo, hi, 2)
             self.push(o, hi, lo, c)
 
+    def ties(self, n, level, range_, white):
+        """Bars of one shape whose body is a tenth of their range: every doji, short-body and
+        long-body test then sits on its threshold, and only the last bits of TA-Lib's running
+        totals (moved by `total += new - old` since the series began) decide it."""
+        body = round(range_ / 10, 2)
+        lower = round((range_ - body) / 2, 2)
+        upper = round(range_ - body - lower, 2)
+        for _ in range(n):
+            o, c = (level, level + body) if white else (level + body, level)
+            self.push(o, level + body + upper, level - lower, c)
+
     # Searched bars ----------------------------------------------------------------------
     def candidate(self, k, unit):
         """k bars drawn from a small grammar of shapes, so that ties and gaps are common."""
@@ -246,6 +257,13 @@ def build(seed=20261207):
             s.walk(int(s.rng.integers(10, 16)), doji=0.05, gap=0.2, body=0.6, shadow=0.4)
             if not s.place(name, wanted, bars) and wanted in (100, -100) and len(bars) > 1:
                 print(f"template {name} {wanted} did not fire (rep {rep})", file=sys.stderr)
+    # Threshold ties at several price levels and ranges (prices off powers of two, so the
+    # sums round), each stretch long enough to refill every average.
+    for level, range_ in ((1.37, 0.3), (0.83, 0.7), (12.41, 0.5), (101.37, 1.1), (3.07, 0.9),
+                          (57.13, 0.3), (0.29, 0.11), (7.77, 2.3)):
+        for white in (True, False):
+            s.walk(8)
+            s.ties(14, level, range_, white)
     while len(s.c) < 5000:
         s.walk(100, doji=0.3, gap=0.8)
     return s, found
