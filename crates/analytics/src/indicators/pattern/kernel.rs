@@ -21,7 +21,26 @@ pub(crate) struct Rule {
     pub lookback: usize,
     /// The test of one bar.
     pub eval: Eval,
+    /// The whole-series loop with `eval` and the totals compiled in (made by [`rule!`]), so
+    /// the test is inlined into the loop rather than called through a pointer per bar.
+    pub batch: fn(&Candles, f64, &mut [Option<i32>]),
 }
+
+/// A [`Rule`] from its totals, lookback and test, with its [`Rule::batch`] loop instantiated
+/// for that test.
+macro_rules! rule {
+    (totals: $totals:expr, lookback: $lookback:expr, eval: $eval:expr $(,)?) => {
+        super::kernel::Rule {
+            totals: $totals,
+            lookback: $lookback,
+            eval: $eval,
+            batch: |candles, penetration, out| {
+                super::kernel::run_with($totals, $lookback, $eval, candles, penetration, out)
+            },
+        }
+    };
+}
+pub(crate) use rule;
 
 /// `max` usable in constants (lookbacks are maxima of setting periods).
 pub(crate) const fn max(a: usize, b: usize) -> usize {
@@ -47,14 +66,45 @@ pub(crate) fn start_totals(rule: &Rule, candles: &Candles, at: usize) -> [Total;
 /// Writes `rule`'s value for every bar from its lookback on into `out`; `out[..lookback]` is
 /// left alone.
 pub(crate) fn run(rule: &Rule, candles: &Candles, penetration: f64, out: &mut [Option<i32>]) {
+    (rule.batch)(candles, penetration, out);
+}
+
+/// The loop behind [`Rule::batch`]: starts the totals at the lookback, then evaluates each bar
+/// and moves the totals on, as TA-Lib's loop does.
+#[inline(always)]
+pub(crate) fn run_with(
+    spec: &[(CandleSetting, usize)],
+    lookback: usize,
+    eval: impl Fn(&Candles, usize, &[Total], f64) -> i32,
+    candles: &Candles,
+    penetration: f64,
+    out: &mut [Option<i32>],
+) {
     let n = candles.len();
-    if n <= rule.lookback {
+    if n <= lookback || out.len() != n {
         return;
     }
-    let count = rule.totals.len();
-    let mut totals = start_totals(rule, candles, rule.lookback);
-    for (i, slot) in out.iter_mut().enumerate().take(n).skip(rule.lookback) {
-        *slot = Some((rule.eval)(candles, i, &totals[..count], penetration));
+    // Re-sliced to one known length, so the compiler can drop the bounds checks of `i − k`.
+    let candles = &Candles {
+        open: &candles.open[..n],
+        high: &candles.high[..n],
+        low: &candles.low[..n],
+        close: &candles.close[..n],
+    };
+    let out = &mut out[..n];
+    let mut totals = [Total {
+        setting: spec
+            .first()
+            .map_or(super::candle::settings::BODY_LONG, |t| t.0),
+        offset: 0,
+        sum: 0.0,
+    }; MAX_TOTALS];
+    for (slot, &(setting, offset)) in totals.iter_mut().zip(spec) {
+        *slot = Total::start(candles, setting, offset, lookback);
+    }
+    let count = spec.len();
+    for (i, slot) in out.iter_mut().enumerate().take(n).skip(lookback) {
+        *slot = Some(eval(candles, i, &totals[..count], penetration));
         for total in &mut totals[..count] {
             total.advance(candles, i);
         }

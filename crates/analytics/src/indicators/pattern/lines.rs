@@ -5,10 +5,10 @@ use super::candle::settings::{
     BODY_LONG, BODY_SHORT, EQUAL, FAR, NEAR, SHADOW_LONG, SHADOW_SHORT, SHADOW_VERY_SHORT,
 };
 use super::candle::{Candles, Total};
-use super::kernel::{Rule, max};
+use super::kernel::{Rule, max, rule};
 
 /// CDL3STARSINSOUTH: three black candles, each smaller and holding above the previous low.
-pub(crate) const THREESTARSINSOUTH: Rule = Rule {
+pub(crate) const THREESTARSINSOUTH: Rule = rule! {
     totals: &[
         (BODY_LONG, 2),
         (SHADOW_LONG, 2),
@@ -50,7 +50,7 @@ fn threestarsinsouth(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 
 /// CDL3WHITESOLDIERS: three white candles climbing, each opening within the previous body,
 /// with short upper shadows and bodies not shrinking much.
-pub(crate) const THREEWHITESOLDIERS: Rule = Rule {
+pub(crate) const THREEWHITESOLDIERS: Rule = rule! {
     totals: &[
         (SHADOW_VERY_SHORT, 2),
         (SHADOW_VERY_SHORT, 1),
@@ -93,7 +93,7 @@ fn threewhitesoldiers(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 
 /// CDLADVANCEBLOCK: three white candles climbing but weakening (shrinking bodies or growing
 /// upper shadows).
-pub(crate) const ADVANCEBLOCK: Rule = Rule {
+pub(crate) const ADVANCEBLOCK: Rule = rule! {
     totals: &[
         (SHADOW_SHORT, 2),
         (SHADOW_SHORT, 1),
@@ -143,7 +143,7 @@ fn advanceblock(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLSTALLEDPATTERN: two long white candles, then a small one riding on the second's top.
-pub(crate) const STALLEDPATTERN: Rule = Rule {
+pub(crate) const STALLEDPATTERN: Rule = rule! {
     totals: &[
         (BODY_LONG, 2),
         (BODY_LONG, 1),
@@ -181,7 +181,7 @@ fn stalledpattern(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLIDENTICAL3CROWS: three black candles, each opening at the previous close.
-pub(crate) const IDENTICAL3CROWS: Rule = Rule {
+pub(crate) const IDENTICAL3CROWS: Rule = rule! {
     totals: &[
         (SHADOW_VERY_SHORT, 2),
         (SHADOW_VERY_SHORT, 1),
@@ -215,7 +215,7 @@ fn identical3crows(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLGAPSIDESIDEWHITE: after a gap, two white candles side by side, alike in size and open.
-pub(crate) const GAPSIDESIDEWHITE: Rule = Rule {
+pub(crate) const GAPSIDESIDEWHITE: Rule = rule! {
     totals: &[(NEAR, 1), (EQUAL, 1)],
     lookback: max(NEAR.period, EQUAL.period) + 2,
     eval: gapsidesidewhite,
@@ -240,7 +240,7 @@ fn gapsidesidewhite(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLSTICKSANDWICH: two black candles closing at the same price around a white one.
-pub(crate) const STICKSANDWICH: Rule = Rule {
+pub(crate) const STICKSANDWICH: Rule = rule! {
     totals: &[(EQUAL, 2)],
     lookback: EQUAL.period + 2,
     eval: sticksandwich,
@@ -263,7 +263,7 @@ fn sticksandwich(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 
 /// CDLTASUKIGAP: a gap, a candle in its direction, one of the other colour and like size
 /// closing inside the gap without filling it.
-pub(crate) const TASUKIGAP: Rule = Rule {
+pub(crate) const TASUKIGAP: Rule = rule! {
     totals: &[(NEAR, 1)],
     lookback: NEAR.period + 2,
     eval: tasukigap,
@@ -296,7 +296,7 @@ fn tasukigap(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLUNIQUE3RIVER: a long black candle, a black harami making a new low, a small white one.
-pub(crate) const UNIQUE3RIVER: Rule = Rule {
+pub(crate) const UNIQUE3RIVER: Rule = rule! {
     totals: &[(BODY_LONG, 2), (BODY_SHORT, 0)],
     lookback: max(BODY_SHORT.period, BODY_LONG.period) + 2,
     eval: unique3river,
@@ -321,7 +321,7 @@ fn unique3river(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 
 /// CDLXSIDEGAP3METHODS: a gap between two candles of one colour, closed by a third of the
 /// other colour opening inside the second body.
-pub(crate) const XSIDEGAP3METHODS: Rule = Rule {
+pub(crate) const XSIDEGAP3METHODS: Rule = rule! {
     totals: &[],
     lookback: 2,
     eval: xsidegap3methods,

@@ -312,6 +312,24 @@ fn check_bars(
             low.len()
         )));
     }
+    // One branch-free pass decides whether anything is wrong; only then are rows searched.
+    let all_good = open
+        .iter()
+        .zip(high)
+        .zip(low)
+        .zip(close)
+        .fold(1u8, |good, (((o, h), l), c)| {
+            good & u8::from(
+                (o.abs() < f64::INFINITY)
+                    & (h.abs() < f64::INFINITY)
+                    & (l.abs() < f64::INFINITY)
+                    & (c.abs() < f64::INFINITY)
+                    & (h >= l),
+            )
+        });
+    if all_good == 1 {
+        return Ok(());
+    }
     for row in 0..len {
         check_bar(row, open[row], high[row], low[row], close[row])?;
     }

@@ -3,11 +3,11 @@
 
 use super::candle::settings::{BODY_LONG, BODY_SHORT, NEAR, SHADOW_VERY_SHORT};
 use super::candle::{Candles, Total};
-use super::kernel::{Rule, max};
+use super::kernel::{Rule, max, rule};
 
 /// CDL3BLACKCROWS: a white candle, then three black ones each opening inside the previous
 /// body, closing lower and near their lows.
-pub(crate) const THREEBLACKCROWS: Rule = Rule {
+pub(crate) const THREEBLACKCROWS: Rule = rule! {
     totals: &[
         (SHADOW_VERY_SHORT, 2),
         (SHADOW_VERY_SHORT, 1),
@@ -41,7 +41,7 @@ fn threeblackcrows(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 
 /// CDL3LINESTRIKE: three candles of one colour in a run, struck out by a fourth of the
 /// other colour that opens beyond the third and closes beyond the first's open.
-pub(crate) const THREELINESTRIKE: Rule = Rule {
+pub(crate) const THREELINESTRIKE: Rule = rule! {
     totals: &[(NEAR, 3), (NEAR, 2)],
     lookback: NEAR.period + 3,
     eval: threelinestrike,
@@ -75,7 +75,7 @@ fn threelinestrike(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 
 /// CDLBREAKAWAY: a long candle, a gap, three candles running on, a fifth of the other colour
 /// closing inside the gap.
-pub(crate) const BREAKAWAY: Rule = Rule {
+pub(crate) const BREAKAWAY: Rule = rule! {
     totals: &[(BODY_LONG, 4)],
     lookback: BODY_LONG.period + 4,
     eval: breakaway,
@@ -111,7 +111,7 @@ fn breakaway(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 
 /// CDLCONCEALBABYSWALL: two black marubozu, a black candle gapping down with an upper shadow
 /// into the second, and a black candle engulfing it, shadows included.
-pub(crate) const CONCEALBABYSWALL: Rule = Rule {
+pub(crate) const CONCEALBABYSWALL: Rule = rule! {
     totals: &[
         (SHADOW_VERY_SHORT, 3),
         (SHADOW_VERY_SHORT, 2),
@@ -145,7 +145,7 @@ fn concealbabyswall(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 
 /// CDLLADDERBOTTOM: three falling black candles, a black one with an upper shadow, a white
 /// one opening above its open and closing above its high.
-pub(crate) const LADDERBOTTOM: Rule = Rule {
+pub(crate) const LADDERBOTTOM: Rule = rule! {
     totals: &[(SHADOW_VERY_SHORT, 1)],
     lookback: SHADOW_VERY_SHORT.period + 4,
     eval: ladderbottom,
@@ -183,7 +183,7 @@ const FIVE_TOTALS: &[(super::candle::CandleSetting, usize)] = &[
 
 /// CDLMATHOLD: a long white candle, three small ones holding above `penetration` of its body
 /// (the first gapping up), a white candle closing above them all.
-pub(crate) const MATHOLD: Rule = Rule {
+pub(crate) const MATHOLD: Rule = rule! {
     totals: FIVE_TOTALS.split_at(4).0,
     lookback: max(BODY_SHORT.period, BODY_LONG.period) + 4,
     eval: mathold,
@@ -216,7 +216,7 @@ fn mathold(c: &Candles, i: usize, t: &[Total], penetration: f64) -> i32 {
 
 /// CDLRISEFALL3METHODS: a long candle, three small ones of the other colour inside its
 /// range drifting against it, a long candle of its colour closing beyond it.
-pub(crate) const RISEFALL3METHODS: Rule = Rule {
+pub(crate) const RISEFALL3METHODS: Rule = rule! {
     totals: FIVE_TOTALS,
     lookback: max(BODY_SHORT.period, BODY_LONG.period) + 4,
     eval: risefall3methods,

@@ -5,10 +5,10 @@ use super::candle::settings::{
     SHADOW_VERY_SHORT,
 };
 use super::candle::{Candles, Total};
-use super::kernel::{Rule, max};
+use super::kernel::{Rule, max, rule};
 
 /// CDLBELTHOLD: a long body with no shadow on the side it opened (white: no lower shadow).
-pub(crate) const BELTHOLD: Rule = Rule {
+pub(crate) const BELTHOLD: Rule = rule! {
     totals: &[(BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)],
     lookback: max(BODY_LONG.period, SHADOW_VERY_SHORT.period),
     eval: belthold,
@@ -26,7 +26,7 @@ fn belthold(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLCLOSINGMARUBOZU: a long body with no shadow on the side it closed.
-pub(crate) const CLOSINGMARUBOZU: Rule = Rule {
+pub(crate) const CLOSINGMARUBOZU: Rule = rule! {
     totals: &[(BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)],
     lookback: max(BODY_LONG.period, SHADOW_VERY_SHORT.period),
     eval: closingmarubozu,
@@ -44,7 +44,7 @@ fn closingmarubozu(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLDOJI: a body at most a tenth of the average range.
-pub(crate) const DOJI: Rule = Rule {
+pub(crate) const DOJI: Rule = rule! {
     totals: &[(BODY_DOJI, 0)],
     lookback: BODY_DOJI.period,
     eval: doji,
@@ -55,7 +55,7 @@ fn doji(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLDRAGONFLYDOJI: a doji with no upper shadow and a lower one.
-pub(crate) const DRAGONFLYDOJI: Rule = Rule {
+pub(crate) const DRAGONFLYDOJI: Rule = rule! {
     totals: &[(BODY_DOJI, 0), (SHADOW_VERY_SHORT, 0)],
     lookback: max(BODY_DOJI.period, SHADOW_VERY_SHORT.period),
     eval: dragonflydoji,
@@ -71,7 +71,7 @@ fn dragonflydoji(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLGRAVESTONEDOJI: a doji with no lower shadow and an upper one.
-pub(crate) const GRAVESTONEDOJI: Rule = Rule {
+pub(crate) const GRAVESTONEDOJI: Rule = rule! {
     totals: &[(BODY_DOJI, 0), (SHADOW_VERY_SHORT, 0)],
     lookback: max(BODY_DOJI.period, SHADOW_VERY_SHORT.period),
     eval: gravestonedoji,
@@ -87,7 +87,7 @@ fn gravestonedoji(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLHIGHWAVE: a short body with both shadows very long.
-pub(crate) const HIGHWAVE: Rule = Rule {
+pub(crate) const HIGHWAVE: Rule = rule! {
     totals: &[(BODY_SHORT, 0), (SHADOW_VERY_LONG, 0)],
     lookback: max(BODY_SHORT.period, SHADOW_VERY_LONG.period),
     eval: highwave,
@@ -103,7 +103,7 @@ fn highwave(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLLONGLEGGEDDOJI: a doji with one long shadow or both.
-pub(crate) const LONGLEGGEDDOJI: Rule = Rule {
+pub(crate) const LONGLEGGEDDOJI: Rule = rule! {
     totals: &[(BODY_DOJI, 0), (SHADOW_LONG, 0)],
     lookback: max(BODY_DOJI.period, SHADOW_LONG.period),
     eval: longleggeddoji,
@@ -119,7 +119,7 @@ fn longleggeddoji(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLLONGLINE: a long body with short shadows.
-pub(crate) const LONGLINE: Rule = Rule {
+pub(crate) const LONGLINE: Rule = rule! {
     totals: &[(BODY_LONG, 0), (SHADOW_SHORT, 0)],
     lookback: max(BODY_LONG.period, SHADOW_SHORT.period),
     eval: longline,
@@ -135,7 +135,7 @@ fn longline(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLMARUBOZU: a long body with (almost) no shadows.
-pub(crate) const MARUBOZU: Rule = Rule {
+pub(crate) const MARUBOZU: Rule = rule! {
     totals: &[(BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)],
     lookback: max(BODY_LONG.period, SHADOW_VERY_SHORT.period),
     eval: marubozu,
@@ -151,7 +151,7 @@ fn marubozu(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLRICKSHAWMAN: a doji with two long shadows and its body near the middle of the range.
-pub(crate) const RICKSHAWMAN: Rule = Rule {
+pub(crate) const RICKSHAWMAN: Rule = rule! {
     totals: &[(BODY_DOJI, 0), (SHADOW_LONG, 0), (NEAR, 0)],
     lookback: max(max(BODY_DOJI.period, SHADOW_LONG.period), NEAR.period),
     eval: rickshawman,
@@ -175,7 +175,7 @@ fn rickshawman(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLSHORTLINE: a short body with short shadows.
-pub(crate) const SHORTLINE: Rule = Rule {
+pub(crate) const SHORTLINE: Rule = rule! {
     totals: &[(BODY_SHORT, 0), (SHADOW_SHORT, 0)],
     lookback: max(BODY_SHORT.period, SHADOW_SHORT.period),
     eval: shortline,
@@ -191,7 +191,7 @@ fn shortline(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLSPINNINGTOP: a short body with both shadows longer than it.
-pub(crate) const SPINNINGTOP: Rule = Rule {
+pub(crate) const SPINNINGTOP: Rule = rule! {
     totals: &[(BODY_SHORT, 0)],
     lookback: BODY_SHORT.period,
     eval: spinningtop,
@@ -207,7 +207,7 @@ fn spinningtop(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLTAKURI: a doji with no upper shadow and a very long lower one.
-pub(crate) const TAKURI: Rule = Rule {
+pub(crate) const TAKURI: Rule = rule! {
     totals: &[
         (BODY_DOJI, 0),
         (SHADOW_VERY_SHORT, 0),

@@ -3,11 +3,11 @@
 
 use super::candle::settings::{BODY_DOJI, BODY_LONG, BODY_SHORT};
 use super::candle::{Candles, Total};
-use super::kernel::{Rule, max};
+use super::kernel::{Rule, max, rule};
 
 /// CDL2CROWS: a long white candle, a black one gapping up, a black one closing inside the
 /// white body.
-pub(crate) const TWOCROWS: Rule = Rule {
+pub(crate) const TWOCROWS: Rule = rule! {
     totals: &[(BODY_LONG, 2)],
     lookback: BODY_LONG.period + 2,
     eval: twocrows,
@@ -32,7 +32,7 @@ fn twocrows(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 
 /// CDLUPSIDEGAP2CROWS: a long white candle, a short black one gapping up, a black one
 /// engulfing it but still above the white close.
-pub(crate) const UPSIDEGAP2CROWS: Rule = Rule {
+pub(crate) const UPSIDEGAP2CROWS: Rule = rule! {
     totals: &[(BODY_LONG, 2), (BODY_SHORT, 1)],
     lookback: max(BODY_SHORT.period, BODY_LONG.period) + 2,
     eval: upsidegap2crows,
@@ -56,7 +56,7 @@ fn upsidegap2crows(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDL3INSIDE: a harami confirmed by a third candle closing beyond the first's open.
-pub(crate) const THREEINSIDE: Rule = Rule {
+pub(crate) const THREEINSIDE: Rule = rule! {
     totals: &[(BODY_LONG, 2), (BODY_SHORT, 1)],
     lookback: max(BODY_SHORT.period, BODY_LONG.period) + 2,
     eval: threeinside,
@@ -77,7 +77,7 @@ fn threeinside(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDL3OUTSIDE: an engulfing confirmed by a third candle closing beyond the second.
-pub(crate) const THREEOUTSIDE: Rule = Rule {
+pub(crate) const THREEOUTSIDE: Rule = rule! {
     totals: &[],
     lookback: 3,
     eval: threeoutside,
@@ -110,7 +110,7 @@ const DOJI_STAR_LOOKBACK: usize =
 
 /// CDLABANDONEDBABY: a long candle, a doji gapping away (shadows included), a candle of the
 /// other colour gapping back and closing `penetration` into the first body.
-pub(crate) const ABANDONEDBABY: Rule = Rule {
+pub(crate) const ABANDONEDBABY: Rule = rule! {
     totals: DOJI_STAR_TOTALS,
     lookback: DOJI_STAR_LOOKBACK,
     eval: abandonedbaby,
@@ -139,14 +139,14 @@ fn abandonedbaby(c: &Candles, i: usize, t: &[Total], penetration: f64) -> i32 {
 
 /// CDLEVENINGDOJISTAR: a long white candle, a doji gapping up, a black candle closing
 /// `penetration` into the white body.
-pub(crate) const EVENINGDOJISTAR: Rule = Rule {
+pub(crate) const EVENINGDOJISTAR: Rule = rule! {
     totals: DOJI_STAR_TOTALS,
     lookback: DOJI_STAR_LOOKBACK,
     eval: eveningstar,
 };
 
 /// CDLMORNINGDOJISTAR: the evening doji star upside down.
-pub(crate) const MORNINGDOJISTAR: Rule = Rule {
+pub(crate) const MORNINGDOJISTAR: Rule = rule! {
     totals: DOJI_STAR_TOTALS,
     lookback: DOJI_STAR_LOOKBACK,
     eval: morningstar,
@@ -158,14 +158,14 @@ const STAR_TOTALS: &[(super::candle::CandleSetting, usize)] =
 
 /// CDLEVENINGSTAR: a long white candle, a short body gapping up, a black candle closing
 /// `penetration` into the white body.
-pub(crate) const EVENINGSTAR: Rule = Rule {
+pub(crate) const EVENINGSTAR: Rule = rule! {
     totals: STAR_TOTALS,
     lookback: max(BODY_SHORT.period, BODY_LONG.period) + 2,
     eval: eveningstar,
 };
 
 /// CDLMORNINGSTAR: the evening star upside down.
-pub(crate) const MORNINGSTAR: Rule = Rule {
+pub(crate) const MORNINGSTAR: Rule = rule! {
     totals: STAR_TOTALS,
     lookback: max(BODY_SHORT.period, BODY_LONG.period) + 2,
     eval: morningstar,
@@ -204,7 +204,7 @@ fn morningstar(c: &Candles, i: usize, t: &[Total], penetration: f64) -> i32 {
 }
 
 /// CDLTRISTAR: three dojis, the middle one gapping away from both others.
-pub(crate) const TRISTAR: Rule = Rule {
+pub(crate) const TRISTAR: Rule = rule! {
     totals: &[(BODY_DOJI, 2)],
     lookback: BODY_DOJI.period + 2,
     eval: tristar,

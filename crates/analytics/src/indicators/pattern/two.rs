@@ -4,10 +4,10 @@ use super::candle::settings::{
     BODY_DOJI, BODY_LONG, BODY_SHORT, EQUAL, NEAR, SHADOW_LONG, SHADOW_VERY_SHORT,
 };
 use super::candle::{Candles, Total};
-use super::kernel::{Rule, max};
+use super::kernel::{Rule, max, rule};
 
 /// CDLCOUNTERATTACK: two long bodies of opposite colours closing at the same price.
-pub(crate) const COUNTERATTACK: Rule = Rule {
+pub(crate) const COUNTERATTACK: Rule = rule! {
     totals: &[(EQUAL, 1), (BODY_LONG, 1), (BODY_LONG, 0)],
     lookback: max(EQUAL.period, BODY_LONG.period) + 1,
     eval: counterattack,
@@ -29,7 +29,7 @@ fn counterattack(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 
 /// CDLDARKCLOUDCOVER: a long white candle, then a black one opening above its high and
 /// closing deep (by `penetration` of its body) into it.
-pub(crate) const DARKCLOUDCOVER: Rule = Rule {
+pub(crate) const DARKCLOUDCOVER: Rule = rule! {
     totals: &[(BODY_LONG, 1)],
     lookback: BODY_LONG.period + 1,
     eval: darkcloudcover,
@@ -50,7 +50,7 @@ fn darkcloudcover(c: &Candles, i: usize, t: &[Total], penetration: f64) -> i32 {
 }
 
 /// CDLDOJISTAR: a long candle, then a doji whose body gaps away from it.
-pub(crate) const DOJISTAR: Rule = Rule {
+pub(crate) const DOJISTAR: Rule = rule! {
     totals: &[(BODY_LONG, 1), (BODY_DOJI, 0)],
     lookback: max(BODY_DOJI.period, BODY_LONG.period) + 1,
     eval: dojistar,
@@ -70,7 +70,7 @@ fn dojistar(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 
 /// CDLENGULFING: a body engulfing the previous one of the opposite colour: ±100, or ±80
 /// when the two bodies share one end (TA-Lib 0.6 on).
-pub(crate) const ENGULFING: Rule = Rule {
+pub(crate) const ENGULFING: Rule = rule! {
     totals: &[],
     lookback: 2,
     eval: engulfing,
@@ -95,7 +95,7 @@ fn engulfing(c: &Candles, i: usize, _: &[Total], _: f64) -> i32 {
 }
 
 /// CDLHAMMER: a short body near the previous low, a long lower shadow, no upper shadow.
-pub(crate) const HAMMER: Rule = Rule {
+pub(crate) const HAMMER: Rule = rule! {
     totals: &[
         (BODY_SHORT, 0),
         (SHADOW_LONG, 0),
@@ -125,9 +125,10 @@ fn hammer(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLHANGINGMAN: the hammer's shape with its body near or above the previous high.
-pub(crate) const HANGINGMAN: Rule = Rule {
+pub(crate) const HANGINGMAN: Rule = rule! {
+    totals: HAMMER.totals,
+    lookback: HAMMER.lookback,
     eval: hangingman,
-    ..HAMMER
 };
 
 fn hangingman(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
@@ -144,7 +145,7 @@ fn hangingman(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 
 /// CDLHARAMI: a long body, then a short one inside it (±100), or inside but sharing one end
 /// of it (±80).
-pub(crate) const HARAMI: Rule = Rule {
+pub(crate) const HARAMI: Rule = rule! {
     totals: &[(BODY_LONG, 1), (BODY_SHORT, 0)],
     lookback: max(BODY_SHORT.period, BODY_LONG.period) + 1,
     eval: harami,
@@ -167,14 +168,14 @@ fn harami(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLHARAMICROSS: a long body, then a doji inside it.
-pub(crate) const HARAMICROSS: Rule = Rule {
+pub(crate) const HARAMICROSS: Rule = rule! {
     totals: &[(BODY_LONG, 1), (BODY_DOJI, 0)],
     lookback: max(BODY_DOJI.period, BODY_LONG.period) + 1,
     eval: harami,
 };
 
 /// CDLHOMINGPIGEON: a long black candle, then a short black one inside its body.
-pub(crate) const HOMINGPIGEON: Rule = Rule {
+pub(crate) const HOMINGPIGEON: Rule = rule! {
     totals: &[(BODY_LONG, 1), (BODY_SHORT, 0)],
     lookback: max(BODY_SHORT.period, BODY_LONG.period) + 1,
     eval: homingpigeon,
@@ -203,7 +204,7 @@ fn neck_setup(c: &Candles, i: usize, t: &[Total]) -> bool {
 }
 
 /// CDLINNECK: the white candle closes at or just above the black one's close.
-pub(crate) const INNECK: Rule = Rule {
+pub(crate) const INNECK: Rule = rule! {
     totals: NECK_TOTALS,
     lookback: max(EQUAL.period, BODY_LONG.period) + 1,
     eval: inneck,
@@ -221,9 +222,10 @@ fn inneck(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLONNECK: the white candle closes at the black one's low.
-pub(crate) const ONNECK: Rule = Rule {
+pub(crate) const ONNECK: Rule = rule! {
+    totals: INNECK.totals,
+    lookback: INNECK.lookback,
     eval: onneck,
-    ..INNECK
 };
 
 fn onneck(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
@@ -239,9 +241,10 @@ fn onneck(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLTHRUSTING: the white candle closes into the black body, but below its middle.
-pub(crate) const THRUSTING: Rule = Rule {
+pub(crate) const THRUSTING: Rule = rule! {
+    totals: INNECK.totals,
+    lookback: INNECK.lookback,
     eval: thrusting,
-    ..INNECK
 };
 
 fn thrusting(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
@@ -256,7 +259,7 @@ fn thrusting(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLINVERTEDHAMMER: a short body gapping down, a long upper shadow, no lower shadow.
-pub(crate) const INVERTEDHAMMER: Rule = Rule {
+pub(crate) const INVERTEDHAMMER: Rule = rule! {
     totals: &[(BODY_SHORT, 0), (SHADOW_LONG, 0), (SHADOW_VERY_SHORT, 0)],
     lookback: max(
         max(BODY_SHORT.period, SHADOW_LONG.period),
@@ -278,9 +281,10 @@ fn invertedhammer(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLSHOOTINGSTAR: the inverted hammer's shape gapping up.
-pub(crate) const SHOOTINGSTAR: Rule = Rule {
+pub(crate) const SHOOTINGSTAR: Rule = rule! {
+    totals: INVERTEDHAMMER.totals,
+    lookback: INVERTEDHAMMER.lookback,
     eval: shootingstar,
-    ..INVERTEDHAMMER
 };
 
 fn shootingstar(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
@@ -317,7 +321,7 @@ fn kicking_setup(c: &Candles, i: usize, t: &[Total]) -> bool {
 }
 
 /// CDLKICKING: two marubozu of opposite colours with a gap; the second's colour.
-pub(crate) const KICKING: Rule = Rule {
+pub(crate) const KICKING: Rule = rule! {
     totals: KICKING_TOTALS,
     lookback: max(SHADOW_VERY_SHORT.period, BODY_LONG.period) + 1,
     eval: kicking,
@@ -332,9 +336,10 @@ fn kicking(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLKICKINGBYLENGTH: the kicking pattern, with the colour of the longer marubozu.
-pub(crate) const KICKINGBYLENGTH: Rule = Rule {
+pub(crate) const KICKINGBYLENGTH: Rule = rule! {
+    totals: KICKING.totals,
+    lookback: KICKING.lookback,
     eval: kickingbylength,
-    ..KICKING
 };
 
 fn kickingbylength(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
@@ -347,7 +352,7 @@ fn kickingbylength(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLMATCHINGLOW: two black candles closing at the same price.
-pub(crate) const MATCHINGLOW: Rule = Rule {
+pub(crate) const MATCHINGLOW: Rule = rule! {
     totals: &[(EQUAL, 1)],
     lookback: EQUAL.period + 1,
     eval: matchinglow,
@@ -368,7 +373,7 @@ fn matchinglow(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 
 /// CDLPIERCING: a long black candle, then a long white one opening below its low and closing
 /// above the middle of its body.
-pub(crate) const PIERCING: Rule = Rule {
+pub(crate) const PIERCING: Rule = rule! {
     totals: &[(BODY_LONG, 1), (BODY_LONG, 0)],
     lookback: BODY_LONG.period + 1,
     eval: piercing,
@@ -390,7 +395,7 @@ fn piercing(c: &Candles, i: usize, t: &[Total], _: f64) -> i32 {
 }
 
 /// CDLSEPARATINGLINES: opposite colours opening at the same price, the second a belt hold.
-pub(crate) const SEPARATINGLINES: Rule = Rule {
+pub(crate) const SEPARATINGLINES: Rule = rule! {
     totals: &[(SHADOW_VERY_SHORT, 0), (BODY_LONG, 0), (EQUAL, 1)],
     lookback: max(
         max(SHADOW_VERY_SHORT.period, BODY_LONG.period),
