@@ -3,6 +3,7 @@
 
 mod golden_ext;
 mod golden_indicators;
+mod golden_patterns;
 mod indicator_properties;
 mod optimize_golden;
 mod optimize_properties;

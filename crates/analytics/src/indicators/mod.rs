@@ -44,6 +44,7 @@ mod cycle;
 mod math;
 mod momentum;
 mod overlap;
+pub mod pattern;
 mod price;
 mod spec;
 mod statistic;
