@@ -1,6 +1,7 @@
 //! Every analytics integration test but those that need a process of their own, in one binary:
 //! one link of the dependency tree instead of one per file.
 
+mod backtest_golden;
 mod golden_indicators;
 mod indicator_properties;
 mod portfolio_golden;

@@ -76,7 +76,7 @@ pub fn backtest_signals(
         .collect();
     let benchmark_return = (benchmark[benchmark.len() - 1] - benchmark[0]) / benchmark[0];
     Ok(BacktestResult {
-        max_drawdown: max_drawdown(&execution.equity),
+        max_drawdown: max_drawdown(&execution.equity, config.init_cash),
         trades,
         equity: execution.equity,
         final_value: execution.final_value,
@@ -101,13 +101,38 @@ pub fn backtest(
     backtest_signals(input, &entries, &exits, config)
 }
 
-/// vectorbt's `max_drawdown`: the minimum of value over its running peak, minus one.
-pub fn max_drawdown(equity: &[f64]) -> f64 {
-    let mut peak = f64::NEG_INFINITY;
-    let mut worst = 0.0_f64;
+/// vectorbt's `get_return_nb`: the return from one value to the next, its sign flipped when
+/// the starting value is negative (a short that lost more than the cash).
+fn value_return(from: f64, to: f64) -> f64 {
+    if from == 0.0 {
+        return if to == 0.0 {
+            0.0
+        } else {
+            f64::INFINITY * to.signum()
+        };
+    }
+    let change = (to - from) / from;
+    if from < 0.0 { -change } else { change }
+}
+
+/// vectorbt's `max_drawdown`: compounded returns of the equity (from the initial cash) over
+/// their running peak, minus one, at the worst bar; as a negative fraction.
+pub fn max_drawdown(equity: &[f64], init_cash: f64) -> f64 {
+    let mut previous = init_cash;
+    let mut compounded = 1.0;
+    let mut peak = f64::NAN;
+    let mut worst = f64::INFINITY;
     for &value in equity {
-        peak = peak.max(value);
-        worst = worst.min(value / peak - 1.0);
+        let change = value_return(previous, value);
+        previous = value;
+        if !change.is_nan() {
+            compounded *= change + 1.0;
+        }
+        let level = compounded * 100.0;
+        if peak.is_nan() || level > peak {
+            peak = level;
+        }
+        worst = worst.min(level / peak - 1.0);
     }
     worst
 }
