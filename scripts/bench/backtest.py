@@ -111,7 +111,7 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         path = pathlib.Path(tmp) / "bars.csv"
-        path.write_text("".join(f"{o!r},{c!r}\n" for o, c in zip(open_, close)))
+        path.write_text("".join(f"{float(o)!r},{float(c)!r}\n" for o, c in zip(open_, close)))
         out = subprocess.run(
             [args.example, str(path), "rsi({p}) < {lo}", "rsi({p}) > {100-lo}",
              str(args.repeats + 1), f"p={PERIODS.start}..{PERIODS.stop - 1}",

@@ -283,19 +283,23 @@ pub(super) fn equity_curve(close: &[f64], fills: &[Fill], init_cash: f64) -> (Ve
     let n = close.len();
     let mut equity = Vec::with_capacity(n);
     let mut positions = Vec::with_capacity(n);
-    let mut cash = init_cash;
+    // `add(x, 0.0)` is `x` for every value `add` can return (zero, or beyond its 1e-12
+    // tolerance), so only bars with fills need vectorbt's `add`; the rest keep cash and units.
+    let mut cash = add(init_cash, 0.0);
     let mut units = 0.0;
     let mut next = fills.iter().peekable();
     for (i, &price) in close.iter().enumerate() {
-        let mut cash_flow = 0.0;
-        let mut asset_flow = 0.0;
-        while let Some(fill) = next.next_if(|f| f.index == i) {
-            let (size, flow) = flows(fill);
-            cash_flow = add(cash_flow, flow);
-            asset_flow = add(asset_flow, size);
+        if next.peek().is_some_and(|f| f.index == i) {
+            let mut cash_flow = 0.0;
+            let mut asset_flow = 0.0;
+            while let Some(fill) = next.next_if(|f| f.index == i) {
+                let (size, flow) = flows(fill);
+                cash_flow = add(cash_flow, flow);
+                asset_flow = add(asset_flow, size);
+            }
+            cash = add(cash, cash_flow);
+            units = add(units, asset_flow);
         }
-        cash = add(cash, cash_flow);
-        units = add(units, asset_flow);
         equity.push(cash + price * units);
         positions.push(units);
     }

@@ -10,7 +10,10 @@
 
 use rayon::prelude::*;
 
-use super::{BacktestConfig, BacktestResult, IndicatorCache, Rule, backtest_signals, evaluate};
+use super::simulate::{check_inputs, simulate_orders, total_profit};
+use super::{
+    BacktestConfig, BacktestResult, IndicatorCache, Rule, backtest_signals, evaluate, order_prices,
+};
 use crate::AnalyticsError;
 use crate::indicators::Ohlcv;
 
@@ -331,10 +334,26 @@ pub fn sweep(input: &Ohlcv<'_>, plan: &SweepPlan<'_>) -> Result<SweepResult, Ana
         let exits = evaluate(exit, input, &cache)?;
         backtest_signals(part, &entries[range.clone()], &exits[range], &plan.config)
     };
+    let prices = order_prices(&in_sample);
+    check_inputs(
+        prices,
+        in_sample.close,
+        &vec![false; split],
+        &vec![false; split],
+    )?;
     let scores: Vec<f64> = rules
         .par_iter()
         .map(|(_, entry, exit)| {
-            run(entry, exit, &in_sample, 0..split).map(|result| plan.rank_by.of(&result))
+            if plan.rank_by == Statistic::TotalReturn {
+                // The ranking needs only the fills: no equity curve, trades or statistics.
+                let entries = evaluate(entry, input, &cache)?;
+                let exits = evaluate(exit, input, &cache)?;
+                let fills =
+                    simulate_orders(prices, &entries[..split], &exits[..split], &plan.config);
+                Ok(total_profit(in_sample.close, &fills) / plan.config.init_cash)
+            } else {
+                run(entry, exit, &in_sample, 0..split).map(|result| plan.rank_by.of(&result))
+            }
         })
         .collect::<Result<_, AnalyticsError>>()?;
     let mut order: Vec<usize> = (0..count).collect();
