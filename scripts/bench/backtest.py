@@ -13,6 +13,12 @@ returns, and is timed warm (best of REPEATS runs after one untimed run, so numba
                combination, scaled to 1,550
 Also checks that both sweeps find the same best total return (to 1e-9 relative).
 
+Measured 2026-12-07 on the shared 2-core machine (load average ~12, every timing inflated):
+ours 0.893 s, vectorbt 6.368 s (7.1x); both found p=6, lo=16 with total return
+5.084306179930794, identical. Our example alone, same file: 0.287 s wall best of 3 (0.06 s
+CPU per sweep). backtesting.py not yet measured (its run failed on a pickling error, fixed
+since, not re-run).
+
 Usage:
   python3 -m venv /tmp/vbt && /tmp/vbt/bin/pip install vectorbt==1.2.0 TA-Lib==0.8.2 backtesting==0.6.6
   nice -n 10 cargo build --release -p analytics --example backtest_sweep
@@ -66,18 +72,12 @@ def vectorbt_sweep(open_, close):
     return columns[best], float(returns[best])
 
 
-def backtesting_per_combination(open_, close, sample):
-    try:
-        from backtesting import Backtest, Strategy
-    except ImportError:
-        return None
-    frame = pd.DataFrame(
-        {"Open": open_, "High": np.maximum(open_, close), "Low": np.minimum(open_, close),
-         "Close": close, "Volume": 1.0},
-        index=pd.bdate_range("2005-01-03", periods=len(close)),
-    )
+try:
+    from backtesting import Strategy
 
     class RsiLevels(Strategy):
+        """Module level: optimize() pickles the strategy class for its worker processes."""
+
         p = 14
         lo = 30
 
@@ -90,6 +90,19 @@ def backtesting_per_combination(open_, close, sample):
                 self.buy()
             elif self.position and value > 100 - self.lo:
                 self.position.close()
+except ImportError:
+    RsiLevels = None
+
+
+def backtesting_per_combination(open_, close, sample):
+    if RsiLevels is None:
+        return None
+    from backtesting import Backtest
+    frame = pd.DataFrame(
+        {"Open": open_, "High": np.maximum(open_, close), "Low": np.minimum(open_, close),
+         "Close": close, "Volume": 1.0},
+        index=pd.bdate_range("2005-01-03", periods=len(close)),
+    )
 
     bt = Backtest(frame, RsiLevels, cash=10000, commission=FEES, finalize_trades=True)
     periods = list(PERIODS)[:sample[0]]
