@@ -3,6 +3,7 @@
 //! This crate has no I/O, no async and no database or JSON types, so that every number it
 //! produces can be tested against the reference libraries (TA-Lib, numpy) in isolation.
 
+pub mod backtest;
 mod cpu;
 pub mod error;
 pub mod indicators;

@@ -2,6 +2,7 @@
 //! one link of the dependency tree instead of one per file.
 
 mod golden_ext;
+mod backtest_golden;
 mod golden_indicators;
 mod golden_patterns;
 mod indicator_properties;

@@ -47,6 +47,9 @@ pub enum Command {
     /// Optimise a portfolio's weights on a CSV price table (min volatility, max Sharpe, the
     /// efficient frontier, risk parity, HRP).
     Optimize(crate::commands::optimize::OptimizeArgs),
+    /// Backtest entry/exit rules on a CSV file as vectorbt's from_signals (a signal on a
+    /// bar's close trades at the next open), or sweep them over a parameter grid.
+    Backtest(BacktestArgs),
 }
 
 /// `commodex serve`.
@@ -230,4 +233,47 @@ pub struct SimulateArgs {
     /// Also print the first N raw paths (JSON `paths`, cumulative returns per day).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub include_paths: usize,
+}
+
+/// `commodex backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// The CSV file (OHLCV or date,close; without opens, orders fill at the next close).
+    pub file: PathBuf,
+    /// When to enter, e.g. 'rsi(14) < 30' or 'crosses_above(sma(10), sma(30))'; with
+    /// --grid, `{name}` placeholders ('rsi({p}) < {lo}', '{100-lo}').
+    #[arg(long, value_name = "RULE")]
+    pub entry: String,
+    /// When to exit, in the same language.
+    #[arg(long, value_name = "RULE")]
+    pub exit: String,
+    /// Fees as a fraction of traded value, on each side.
+    #[arg(long, default_value_t = 0.0)]
+    pub fees: f64,
+    /// Slippage as a fraction of the price, against the trade.
+    #[arg(long, default_value_t = 0.0)]
+    pub slippage: f64,
+    /// Starting cash.
+    #[arg(long, default_value_t = 10_000.0)]
+    pub init_cash: f64,
+    /// long, short or both (entries go long and exits go short).
+    #[arg(long, default_value = "long")]
+    pub direction: String,
+    /// Parameter ranges for the placeholders: p=2..50 lo=10..40 (inclusive), p=2..50:2,
+    /// x=0.5,1,2.
+    #[arg(long, num_args = 1.., value_name = "NAME=RANGE")]
+    pub grid: Vec<String>,
+    /// Statistic the sweep ranks by: total_return, win_rate, profit_factor, expectancy,
+    /// max_drawdown, average_trade.
+    #[arg(long, default_value = "total_return")]
+    pub rank_by: String,
+    /// How many of the best combinations a sweep prints.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Rank on the bars up to this date; also report the bars after it (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub train_until: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub format: ReportFormat,
 }

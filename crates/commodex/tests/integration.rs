@@ -2,6 +2,7 @@
 //! one link of the dependency tree instead of one per file.
 
 mod cli_analytics;
+mod cli_backtest;
 mod cli_fetch;
 mod cli_storage;
 mod common;

@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod backtest;
 mod config;
 mod export;
 mod fetch;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Metrics(args) => metrics::run(args),
         Command::Simulate(args) => simulate::run(&settings, args),
         Command::Optimize(args) => optimize::run(args),
+        Command::Backtest(args) => backtest::run(args),
     }
 }
 
