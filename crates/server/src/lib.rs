@@ -15,6 +15,7 @@ mod prometheus;
 mod request_id;
 mod routes;
 mod service;
+mod single_flight;
 pub mod state;
 mod ws;
 
