@@ -13,6 +13,7 @@ mod pg_binary;
 pub mod portfolios;
 pub mod price_loader;
 pub mod prices;
+mod sqlite_bulk;
 #[cfg(feature = "testing")]
 pub mod testing;
 
