@@ -2,6 +2,8 @@
 //! the test's own, on a spare port), polling every second: clients of either instance get the
 //! same updates, none twice; killing the polling instance hands polling to the other within a
 //! few seconds; restarting Redis makes readiness fail and then the fan-out resume by itself.
+//! Without Redis, the same through PostgreSQL's LISTEN/NOTIFY, which survives its sessions
+//! being killed.
 
 use futures::{SinkExt, StreamExt};
 use std::collections::HashSet;
@@ -79,14 +81,23 @@ struct Instance {
 }
 
 impl Instance {
-    async fn start(database_url: &str, redis_url: &str) -> Self {
+    /// An instance on `database_url`; with `redis_url` in production, else (production
+    /// requires Redis) in development.
+    async fn start(database_url: &str, redis_url: Option<&str>) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_commodex"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_commodex"));
+        match redis_url {
+            Some(url) => command
+                .env("COMMODEX_PROFILE", "production")
+                .env("COMMODEX_REDIS_URL", url),
+            None => command
+                .env("COMMODEX_PROFILE", "development")
+                .env_remove("COMMODEX_REDIS_URL"),
+        };
+        let mut child = command
             .args(["serve", "--bind", "127.0.0.1:0"])
             .current_dir(dir.path())
-            .env("COMMODEX_PROFILE", "production")
             .env("COMMODEX_DATABASE_URL", database_url)
-            .env("COMMODEX_REDIS_URL", redis_url)
             .env("COMMODEX_API_TOKEN", "cluster-test-token-0123456789")
             .env("COMMODEX_DATA_DIR", dir.path().join("data"))
             .env("COMMODEX_LOGGING__FILES", "false")
@@ -249,25 +260,13 @@ async fn wait_for_update_after(client: &mut Client, after: Stamp, within: Durati
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs PostgreSQL"]
-async fn two_instances_share_updates_survive_the_pollers_death_and_a_redis_restart() {
-    let db = TestDb::postgres().await;
-    let redis_port = spare_port();
-    let redis = Redis::start(redis_port).await;
-
-    // The first instance stores the demo history; the second finds it there.
-    let mut first = Instance::start(&db.url, &redis.url()).await;
-    let mut second = Instance::start(&db.url, &redis.url()).await;
-    let mut on_first = first.client().await;
-    let mut on_second = second.client().await;
-
-    // Both clients see the same updates, none twice.
-    let (seen_first, seen_second) = tokio::join!(
-        collect(&mut on_first, Duration::from_secs(4)),
-        collect(&mut on_second, Duration::from_secs(4)),
-    );
+/// Collects from both clients at once and checks they saw the same updates, none twice, over
+/// the time both were listening.
+async fn assert_same_updates(on_first: &mut Client, on_second: &mut Client, during: Duration) {
+    let (seen_first, seen_second) =
+        tokio::join!(collect(on_first, during), collect(on_second, during));
     assert!(seen_first.len() >= 4, "too few updates: {seen_first:?}");
+    assert!(seen_second.len() >= 4, "too few updates: {seen_second:?}");
     assert_no_duplicates(&seen_first);
     assert_no_duplicates(&seen_second);
     // Compare over the time both were listening: from the later first update to the earlier
@@ -286,6 +285,63 @@ async fn two_instances_share_updates_survive_the_pollers_death_and_a_redis_resta
     };
     assert!(!window(&seen_first).is_empty());
     assert_eq!(window(&seen_first), window(&seen_second));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL"]
+async fn without_redis_two_instances_share_updates_through_postgres_even_after_a_kill() {
+    let db = TestDb::postgres().await;
+    let mut first = Instance::start(&db.url, None).await;
+    let mut second = Instance::start(&db.url, None).await;
+    let mut on_first = first.client().await;
+    let mut on_second = second.client().await;
+
+    // Only one of them polls, yet the clients of both see every update, once.
+    assert!(
+        first.polls() != second.polls(),
+        "exactly one instance must poll"
+    );
+    assert_same_updates(&mut on_first, &mut on_second, Duration::from_secs(4)).await;
+
+    // Every database session goes (listeners, the poller's lock, the pools), as in a failover:
+    // both instances listen again by themselves and updates reach both.
+    assert!(db.terminate_other_sessions().await >= 4);
+    let killed_at = chrono::Utc::now();
+    for client in [&mut on_first, &mut on_second] {
+        let resumed = wait_for_update_after(client, killed_at, Duration::from_secs(15)).await;
+        eprintln!("updates resumed {resumed:?} after the sessions were killed");
+    }
+    assert_same_updates(&mut on_first, &mut on_second, Duration::from_secs(4)).await;
+    let relistened = |instance: &Instance| {
+        instance
+            .logs
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|line| line.contains("listening to PostgreSQL again"))
+    };
+    assert!(relistened(&first) && relistened(&second));
+
+    first.child.kill().await.unwrap();
+    second.child.kill().await.unwrap();
+    db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL"]
+async fn two_instances_share_updates_survive_the_pollers_death_and_a_redis_restart() {
+    let db = TestDb::postgres().await;
+    let redis_port = spare_port();
+    let redis = Redis::start(redis_port).await;
+
+    // The first instance stores the demo history; the second finds it there.
+    let mut first = Instance::start(&db.url, Some(&redis.url())).await;
+    let mut second = Instance::start(&db.url, Some(&redis.url())).await;
+    let mut on_first = first.client().await;
+    let mut on_second = second.client().await;
+
+    // Both clients see the same updates, none twice.
+    assert_same_updates(&mut on_first, &mut on_second, Duration::from_secs(4)).await;
 
     // Exactly one of them polls; kill it without warning.
     assert!(

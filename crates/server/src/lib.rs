@@ -18,6 +18,7 @@ mod routes;
 mod service;
 pub mod settings;
 pub mod startup;
+mod single_flight;
 pub mod state;
 mod ws;
 

@@ -1,19 +1,20 @@
 //! `/ws/data` and the pieces behind it: subscribe filters, error messages, heartbeats, slow
-//! clients dropped without slowing others, the in-process poller end to end, and (with Redis)
-//! the lease and the fan-out across instances.
+//! clients dropped without slowing others, the in-process poller end to end, and (with Redis,
+//! or PostgreSQL's LISTEN/NOTIFY) the lease and the fan-out across instances.
 
 use chrono::{Days, Utc};
 use futures::{SinkExt, StreamExt};
 use market_data::{Catalog, DemoSource};
-use server::live::fanout::{self, Fanout};
+use server::live::fanout::{self, Fanout, PublishError};
 use server::live::lease::{Lease, RedisLease};
+use server::live::notify::{self, PgFanout};
 use server::live::redis_link::RedisLink;
 use server::live::{ClientSettings, Hub, LiveConfig, Update};
 use server::{AppState, Application, ServerConfig};
 use std::sync::Arc;
 use std::time::Duration;
 use store::testing::TestDb;
-use store::{Interval, NewPortfolio, PortfolioAsset, SeriesKey};
+use store::{Interval, NewPortfolio, NotificationListener, Notifier, PortfolioAsset, SeriesKey};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -492,4 +493,139 @@ async fn redis_fan_out_reaches_every_instance_exactly_once() {
     for task in tasks {
         task.await.unwrap();
     }
+}
+
+/// Two instances' listeners on one PostgreSQL database, each handing what it hears to its
+/// hub, and a publisher.
+struct PgInstances {
+    hubs: Vec<Hub>,
+    publisher: PgFanout,
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl PgInstances {
+    /// Starts both listeners on `channel` and returns once both listen.
+    async fn start(db: &TestDb, channel: &str) -> Self {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let hubs: Vec<Hub> = (0..2).map(|_| Hub::default()).collect();
+        let mut tasks = Vec::new();
+        for hub in &hubs {
+            let (listening, mut listens) = tokio::sync::watch::channel(false);
+            tasks.push(tokio::spawn(notify::forward(
+                NotificationListener::new(&db.url, channel),
+                hub.clone(),
+                stopped.clone(),
+                listening,
+            )));
+            tokio::time::timeout(Duration::from_secs(10), listens.wait_for(|on| *on))
+                .await
+                .expect("the listener listens within 10 s")
+                .unwrap();
+        }
+        let publisher = PgFanout::new(Notifier::new(&db.url).unwrap(), channel);
+        Self {
+            hubs,
+            publisher,
+            stop,
+            tasks,
+        }
+    }
+
+    async fn stop(self) {
+        self.stop.send_replace(true);
+        for task in self.tasks {
+            task.await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL"]
+async fn postgres_fan_out_reaches_every_instance_exactly_once_and_relistens_after_a_kill() {
+    let db = TestDb::postgres().await;
+    let instances = PgInstances::start(&db, "commodex_live_test").await;
+    let publisher = &instances.publisher;
+    let mut feeds: Vec<_> = instances.hubs.iter().map(Hub::subscribe).collect();
+    for n in 0..5 {
+        publisher
+            .publish(&price("GOLD", f64::from(n)))
+            .await
+            .unwrap();
+    }
+    for feed in &mut feeds {
+        for n in 0..5 {
+            let frame = tokio::time::timeout(Duration::from_secs(5), feed.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            let update: serde_json::Value = serde_json::from_str(frame.text.as_str()).unwrap();
+            assert_eq!(update["symbol"], "GOLD");
+            assert_eq!(update["price"], f64::from(n), "in publishing order");
+        }
+        // Nothing more: no update arrives twice.
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), feed.recv())
+                .await
+                .is_err()
+        );
+    }
+
+    // Every session goes (both listeners and the publisher's): both instances listen again
+    // by themselves and the publisher sends again.
+    assert!(db.terminate_other_sessions().await >= 3);
+    let killed_at = std::time::Instant::now();
+    let mut heard = [false, false];
+    let mut n = 100.0;
+    while heard.contains(&false) {
+        assert!(
+            killed_at.elapsed() < Duration::from_secs(15),
+            "updates did not resume after the sessions were killed: {heard:?}"
+        );
+        // Sends while a listener is away are lost to it: keep sending until both hear.
+        let _ = publisher.publish(&price("WTI", n)).await;
+        n += 1.0;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        for (feed, heard) in feeds.iter_mut().zip(heard.iter_mut()) {
+            while let Ok(frame) = feed.try_recv() {
+                let update: serde_json::Value = serde_json::from_str(frame.text.as_str()).unwrap();
+                assert_eq!(update["symbol"], "WTI");
+                *heard = true;
+            }
+        }
+    }
+    eprintln!(
+        "both instances heard again {:?} after the kill",
+        killed_at.elapsed()
+    );
+    instances.stop().await;
+    db.finish().await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL"]
+async fn an_update_too_large_for_notify_is_refused_and_the_next_one_goes() {
+    let db = TestDb::postgres().await;
+    let instances = PgInstances::start(&db, "commodex_live_big").await;
+    let publisher = &instances.publisher;
+    let mut feed = instances.hubs[0].subscribe();
+    let big = Update::PortfolioUpdate {
+        portfolio_id: 1,
+        metrics: serde_json::json!({ "padding": "x".repeat(8000) }),
+    };
+    let refused = publisher.publish(&big).await.expect_err("too large");
+    assert!(
+        matches!(refused, PublishError::TooLarge { limit: 7999, .. }),
+        "{refused}"
+    );
+    assert!(refused.to_string().contains("7999 bytes"), "{refused}");
+    publisher.publish(&price("GOLD", 1.0)).await.unwrap();
+    let frame = tokio::time::timeout(Duration::from_secs(5), feed.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let update: serde_json::Value = serde_json::from_str(frame.text.as_str()).unwrap();
+    assert_eq!(update["type"], "price_update", "the big one never arrived");
+    instances.stop().await;
+    db.finish().await;
 }

@@ -8,11 +8,13 @@ mod database;
 pub mod error;
 pub mod import_runs;
 pub mod model;
+pub mod notify;
 mod pg_binary;
 pub mod portfolios;
 pub mod price_loader;
 pub mod prices;
 pub mod redact;
+mod sqlite_bulk;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -21,6 +23,7 @@ pub use database::{ConnectOptions, Store};
 pub use error::{Result, StoreError};
 pub use import_runs::ImportRun;
 pub use model::{Interval, PriceBar, SeriesKey};
+pub use notify::{Heard, NotificationListener, Notifier};
 pub use portfolios::{NewPortfolio, Portfolio, PortfolioAsset};
 pub use price_loader::PriceLoader;
 pub use prices::{SeriesSummary, StoreTx, UpsertCounts};

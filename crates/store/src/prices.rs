@@ -3,15 +3,12 @@
 use crate::database::{Backend, Store, on_pool};
 use crate::error::{Result, StoreError};
 use crate::model::{Interval, PriceBar, SeriesKey};
+use crate::sqlite_bulk::{self, OnConflict};
 use chrono::NaiveDate;
-use sqlx::{QueryBuilder, Row};
+use sqlx::Row;
 
-/// Rows per INSERT statement on SQLite: 9 parameters a row stays below SQLite's limit of
-/// 32,766 parameters.
-pub const UPSERT_BATCH_ROWS: usize = 3000;
-
-const UPSERT_HEAD: &str =
-    "INSERT INTO prices (source, symbol, date, interval, open, high, low, close, volume) ";
+/// Rows per chunk [`Store::upsert_series`] hands to one call.
+pub const UPSERT_BATCH_ROWS: usize = 10_000;
 
 // Only rows whose values really change are rewritten, so that re-importing a file touches
 // nothing and `rows_affected` counts exactly the new and updated rows.
@@ -27,7 +24,8 @@ macro_rules! upsert_tail {
         OR prices.volume IS DISTINCT FROM excluded.volume"
     };
 }
-const UPSERT_TAIL: &str = upsert_tail!();
+/// The conflict clause of every upsert of prices.
+pub(crate) const UPSERT_TAIL: &str = upsert_tail!();
 
 /// Rows per statement on PostgreSQL, where rows travel as column arrays.
 const PG_UNNEST_BATCH_ROWS: usize = 10_000;
@@ -312,7 +310,7 @@ pub(crate) fn storable_bar(key: &SeriesKey, bar: &PriceBar) -> Result<PriceBar> 
 }
 
 /// The key of row `index`, or an error naming the index when a caller passed too few keys.
-fn key_of(keys: &[SeriesKey], index: usize) -> Result<&SeriesKey> {
+pub(crate) fn key_of(keys: &[SeriesKey], index: usize) -> Result<&SeriesKey> {
     keys.get(index).ok_or_else(|| {
         StoreError::InvalidPrice(format!(
             "a row refers to series {index} but only {} were given",
@@ -332,29 +330,7 @@ impl StoreTx {
         let mut affected = 0;
         match &mut self.inner {
             TxInner::Sqlite(tx) => {
-                for chunk in rows.chunks(UPSERT_BATCH_ROWS) {
-                    let chunk = chunk
-                        .iter()
-                        .map(|(index, bar)| {
-                            let key = key_of(keys, *index)?;
-                            Ok((key, storable_bar(key, bar)?))
-                        })
-                        .collect::<Result<Vec<_>>>()?;
-                    let mut builder = QueryBuilder::new(UPSERT_HEAD);
-                    builder.push_values(chunk, |mut row, (key, bar)| {
-                        row.push_bind(key.source.as_str())
-                            .push_bind(key.symbol.as_str())
-                            .push_bind(bar.date)
-                            .push_bind(key.interval.as_str())
-                            .push_bind(bar.open)
-                            .push_bind(bar.high)
-                            .push_bind(bar.low)
-                            .push_bind(bar.close)
-                            .push_bind(bar.volume);
-                    });
-                    builder.push(UPSERT_TAIL);
-                    affected += builder.build().execute(&mut **tx).await?.rows_affected();
-                }
+                affected = sqlite_bulk::write_rows(tx, keys, rows, OnConflict::Update).await?;
             }
             TxInner::Postgres(tx) => {
                 // One statement per chunk with a column array per field: PostgreSQL plans

@@ -64,6 +64,23 @@ impl TestDb {
         }
     }
 
+    /// Ends every other session on this PostgreSQL database (listeners, lock holders, pools),
+    /// as an operator's `pg_terminate_backend` or a failover would; returns how many.
+    pub async fn terminate_other_sessions(&self) -> u64 {
+        let mut admin = sqlx::PgConnection::connect(&self.url)
+            .await
+            .expect("connect to the test database");
+        let ended: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()) AS ended",
+        )
+        .fetch_one(&mut admin)
+        .await
+        .expect("terminate sessions");
+        admin.close().await.ok();
+        ended as u64
+    }
+
     /// Closes the pool; the database itself goes when the value is dropped.
     pub async fn finish(self) {
         self.store.close().await;

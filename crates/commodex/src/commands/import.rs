@@ -106,6 +106,7 @@ async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportSummar
     // The first batch decides the interval (from the spacing of its dates) before any write.
     let mut first = Vec::with_capacity(BATCH_BARS);
     reader.next_batch(&mut first, BATCH_BARS)?;
+    let expected_rows = expected_rows(first.len(), counter.get(), total_bytes);
     let interval = infer_interval(&first);
     let keys: Vec<SeriesKey> = symbols
         .iter()
@@ -145,7 +146,7 @@ async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportSummar
     // Into empty series every row is new: PostgreSQL can then stream them with COPY, and no
     // second count is needed.
     let fresh = before == 0;
-    let mut loader = tx.price_loader(&keys, fresh).await?;
+    let mut loader = tx.sized_price_loader(&keys, fresh, expected_rows).await?;
     let fed = feed(&mut loader, &mut receiver, &progress, &counter).await;
     let (summary, submitted) = match fed {
         Ok(fed) => fed,
@@ -239,6 +240,16 @@ fn symbols_for(reader: &PriceReader, args: &ImportArgs) -> anyhow::Result<Vec<St
             Ok(vec![symbol])
         }
     }
+}
+
+/// The rows a file of `total_bytes` holds if the rest is like its first `rows` rows, read from
+/// its first `bytes_read` bytes (the store chooses how to load by it).
+fn expected_rows(rows: usize, bytes_read: u64, total_bytes: u64) -> u64 {
+    if bytes_read == 0 {
+        return rows as u64;
+    }
+    let estimate = rows as u128 * u128::from(total_bytes) / u128::from(bytes_read);
+    u64::try_from(estimate).unwrap_or(u64::MAX).max(rows as u64)
 }
 
 /// Daily, weekly, monthly, quarterly or annual, from the median spacing of the first dates.

@@ -3,10 +3,12 @@
 //! Without Redis the poller runs in this process and hands updates straight to the hub. With
 //! Redis the poller only publishes on the channel, and every instance (the poller's included)
 //! forwards what the channel carries to its own clients: one path per update, so no client sees
-//! an update twice. The forwarder resubscribes by itself when Redis restarts.
+//! an update twice. The forwarder resubscribes by itself when Redis restarts. On PostgreSQL
+//! without Redis, LISTEN/NOTIFY plays the channel's part ([`super::notify`]).
 
 use super::hub::Hub;
 use super::message::Update;
+use super::notify::PgFanout;
 use super::redis_link::{COMMAND_TIMEOUT, RedisLink};
 use futures::StreamExt;
 use std::sync::Arc;
@@ -25,12 +27,27 @@ pub enum Fanout {
         /// The channel's name.
         channel: String,
     },
+    /// To the PostgreSQL NOTIFY channel every instance listens on.
+    Postgres(PgFanout),
 }
 
-/// A publish that did not reach Redis; the update is lost for every client, not duplicated.
+/// A publish that did not happen; the update is lost for every client, not duplicated.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot publish a live update to Redis: {0}")]
-pub struct PublishError(String);
+pub enum PublishError {
+    /// Redis or PostgreSQL did not take it.
+    #[error("cannot publish a live update: {0}")]
+    Unreachable(String),
+    /// Too large for PostgreSQL's NOTIFY; other updates still go.
+    #[error(
+        "a live update of {bytes} bytes is larger than the {limit} bytes a NOTIFY carries; not sent"
+    )]
+    TooLarge {
+        /// Its size as JSON.
+        bytes: usize,
+        /// The most NOTIFY carries.
+        limit: usize,
+    },
+}
 
 impl Fanout {
     /// Publishes one update to every instance's clients.
@@ -41,21 +58,23 @@ impl Fanout {
                 Ok(())
             }
             Fanout::Redis { link, channel } => {
-                let text =
-                    serde_json::to_string(update).map_err(|e| PublishError(e.to_string()))?;
+                let unreachable =
+                    |error: String| PublishError::Unreachable(format!("Redis: {error}"));
+                let text = serde_json::to_string(update).map_err(|e| unreachable(e.to_string()))?;
                 let mut connection = link
                     .connection()
                     .await
-                    .map_err(|e| PublishError(e.to_string()))?;
+                    .map_err(|e| unreachable(e.to_string()))?;
                 let mut command = redis::cmd("PUBLISH");
                 command.arg(channel).arg(text);
                 let publish = command.query_async::<i64>(&mut connection);
                 match tokio::time::timeout(COMMAND_TIMEOUT, publish).await {
                     Ok(Ok(_receivers)) => Ok(()),
-                    Ok(Err(error)) => Err(PublishError(error.to_string())),
-                    Err(_) => Err(PublishError("Redis did not answer in time".to_string())),
+                    Ok(Err(error)) => Err(unreachable(error.to_string())),
+                    Err(_) => Err(unreachable("no answer in time".to_string())),
                 }
             }
+            Fanout::Postgres(postgres) => postgres.publish(update).await,
         }
     }
 }

@@ -1,14 +1,15 @@
 //! Live prices: the poller (one per deployment, behind a lease), the fan-out to every
 //! instance's clients, and the hub each instance's WebSocket clients read from.
 //!
-//! [`start`] wires them from the state (Redis or not, PostgreSQL or SQLite) and returns a
-//! [`LiveHandle`] whose [`LiveHandle::shutdown`] stops polling, releases the lease and closes
-//! the clients.
+//! [`start`] wires them from the state (Redis; else PostgreSQL's LISTEN/NOTIFY; else, on
+//! SQLite, in process) and returns a [`LiveHandle`] whose [`LiveHandle::shutdown`] stops
+//! polling, releases the lease and closes the clients.
 
 pub mod fanout;
 pub mod hub;
 pub mod lease;
 pub mod message;
+pub mod notify;
 pub mod poller;
 pub mod redis_link;
 pub mod ticker;
@@ -49,6 +50,12 @@ impl LiveConfig {
     /// The Redis channel updates are published on.
     pub fn channel(&self) -> String {
         format!("{}:updates", self.redis_prefix)
+    }
+
+    /// The PostgreSQL NOTIFY channel of the fan-out without Redis: named from the same hash
+    /// as the advisory lock, so deployments with different prefixes do not hear each other.
+    pub fn notify_channel(&self) -> String {
+        format!("commodex_live_{:016x}", self.advisory_key())
     }
 
     /// The advisory lock key: a fixed hash of the prefix, so deployments on one database with
@@ -99,13 +106,13 @@ pub fn start(state: &AppState, config: &LiveConfig) -> LiveHandle {
                 Lease::Redis(RedisLease::new(link, config.lease_key(), config.lease_ttl)),
             )
         }
-        None => {
-            let lease = match &config.postgres_url {
-                Some(url) => Lease::Postgres(store::AdvisoryLock::new(url, config.advisory_key())),
-                None => Lease::InProcess,
-            };
-            (Fanout::InProcess(hub.clone()), lease)
-        }
+        None => match &config.postgres_url {
+            Some(url) => (
+                postgres_fanout(url, config, &hub, &stopped, &mut tasks),
+                Lease::Postgres(store::AdvisoryLock::new(url, config.advisory_key())),
+            ),
+            None => (Fanout::InProcess(hub.clone()), Lease::InProcess),
+        },
     };
     tracing::info!(
         lease = lease.kind(),
@@ -121,6 +128,33 @@ pub fn start(state: &AppState, config: &LiveConfig) -> LiveHandle {
     );
     tasks.push(tokio::spawn(poller.run(stopped)));
     LiveHandle { hub, stop, tasks }
+}
+
+/// The NOTIFY fan-out, with this instance's listener started; in-process (this instance's
+/// clients only) if the URL cannot even be parsed.
+fn postgres_fanout(
+    url: &str,
+    config: &LiveConfig,
+    hub: &Hub,
+    stopped: &watch::Receiver<bool>,
+    tasks: &mut Vec<JoinHandle<()>>,
+) -> Fanout {
+    let notifier = match store::Notifier::new(url) {
+        Ok(notifier) => notifier,
+        Err(error) => {
+            tracing::error!(%error, "live updates: no NOTIFY fan-out; only this instance's clients get updates");
+            return Fanout::InProcess(hub.clone());
+        }
+    };
+    let channel = config.notify_channel();
+    let (listening, _) = watch::channel(false);
+    tasks.push(tokio::spawn(notify::forward(
+        store::NotificationListener::new(url, &channel),
+        hub.clone(),
+        stopped.clone(),
+        listening,
+    )));
+    Fanout::Postgres(notify::PgFanout::new(notifier, channel))
 }
 
 impl LiveHandle {

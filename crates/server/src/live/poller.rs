@@ -2,7 +2,7 @@
 //! stores them, publishes a `price_update` per moved series and a `portfolio_update` per saved
 //! portfolio holding one of them.
 
-use super::fanout::Fanout;
+use super::fanout::{Fanout, PublishError};
 use super::lease::Lease;
 use super::message::Update;
 use super::ticker::DemoTicker;
@@ -146,6 +146,8 @@ impl Poller {
                     self.last_prices.insert(id.clone(), quote.price);
                     moved.insert(id);
                 }
+                // Too large for NOTIFY (and logged there): the others may still go.
+                Err(PublishError::TooLarge { .. }) => {}
                 Err(error) => {
                     tracing::warn!(%error, "live poller: update not published");
                     // Redis is away: the rest of this poll would fail the same way.
@@ -224,9 +226,12 @@ impl Poller {
                 portfolio_id: portfolio.id,
                 metrics,
             };
-            if let Err(error) = self.fanout.publish(&update).await {
-                tracing::warn!(%error, "live poller: portfolio update not published");
-                return;
+            match self.fanout.publish(&update).await {
+                Ok(()) | Err(PublishError::TooLarge { .. }) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "live poller: portfolio update not published");
+                    return;
+                }
             }
         }
     }

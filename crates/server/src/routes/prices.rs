@@ -7,7 +7,7 @@
 
 use crate::error::{ApiError, ErrorKind};
 use crate::service::prices::{self, AUTO, SeriesRequest, ServedSeries};
-use crate::service::response_cache::ResponseKey;
+use crate::service::response_cache::{Computed, ResponseKey};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -82,19 +82,22 @@ pub async fn get(
         end: request.end,
         interval: request.interval,
     };
-    let epoch = state.price_answers.epoch(&key.symbol);
-    if let Some(answer) = state.price_answers.get(&key).await {
-        return Ok(json(answer));
-    }
-    let served = prices::load_series(&state, &request).await?;
-    let answer = Bytes::from(serde_json::to_vec(&served).map_err(|error| {
-        tracing::error!(%error, "cannot serialise a series");
-        ApiError::new(ErrorKind::Internal, "internal error")
-    })?);
-    // A stale answer stood in for a failed provider: the next request should try again.
-    if !served.stale {
-        state.price_answers.insert(key, epoch, answer.clone()).await;
-    }
+    // Concurrent misses of one query (after a live update retired its answer) share one load.
+    let answer = state
+        .price_answers
+        .get_or_compute(key, || async {
+            let served = prices::load_series(&state, &request).await?;
+            let bytes = Bytes::from(serde_json::to_vec(&served).map_err(|error| {
+                tracing::error!(%error, "cannot serialise a series");
+                ApiError::new(ErrorKind::Internal, "internal error")
+            })?);
+            // A stale answer stood in for a failed provider: the next request should try again.
+            Ok::<_, ApiError>(Computed {
+                bytes,
+                keep: !served.stale,
+            })
+        })
+        .await?;
     Ok(json(answer))
 }
 

@@ -7,10 +7,17 @@
 //! epoch: an answer made before the bump is never served after it. Writes made outside the
 //! live updates (an import, a fetch) are seen when the entry expires: checking the database on
 //! every hit would cost the very round trip the cache exists to save.
+//!
+//! [`ResponseCache::get_or_compute`] makes one answer for all the concurrent misses of a key
+//! and epoch (see [`SingleFlight`]): a request that starts after an update does not join a
+//! computation started before it.
 
+use crate::error::ApiError;
+use crate::single_flight::SingleFlight;
 use axum::body::Bytes;
 use moka::future::Cache;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use store::Interval;
@@ -42,6 +49,8 @@ pub struct ResponseCache {
     entries: Option<Cache<ResponseKey, Cached>>,
     /// Per upper-cased symbol, how many times its prices changed since start.
     epochs: Arc<Mutex<HashMap<String, u64>>>,
+    /// Answers being computed, by query and the epoch they were asked at.
+    flights: SingleFlight<(ResponseKey, Epoch), Result<Bytes, ApiError>>,
 }
 
 /// One kept answer and the epoch of its symbol when it was computed.
@@ -52,8 +61,17 @@ struct Cached {
 }
 
 /// The epoch an answer must carry to be served; read before computing the answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Epoch(u64);
+
+/// A freshly computed answer and whether it may be kept (a stale stand-in may not).
+#[derive(Debug, Clone)]
+pub struct Computed {
+    /// The serialised answer.
+    pub bytes: Bytes,
+    /// Whether later requests may be served these bytes.
+    pub keep: bool,
+}
 
 impl ResponseCache {
     /// A cache whose entries live `ttl`; a zero `ttl` disables it.
@@ -70,6 +88,7 @@ impl ResponseCache {
         Self {
             entries,
             epochs: Arc::default(),
+            flights: SingleFlight::default(),
         }
     }
 
@@ -103,11 +122,43 @@ impl ResponseCache {
         found
     }
 
-    /// Keeps `answer` for `key`, computed at `epoch`. Intraday answers are not kept: they
-    /// change within minutes.
+    /// The cached answer to `key`, else the answer of `compute`, run once for all the requests
+    /// of `key` that miss at the same epoch, and kept when it says so. The epoch is read
+    /// before the look-up, so an answer computed before a live update is neither joined nor
+    /// served by a request that came after it.
+    pub async fn get_or_compute<F, Fut>(
+        &self,
+        key: ResponseKey,
+        compute: F,
+    ) -> Result<Bytes, ApiError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Computed, ApiError>>,
+    {
+        let epoch = self.epoch(&key.symbol);
+        if let Some(answer) = self.get(&key).await {
+            return Ok(answer);
+        }
+        let flight = (key.clone(), epoch);
+        self.flights
+            .run(flight, move || async move {
+                let computed = compute().await?;
+                // Kept before the flight ends, so a request arriving after it hits the cache.
+                if computed.keep {
+                    self.insert(key, epoch, computed.bytes.clone()).await;
+                }
+                Ok(computed.bytes)
+            })
+            .await
+    }
+
+    /// Keeps `answer` for `key`, computed at `epoch`, unless the symbol changed since. Intraday
+    /// answers are not kept: they change within minutes.
     pub async fn insert(&self, key: ResponseKey, epoch: Epoch, answer: Bytes) {
+        // An answer already out of date is not kept: it could only replace a newer one.
         if let Some(entries) = &self.entries
             && key.interval != Interval::Intraday
+            && self.epoch(&key.symbol) == epoch
         {
             let cached = Cached {
                 epoch: epoch.0,
@@ -136,6 +187,7 @@ impl Default for ResponseCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn key(source: &str, symbol: &str) -> ResponseKey {
         ResponseKey {
@@ -195,6 +247,99 @@ mod tests {
             cache.get(&key("demo", "GOLD")).await,
             Some(Bytes::from_static(b"new"))
         );
+    }
+
+    /// A computation of `GOLD` that counts itself and takes long enough for every caller to
+    /// arrive while it runs.
+    async fn slow_answer(
+        computations: &AtomicUsize,
+        text: &'static str,
+    ) -> Result<Computed, ApiError> {
+        computations.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        Ok(Computed {
+            bytes: Bytes::from_static(text.as_bytes()),
+            keep: true,
+        })
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sixty_four_concurrent_misses_after_an_update_compute_once() {
+        let cache = ResponseCache::new(Duration::from_secs(60));
+        cache
+            .insert(
+                key("demo", "GOLD"),
+                cache.epoch("GOLD"),
+                Bytes::from_static(b"old"),
+            )
+            .await;
+        cache.invalidate_series("GOLD");
+        let computations = Arc::new(AtomicUsize::new(0));
+        let barrier = Arc::new(tokio::sync::Barrier::new(64));
+        let requests: Vec<_> = (0..64)
+            .map(|_| {
+                let (cache, computations, barrier) =
+                    (cache.clone(), computations.clone(), barrier.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    cache
+                        .get_or_compute(key("demo", "GOLD"), || slow_answer(&computations, "new"))
+                        .await
+                })
+            })
+            .collect();
+        for request in requests {
+            assert_eq!(request.await.unwrap().unwrap(), Bytes::from_static(b"new"));
+        }
+        assert_eq!(computations.load(Ordering::SeqCst), 1);
+        // The answer was kept: the next request computes nothing.
+        let next = cache
+            .get_or_compute(key("demo", "GOLD"), || slow_answer(&computations, "other"))
+            .await;
+        assert_eq!(next.unwrap(), Bytes::from_static(b"new"));
+        assert_eq!(computations.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_after_an_update_does_not_join_a_computation_from_before_it() {
+        let cache = ResponseCache::new(Duration::from_secs(60));
+        let computations = Arc::new(AtomicUsize::new(0));
+        let before = {
+            let (cache, computations) = (cache.clone(), computations.clone());
+            tokio::spawn(async move {
+                cache
+                    .get_or_compute(key("demo", "GOLD"), || slow_answer(&computations, "before"))
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        cache.invalidate_series("GOLD");
+        let after = cache
+            .get_or_compute(key("demo", "GOLD"), || slow_answer(&computations, "after"))
+            .await;
+        assert_eq!(after.unwrap(), Bytes::from_static(b"after"));
+        assert_eq!(
+            before.await.unwrap().unwrap(),
+            Bytes::from_static(b"before")
+        );
+        assert_eq!(computations.load(Ordering::SeqCst), 2);
+        // The answer from before the update was not kept over the one from after it.
+        assert_eq!(
+            cache.get(&key("demo", "GOLD")).await,
+            Some(Bytes::from_static(b"after"))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_computation_is_shared_and_not_kept() {
+        let cache = ResponseCache::new(Duration::from_secs(60));
+        let failed = cache
+            .get_or_compute(key("demo", "GOLD"), || async {
+                Err(ApiError::new(crate::error::ErrorKind::NotFound, "no GOLD"))
+            })
+            .await;
+        assert_eq!(failed.unwrap_err().message, "no GOLD");
+        assert_eq!(cache.get(&key("demo", "GOLD")).await, None);
     }
 
     #[tokio::test]
