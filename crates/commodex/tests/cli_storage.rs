@@ -240,7 +240,29 @@ fn export_writes_to_a_file_and_explains_an_unknown_series() {
         "--start",
         "2024-13-01",
     ]);
-    assert!(stderr(&bad_date).contains("--start '2024-13-01' is not a date"));
+    // A usage error (clap's exit code 2) naming the flag, the value and what was expected.
+    assert_eq!(bad_date.status.code(), Some(2));
+    let message = stderr(&bad_date);
+    assert!(
+        message.contains("'2024-13-01' for '--start <D>'")
+            && message.contains("not a date: expected YYYY-MM-DD"),
+        "{message}"
+    );
+    let bad_interval = sandbox.run(&[
+        "export",
+        "--source",
+        "csv",
+        "--symbol",
+        "GOLD",
+        "--interval",
+        "hourly",
+    ]);
+    assert_eq!(bad_interval.status.code(), Some(2));
+    assert!(
+        stderr(&bad_interval).contains("unknown interval 'hourly': expected one of"),
+        "{}",
+        stderr(&bad_interval)
+    );
 }
 
 #[test]

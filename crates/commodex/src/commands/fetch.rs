@@ -77,23 +77,18 @@ impl std::fmt::Display for Summary {
 }
 
 async fn fetch(settings: &Settings, args: &FetchArgs) -> anyhow::Result<Summary> {
-    let source = args.source.trim().to_ascii_lowercase();
-    let symbol = args.symbol.trim().to_ascii_uppercase();
+    let series = &args.series;
+    let source = series.source.trim().to_ascii_lowercase();
+    let symbol = series.symbol.trim().to_ascii_uppercase();
     let catalog = Catalog::embedded()?;
     let (_, entry) = catalog.require(&source, &symbol)?;
-    let interval: Interval = match &args.interval {
-        Some(text) => text
-            .parse()
-            .map_err(|e: String| anyhow::anyhow!("--interval: {e}"))?,
-        None => entry.interval,
-    };
-    let start_flag = super::parse_date_flag("--start", args.start.as_deref())?;
-    let end = super::parse_date_flag("--end", args.end.as_deref())?
-        .unwrap_or_else(|| Utc::now().date_naive());
+    let interval = series.interval.unwrap_or(entry.interval);
+    let (start_flag, end_flag) = series.range()?;
+    let end = end_flag.unwrap_or_else(|| Utc::now().date_naive());
     if let Some(start) = start_flag
         && start > end
     {
-        bail!("--start {start} is after --end {end}");
+        bail!("--start {start} is after today, {end}");
     }
     let source_settings = settings
         .sources

@@ -64,16 +64,3 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<store::Store> {
     store.migrate().await?;
     Ok(store)
 }
-
-/// Reads an optional `YYYY-MM-DD` flag, naming the flag when the date is not one.
-pub fn parse_date_flag(
-    flag: &str,
-    value: Option<&str>,
-) -> anyhow::Result<Option<chrono::NaiveDate>> {
-    value
-        .map(|text| {
-            chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-                .map_err(|_| anyhow::anyhow!("{flag} '{text}' is not a date: expected YYYY-MM-DD"))
-        })
-        .transpose()
-}
