@@ -91,6 +91,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 fn router(config: &ServerConfig, state: AppState) -> Router {
+    crate::prometheus::install();
     let (api, document) = documented_routes(&state);
     let document = OpenApiJson::new(&document);
     let layers = ServiceBuilder::new()
