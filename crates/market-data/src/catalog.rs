@@ -33,6 +33,7 @@ const EMBEDDED_ORIGIN: &str = "embedded config/catalog.toml";
 
 /// A family of commodities; the catalog and the dashboard group by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Crude oil, refined products, natural gas.
@@ -105,6 +106,7 @@ impl FromStr for Category {
 
 /// What one source offers for one commodity.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SourceEntry {
     /// The provider's own code for the commodity (`CLUSD`, `crude_oil`, `WTIOIL-FUT`...).
     pub code: String,
@@ -129,6 +131,8 @@ impl SourceEntry {
 
 /// One commodity with our stable symbol and what each source offers for it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "utoipa", schema(example = json!({"symbol": "GOLD", "name": "Gold", "category": "precious_metals", "unit": "USD/troy oz", "sources": {"demo": {"code": "GOLD", "aliases": [], "endpoint": null, "interval": "daily", "price_unit": "USD/troy oz", "scale": 1.0}}})))]
 pub struct Commodity {
     /// Our stable symbol (`GOLD`, `WTI`...), the same across sources.
     pub symbol: String,

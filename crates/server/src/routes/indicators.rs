@@ -22,7 +22,6 @@ pub struct SeriesIndicators {
     /// Our symbol.
     symbol: String,
     /// The sampling interval.
-    #[schema(value_type = crate::openapi::schemas::Interval)]
     interval: Interval,
     /// The source whose data this is.
     served_by: String,
@@ -114,7 +113,6 @@ pub struct IndicatorsBody {
     indicators: Vec<String>,
     /// Bars in date order: `date` and `close`, and `open`, `high`, `low`, `volume` where the
     /// indicators need them.
-    #[schema(value_type = Vec<crate::openapi::schemas::PriceBar>)]
     data: Vec<PriceBar>,
 }
 

@@ -4,7 +4,6 @@
 //! These are reads with a body (nothing is stored), so they need no token.
 
 use crate::error::{ApiError, ErrorKind};
-use crate::openapi::schemas;
 use crate::routes::blocking;
 use crate::service::portfolio_risk::{MetricsReport, metrics_report};
 use crate::service::prices::{self, Aligned, AssetOrigin, align};
@@ -42,7 +41,6 @@ pub struct InlineAsset {
     /// A positive weight.
     weight: f64,
     /// Bars with at least `date` and `close`.
-    #[schema(value_type = Vec<schemas::PriceBar>)]
     data: Vec<PriceBar>,
 }
 
@@ -88,7 +86,7 @@ pub struct SimulateBody {
     /// RNG seed (42 when absent): the same seed gives the same numbers.
     seed: Option<u64>,
     /// `normal` (default) or `bootstrap`.
-    #[schema(value_type = Option<schemas::SimulationMethod>)]
+    #[schema(value_type = Option<SimulationMethod>)]
     method: Option<String>,
     /// Raw paths to return (0 when absent).
     #[serde(default)]
@@ -187,7 +185,6 @@ pub struct SimulationAnswer {
     assets: Vec<AssetOrigin>,
     /// The simulation's outcome.
     #[serde(flatten)]
-    #[schema(value_type = schemas::SimulationResult)]
     result: SimulationResult,
 }
 

@@ -2,7 +2,6 @@
 //! `POST /api/v1/portfolio/metrics` answers and the live feed sends as `portfolio_update`.
 
 use crate::error::ApiError;
-use crate::openapi::schemas;
 use crate::routes::blocking;
 use crate::service::prices::{Aligned, AssetOrigin, load_aligned};
 use crate::state::AppState;
@@ -24,7 +23,6 @@ pub struct MetricsReport {
     pub assets: Vec<AssetOrigin>,
     /// SPEC's metric keys.
     #[serde(flatten)]
-    #[schema(value_type = schemas::PortfolioMetrics)]
     pub metrics: PortfolioMetrics,
 }
 

@@ -42,7 +42,6 @@ pub struct ServedSeries {
     /// Our symbol, as the catalog spells it.
     pub symbol: String,
     /// The sampling interval.
-    #[schema(value_type = crate::openapi::schemas::Interval)]
     pub interval: Interval,
     /// The source whose data this is.
     pub served_by: String,
@@ -51,7 +50,6 @@ pub struct ServedSeries {
     /// Whether the prices are simulated (the `demo` source).
     pub simulated: bool,
     /// The bars, in date order.
-    #[schema(value_type = Vec<crate::openapi::schemas::PriceBar>)]
     pub data: Vec<PriceBar>,
 }
 
