@@ -35,7 +35,7 @@ pub struct SeriesRequest {
 
 /// A series as served, with where it came from.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"source": "auto", "symbol": "GOLD", "interval": "daily", "served_by": "demo", "stale": false, "simulated": true, "data": [{"date": "2024-01-02", "open": 2063.1, "high": 2071.4, "low": 2058.9, "close": 2069.2, "volume": null}]}))]
+#[schema(example = json!({"source": "auto", "symbol": "GOLD", "interval": "daily", "served_by": "demo", "stale": false, "simulated": true, "currency": "USD", "data": [{"date": "2024-01-02", "open": 2063.1, "high": 2071.4, "low": 2058.9, "close": 2069.2, "volume": null}]}))]
 pub struct ServedSeries {
     /// The source asked for (`auto` when the server chose).
     pub source: String,
@@ -49,6 +49,9 @@ pub struct ServedSeries {
     pub stale: bool,
     /// Whether the prices are simulated (the `demo` source).
     pub simulated: bool,
+    /// The currency of the prices, as the catalog gives it for the symbol (`EUR` for TTF
+    /// gas); `null` for an imported symbol the catalog does not know. Nothing is converted.
+    pub currency: Option<String>,
     /// The bars, in date order.
     pub data: Vec<PriceBar>,
 }
@@ -113,6 +116,7 @@ pub async fn load_series(
             interval: request.interval,
             served_by: served.served_by,
             stale: served.stale,
+            currency: currency(state, &symbol),
             data: served.bars.to_vec(),
         }),
         Err(error) => Err(fetch_error(error, asked, &symbol, request.interval)),
@@ -144,8 +148,14 @@ async fn load_stored(
         served_by: source.to_string(),
         stale: false,
         simulated: state.source(source).is_some_and(|s| s.simulated),
+        currency: currency(state, &symbol),
         data,
     })
+}
+
+/// The currency of `symbol`'s prices, when the catalog knows the symbol.
+fn currency(state: &AppState, symbol: &str) -> Option<String> {
+    state.catalog.commodity(symbol).map(|c| c.currency.clone())
 }
 
 /// The API error for a fallback that could not serve. Every text comes from market-data's
