@@ -2,13 +2,15 @@
 //!
 //! Only what is missing is asked for: with history stored, a fetch without `--start` asks from
 //! the day after the last stored bar, and one with `--start` asks for the parts of the range
-//! outside the stored span. A throttle is `rate_limited` (exit 3) and nothing is stored.
+//! outside the stored span; either way it also asks for the widest few holes inside the stored
+//! span that a closed market does not explain ([`market_data::backfill::holes`]). A throttle
+//! is `rate_limited` (exit 3) and nothing is stored.
 
 use crate::cli::FetchArgs;
 use crate::config::Settings;
 use anyhow::{Context, bail};
 use chrono::{NaiveDate, Utc};
-use market_data::backfill::{default_start, missing_ranges};
+use market_data::backfill::{MAX_HOLES_PER_FETCH, default_start, holes, missing_ranges};
 use market_data::{Catalog, DemoSource, MarketDataError};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -42,6 +44,8 @@ pub async fn run(settings: &Settings, args: FetchArgs) -> anyhow::Result<ExitCod
 struct Summary {
     key: SeriesKey,
     ranges: Vec<(NaiveDate, NaiveDate)>,
+    /// Holes inside the stored span left for a later fetch.
+    holes_left: usize,
     new: u64,
     updated: u64,
     unchanged: u64,
@@ -72,7 +76,15 @@ impl std::fmt::Display for Summary {
             self.requests,
             self.quota_left
                 .map_or_else(|| "unlimited".to_string(), |q| q.to_string())
-        )
+        )?;
+        if self.holes_left > 0 {
+            write!(
+                f,
+                "; {} more gaps in the stored history left for the next fetch",
+                self.holes_left
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -105,7 +117,20 @@ async fn fetch(settings: &Settings, args: &FetchArgs) -> anyhow::Result<Summary>
         .await?
         .map(|summary| (summary.first, summary.last));
     let start = start_flag.unwrap_or_else(|| default_start(&source, end));
-    let ranges = missing_ranges(start, end, stored, start_flag.is_some());
+    let mut ranges = missing_ranges(start, end, stored, start_flag.is_some());
+    let mut holes_left = 0;
+    if stored.is_some() {
+        let dates: Vec<NaiveDate> = store
+            .prices(&key, start_flag, Some(end))
+            .await?
+            .iter()
+            .map(|bar| bar.date)
+            .collect();
+        let (inside, more) = holes(&dates, interval, MAX_HOLES_PER_FETCH);
+        ranges.extend(inside);
+        ranges.sort_unstable();
+        holes_left = more;
+    }
 
     let (bars, skipped_missing, requests, quota_left) = if ranges.is_empty() {
         (Vec::new(), 0, 0, None)
@@ -146,6 +171,7 @@ async fn fetch(settings: &Settings, args: &FetchArgs) -> anyhow::Result<Summary>
     Ok(Summary {
         key,
         ranges,
+        holes_left,
         new: counts.new,
         updated: counts.updated,
         unchanged: counts.unchanged,
