@@ -471,3 +471,25 @@ fn import_and_export_work_on_postgresql() {
     assert!(stdout(&again).contains("0 new, 0 updated, 3 unchanged"));
     assert_eq!(stdout(&export).lines().count(), 4);
 }
+
+#[test]
+fn a_missing_file_names_the_os_error_once() {
+    let sandbox = Sandbox::new();
+    let commands: [&[&str]; 4] = [
+        &["import", "absent.csv"],
+        &["indicators", "absent.csv", "--indicator", "rsi"],
+        &["metrics", "absent.csv"],
+        &["simulate", "absent.csv", "--weights", "A=1"],
+    ];
+    for args in commands {
+        let run = sandbox.run(args);
+        assert!(!run.status.success(), "{args:?}");
+        let message = stderr(&run);
+        assert!(message.contains("absent.csv"), "{args:?}: {message}");
+        assert_eq!(
+            message.matches("No such file or directory").count(),
+            1,
+            "{args:?}: {message}"
+        );
+    }
+}
