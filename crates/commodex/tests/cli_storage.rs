@@ -473,6 +473,36 @@ fn import_and_export_work_on_postgresql() {
 }
 
 #[test]
+fn logs_to_a_pipe_carry_no_colour_codes() {
+    use std::io::{BufRead, BufReader};
+    let sandbox = Sandbox::new()
+        .with_env("COMMODEX_LOGGING__LEVEL", "info")
+        .with_env("COMMODEX_LOGGING__FORMAT", "pretty")
+        .with_env("COMMODEX_LOGGING__FILES", "false");
+    let mut child = sandbox
+        .command(&["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start commodex serve");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let mut said = Vec::new();
+    for line in BufReader::new(stderr).lines() {
+        let Ok(line) = line else { break };
+        let listening = line.starts_with("commodex listening on");
+        said.push(line);
+        if listening {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = said.join("\n");
+    assert!(text.contains("commodex is serving"), "{text}");
+    assert!(!text.contains('\u{1b}'), "ANSI escape codes in:\n{text}");
+}
+
+#[test]
 fn a_missing_file_names_the_os_error_once() {
     let sandbox = Sandbox::new();
     let commands: [&[&str]; 4] = [
