@@ -3,8 +3,8 @@
 
 use crate::config::{LogFormat, Profile, Settings};
 use anyhow::Context;
-use std::io::IsTerminal;
 use rolling_file::{BasicRollingFileAppender, RollingConditionBasic};
+use std::io::IsTerminal;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::filter::{EnvFilter, LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;

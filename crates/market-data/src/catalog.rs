@@ -438,7 +438,9 @@ mod tests {
         let catalog = Catalog::embedded().unwrap();
         for commodity in catalog.commodities() {
             assert!(
-                commodity.unit.starts_with(&format!("{}/", commodity.currency)),
+                commodity
+                    .unit
+                    .starts_with(&format!("{}/", commodity.currency)),
                 "{}: {} in {}",
                 commodity.symbol,
                 commodity.unit,

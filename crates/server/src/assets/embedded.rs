@@ -194,7 +194,10 @@ mod tests {
 
     #[test]
     fn types_come_from_the_file_name_and_text_is_compressed() {
-        assert_eq!(content_type("swagger-ui/LICENSE"), "text/plain; charset=utf-8");
+        assert_eq!(
+            content_type("swagger-ui/LICENSE"),
+            "text/plain; charset=utf-8"
+        );
         assert!(content_type("vendor/x.min.js").starts_with("text/javascript"));
         let text = Asset::new("a.css", b"body { margin: 0 } ".repeat(200));
         assert!(text.gzip.as_ref().is_some_and(|g| g.len() < text.raw.len()));

@@ -97,7 +97,8 @@ impl<S: Send + Sync> FromRequestParts<S> for IndicatorsQuery {
         }
         // The other keys are strings in a map: the query type's own `Deserialize` reads them,
         // so `/prices` and this route accept the same parameters with the same errors.
-        let series = serde_json::from_value(serde_json::Value::Object(rest)).map_err(|e| bad(&e))?;
+        let series =
+            serde_json::from_value(serde_json::Value::Object(rest)).map_err(|e| bad(&e))?;
         Ok(Self { series, indicators })
     }
 }
