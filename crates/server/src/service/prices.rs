@@ -112,11 +112,11 @@ pub async fn load_series(
         Ok(served) => Ok(ServedSeries {
             source: asked.to_string(),
             simulated: state.source(&served.served_by).is_some_and(|s| s.simulated),
+            currency: currency(state, &symbol),
             symbol,
             interval: request.interval,
             served_by: served.served_by,
             stale: served.stale,
-            currency: currency(state, &symbol),
             data: served.bars.to_vec(),
         }),
         Err(error) => Err(fetch_error(error, asked, &symbol, request.interval)),
@@ -143,12 +143,12 @@ async fn load_stored(
     let data = state.store.prices(&key, request.start, request.end).await?;
     Ok(ServedSeries {
         source: source.to_string(),
+        currency: currency(state, &symbol),
         symbol,
         interval: request.interval,
         served_by: source.to_string(),
         stale: false,
         simulated: state.source(source).is_some_and(|s| s.simulated),
-        currency: currency(state, &symbol),
         data,
     })
 }
