@@ -1,8 +1,8 @@
 //! Every analytics integration test but those that need a process of their own, in one binary:
 //! one link of the dependency tree instead of one per file.
 
-mod golden_ext;
 mod backtest_golden;
+mod golden_ext;
 mod golden_indicators;
 mod golden_patterns;
 mod indicator_properties;

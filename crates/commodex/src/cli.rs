@@ -1,8 +1,10 @@
 //! The command line, as SPEC names it: scripts rely on these commands and flags.
 
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use store::Interval;
 
 /// Commodex: commodity prices from several providers, TA-Lib-exact oscillators and portfolio
 /// risk, as a web dashboard, a REST + WebSocket API and this command line.
@@ -77,21 +79,49 @@ pub struct ImportArgs {
 /// `commodex fetch`.
 #[derive(Debug, Args)]
 pub struct FetchArgs {
-    /// The source to fetch from.
+    /// Which series, over which dates. Without `--start`, everything the provider offers;
+    /// without `--interval`, the finest the source offers for the symbol.
+    #[command(flatten)]
+    pub series: SeriesArgs,
+}
+
+/// The series flags `fetch` and `export` share, checked as they are parsed: a bad date or
+/// interval is a usage error naming the flag, before any file or database is opened.
+#[derive(Debug, Args)]
+pub struct SeriesArgs {
+    /// The source id (alpha_vantage, fmp, demo, csv, ...).
     #[arg(long)]
     pub source: String,
     /// Our symbol (GOLD, WTI, ...).
     #[arg(long)]
     pub symbol: String,
-    /// First date (YYYY-MM-DD); default: everything the provider offers.
-    #[arg(long, value_name = "D")]
-    pub start: Option<String>,
-    /// Last date (YYYY-MM-DD); default: today.
-    #[arg(long, value_name = "D")]
-    pub end: Option<String>,
-    /// daily, weekly, monthly, ...; default: the finest the source offers for the symbol.
+    /// First date (YYYY-MM-DD).
+    #[arg(long, value_name = "D", value_parser = parse_date)]
+    pub start: Option<NaiveDate>,
+    /// Last date (YYYY-MM-DD).
+    #[arg(long, value_name = "D", value_parser = parse_date)]
+    pub end: Option<NaiveDate>,
+    /// daily, weekly, monthly, quarterly, annual.
     #[arg(long, value_name = "I")]
-    pub interval: Option<String>,
+    pub interval: Option<Interval>,
+}
+
+impl SeriesArgs {
+    /// `--start` and `--end`, refused when the range is empty.
+    pub fn range(&self) -> anyhow::Result<(Option<NaiveDate>, Option<NaiveDate>)> {
+        if let (Some(start), Some(end)) = (self.start, self.end)
+            && start > end
+        {
+            anyhow::bail!("--start {start} is after --end {end}");
+        }
+        Ok((self.start, self.end))
+    }
+}
+
+/// A `YYYY-MM-DD` date; clap prefixes the flag and the value to the message.
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| "not a date: expected YYYY-MM-DD".to_string())
 }
 
 /// Output format of `export`.
@@ -106,21 +136,9 @@ pub enum ExportFormat {
 /// `commodex export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The source the series is stored under.
-    #[arg(long)]
-    pub source: String,
-    /// Our symbol.
-    #[arg(long)]
-    pub symbol: String,
-    /// First date (YYYY-MM-DD).
-    #[arg(long, value_name = "D")]
-    pub start: Option<String>,
-    /// Last date (YYYY-MM-DD).
-    #[arg(long, value_name = "D")]
-    pub end: Option<String>,
-    /// daily, weekly, monthly, ...; default: the finest stored for the symbol.
-    #[arg(long, value_name = "I")]
-    pub interval: Option<String>,
+    /// Which series, over which dates. Without `--interval`, the finest stored for the symbol.
+    #[command(flatten)]
+    pub series: SeriesArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
     pub format: ExportFormat,

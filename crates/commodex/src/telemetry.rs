@@ -4,6 +4,7 @@
 use crate::config::{LogFormat, Profile, Settings};
 use anyhow::Context;
 use rolling_file::{BasicRollingFileAppender, RollingConditionBasic};
+use std::io::IsTerminal;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::filter::{EnvFilter, LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;
@@ -50,7 +51,12 @@ pub fn init(
             .with_writer(std::io::stderr)
             .boxed()
     } else {
-        fmt::layer().with_writer(std::io::stderr).boxed()
+        // Colour codes only for a person at a terminal: in a pipe, a file or a container's
+        // log collector they are noise around every level and field.
+        fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .boxed()
     };
     let mut layers = vec![console.with_filter(console_filter).boxed()];
     let mut guards = Vec::new();

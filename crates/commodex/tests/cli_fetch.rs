@@ -222,3 +222,45 @@ async fn the_api_key_never_appears_in_output_errors_or_log_files() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fetch_fills_a_hole_inside_the_stored_history_but_not_weekends() {
+    let data = tempfile::tempdir().unwrap();
+    // Stored: 2, 3, 6, 7 January (a weekend between) and 27 to 31 January: 8 to 26 January
+    // is missing, 13 weekdays.
+    let file = data.path().join("gold.csv");
+    let mut csv = String::from("date,close\n");
+    for day in [2, 3, 6, 7, 27, 28, 29, 30, 31] {
+        csv.push_str(&format!("2025-01-{day:02},2600.5\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let file = file.to_str().unwrap();
+    let import = commodex(
+        data.path(),
+        &["import", file, "--source", "demo", "--symbol", "GOLD"],
+        &[],
+    )
+    .await;
+    assert_eq!(import.code, 0, "{}", import.stderr);
+    let args = [
+        "fetch",
+        "--source",
+        "demo",
+        "--symbol",
+        "GOLD",
+        "--start",
+        "2025-01-02",
+        "--end",
+        "2025-01-31",
+    ];
+    let run = commodex(data.path(), &args, &[]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("(2025-01-08..2025-01-26)"),
+        "only the hole is asked for: {}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("rows new 13,"), "{}", run.stdout);
+    let again = commodex(data.path(), &args, &[]).await;
+    assert!(again.stdout.contains("already stored"), "{}", again.stdout);
+}

@@ -240,7 +240,29 @@ fn export_writes_to_a_file_and_explains_an_unknown_series() {
         "--start",
         "2024-13-01",
     ]);
-    assert!(stderr(&bad_date).contains("--start '2024-13-01' is not a date"));
+    // A usage error (clap's exit code 2) naming the flag, the value and what was expected.
+    assert_eq!(bad_date.status.code(), Some(2));
+    let message = stderr(&bad_date);
+    assert!(
+        message.contains("'2024-13-01' for '--start <D>'")
+            && message.contains("not a date: expected YYYY-MM-DD"),
+        "{message}"
+    );
+    let bad_interval = sandbox.run(&[
+        "export",
+        "--source",
+        "csv",
+        "--symbol",
+        "GOLD",
+        "--interval",
+        "hourly",
+    ]);
+    assert_eq!(bad_interval.status.code(), Some(2));
+    assert!(
+        stderr(&bad_interval).contains("unknown interval 'hourly': expected one of"),
+        "{}",
+        stderr(&bad_interval)
+    );
 }
 
 #[test]
@@ -444,4 +466,56 @@ fn import_and_export_work_on_postgresql() {
     assert_ok(&import);
     assert!(stdout(&again).contains("0 new, 0 updated, 3 unchanged"));
     assert_eq!(stdout(&export).lines().count(), 4);
+}
+
+#[test]
+fn logs_to_a_pipe_carry_no_colour_codes() {
+    use std::io::{BufRead, BufReader};
+    let sandbox = Sandbox::new()
+        .with_env("COMMODEX_LOGGING__LEVEL", "info")
+        .with_env("COMMODEX_LOGGING__FORMAT", "pretty")
+        .with_env("COMMODEX_LOGGING__FILES", "false");
+    let mut child = sandbox
+        .command(&["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start commodex serve");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let mut said = Vec::new();
+    for line in BufReader::new(stderr).lines() {
+        let Ok(line) = line else { break };
+        let listening = line.starts_with("commodex listening on");
+        said.push(line);
+        if listening {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = said.join("\n");
+    assert!(text.contains("commodex is serving"), "{text}");
+    assert!(!text.contains('\u{1b}'), "ANSI escape codes in:\n{text}");
+}
+
+#[test]
+fn a_missing_file_names_the_os_error_once() {
+    let sandbox = Sandbox::new();
+    let commands: [&[&str]; 4] = [
+        &["import", "absent.csv"],
+        &["indicators", "absent.csv", "--indicator", "rsi"],
+        &["metrics", "absent.csv"],
+        &["simulate", "absent.csv", "--weights", "A=1"],
+    ];
+    for args in commands {
+        let run = sandbox.run(args);
+        assert!(!run.status.success(), "{args:?}");
+        let message = stderr(&run);
+        assert!(message.contains("absent.csv"), "{args:?}: {message}");
+        assert_eq!(
+            message.matches("No such file or directory").count(),
+            1,
+            "{args:?}: {message}"
+        );
+    }
 }

@@ -289,7 +289,7 @@ impl ColumnChunks {
     fn changed(&self) -> IngestError {
         IngestError::Io {
             file: self.path.display().to_string(),
-            source: std::io::Error::other("the file changed while it was being read"),
+            cause: std::io::Error::other("the file changed while it was being read"),
         }
     }
 }

@@ -24,13 +24,15 @@ impl fmt::Display for ColumnRef {
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// The file could not be opened or read (including a corrupt gzip stream).
-    #[error("{file}: {source}")]
+    ///
+    /// The OS error is part of the message and deliberately not also the error's `source`:
+    /// printing the chain (`{:#}`, as the binary does) would otherwise repeat it.
+    #[error("{file}: {cause}")]
     Io {
         /// The file as the caller named it.
         file: String,
         /// The underlying I/O error.
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The CSV structure itself is broken (for example invalid quoting).
     #[error("{file}: line {line}: {message}")]

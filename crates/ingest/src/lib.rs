@@ -24,6 +24,7 @@ pub mod dedup;
 pub mod dialect;
 pub mod error;
 pub mod export;
+pub mod interval;
 pub mod number;
 pub mod reader;
 pub mod source;
@@ -36,6 +37,7 @@ pub use columns::{
 pub use dialect::{ColumnRole, Dialect, Layout};
 pub use error::{ColumnRef, IngestError, Result};
 pub use export::{IndicatorCsvWriter, write_csv, write_json};
+pub use interval::infer_interval;
 pub use reader::{ColumnMissing, PriceReader, Row, SeriesSummary, Summary};
 pub use source::ByteCounter;
 pub use wide::{

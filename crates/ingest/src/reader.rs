@@ -122,9 +122,9 @@ impl PriceReader {
     pub fn from_reader(input: impl std::io::Read + Send + 'static, name: &str) -> Result<Self> {
         let counter = ByteCounter::default();
         let buffered = BufReader::new(CountingReader::new(input, counter.clone()));
-        let input = source::skip_bom(buffered).map_err(|source| IngestError::Io {
+        let input = source::skip_bom(buffered).map_err(|cause| IngestError::Io {
             file: name.to_string(),
-            source,
+            cause,
         })?;
         Self::from_input(Box::new(input), name, counter)
     }
@@ -471,9 +471,9 @@ fn csv_error(file: &str, error: csv::Error) -> IngestError {
     let line = error.position().map_or(0, |p| p.line());
     let message = error.to_string();
     match error.into_kind() {
-        csv::ErrorKind::Io(source) => IngestError::Io {
+        csv::ErrorKind::Io(cause) => IngestError::Io {
             file: file.to_string(),
-            source,
+            cause,
         },
         _ => IngestError::Csv {
             file: file.to_string(),

@@ -52,9 +52,9 @@ pub type Input = Box<dyn BufRead + Send>;
 /// gzip's magic bytes (a `.csv` that is really compressed is common after downloads).
 pub fn open(path: &Path, counter: ByteCounter) -> Result<Input> {
     let name = path.display().to_string();
-    let io_error = |source| IngestError::Io {
+    let io_error = |cause| IngestError::Io {
         file: name.clone(),
-        source,
+        cause,
     };
     let file = File::open(path).map_err(io_error)?;
     let mut buffered = BufReader::with_capacity(BUFFER_BYTES, CountingReader::new(file, counter));

@@ -1,10 +1,14 @@
 //! Which dates to ask a provider for, given what is already stored: history that is stored is
-//! never fetched again, so a backfill asks only for the leading and trailing gaps.
+//! never fetched again, so a backfill asks for the leading and trailing gaps
+//! ([`missing_ranges`]) and for holes inside the stored span ([`holes`]).
 //!
-//! Gaps inside the stored span are left alone: weekends and holidays have no bars, and telling
-//! them from a lost day would cost a request per gap.
+//! A hole is a stretch between two stored bars longer than a closed market explains (a long
+//! weekend for daily bars): weekends and holidays have no bars, and asking for them would
+//! cost a request each time for nothing. A hole the provider really has no data for would be
+//! asked again on every fetch, so a fetch asks for at most [`MAX_HOLES_PER_FETCH`] of them.
 
 use chrono::{Days, Months, NaiveDate};
+use store::Interval;
 
 /// An inclusive date range.
 pub type DateRange = (NaiveDate, NaiveDate);
@@ -44,6 +48,41 @@ pub fn missing_ranges(
         ranges.push((after_start, end));
     }
     ranges
+}
+
+/// Most holes one fetch asks for: each costs at least one request of a daily quota (25 on
+/// Alpha Vantage's free plan), and the rest are left for the next fetch.
+pub const MAX_HOLES_PER_FETCH: usize = 5;
+
+/// The longest distance in days between two consecutive bars that a closed market explains:
+/// Friday to the Tuesday or Wednesday after (Christmas, Easter, a long weekend) for daily bars,
+/// a skipped week's holiday for weekly ones, 31 days plus a short month's slack for monthly.
+pub fn longest_closure_days(interval: Interval) -> i64 {
+    match interval {
+        Interval::Intraday | Interval::Daily => 5,
+        Interval::Weekly => 10,
+        Interval::Monthly => 35,
+        Interval::Quarterly => 100,
+        Interval::Annual => 370,
+    }
+}
+
+/// The holes between consecutive `dates` (stored bar dates, ascending) that a closed market
+/// does not explain, as the ranges of days strictly between the two bars; the widest
+/// `limit` of them, in date order, and how many more there were.
+pub fn holes(dates: &[NaiveDate], interval: Interval, limit: usize) -> (Vec<DateRange>, usize) {
+    let longest = longest_closure_days(interval);
+    let mut found: Vec<DateRange> = dates
+        .windows(2)
+        .filter(|pair| (pair[1] - pair[0]).num_days() > longest)
+        .map(|pair| (pair[0] + Days::new(1), pair[1] - Days::new(1)))
+        .collect();
+    let more = found.len().saturating_sub(limit);
+    // The widest first: they hold the most missing bars for the requests spent.
+    found.sort_by_key(|(from, to)| std::cmp::Reverse(*to - *from));
+    found.truncate(limit);
+    found.sort_unstable();
+    (found, more)
 }
 
 /// The smallest span holding both, when they overlap or touch; otherwise `a` (the stored one),
@@ -93,6 +132,47 @@ mod tests {
             missing_ranges(d("2020-01-01"), d("2025-03-01"), stored, false),
             [(d("2025-02-21"), d("2025-03-01"))]
         );
+    }
+
+    #[test]
+    fn holes_are_gaps_a_closed_market_does_not_explain() {
+        // Thursday to Tuesday is a holiday weekend; 2025-01-07 to 2025-01-27 is a hole.
+        let dates = [
+            d("2025-01-02"),
+            d("2025-01-07"),
+            d("2025-01-27"),
+            d("2025-01-28"),
+        ];
+        assert_eq!(
+            holes(&dates, Interval::Daily, 5),
+            (vec![(d("2025-01-08"), d("2025-01-26"))], 0)
+        );
+        // Monthly bars a month apart have no hole; a missing month is one.
+        let monthly = [d("2025-01-01"), d("2025-02-01"), d("2025-04-01")];
+        assert_eq!(
+            holes(&monthly, Interval::Monthly, 5),
+            (vec![(d("2025-02-02"), d("2025-03-31"))], 0)
+        );
+        assert_eq!(holes(&[], Interval::Daily, 5), (Vec::new(), 0));
+    }
+
+    #[test]
+    fn only_the_widest_holes_are_asked_for_in_date_order() {
+        let dates = [
+            d("2025-01-01"),
+            d("2025-01-10"), // 8 days missing
+            d("2025-02-10"), // 30 days missing
+            d("2025-02-20"), // 9 days missing
+        ];
+        let (asked, more) = holes(&dates, Interval::Daily, 2);
+        assert_eq!(
+            asked,
+            [
+                (d("2025-01-11"), d("2025-02-09")),
+                (d("2025-02-11"), d("2025-02-19"))
+            ]
+        );
+        assert_eq!(more, 1);
     }
 
     #[test]

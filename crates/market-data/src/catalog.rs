@@ -24,6 +24,7 @@ const EMBEDDED_ORIGIN: &str = "embedded config/catalog.toml";
 
 /// A family of commodities; the catalog and the dashboard group by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Crude oil, refined products, natural gas.
@@ -96,6 +97,7 @@ impl FromStr for Category {
 
 /// What one source offers for one commodity.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SourceEntry {
     /// The provider's own code for the commodity (`CLUSD`, `crude_oil`, `WTIOIL-FUT`...).
     pub code: String,
@@ -120,6 +122,8 @@ impl SourceEntry {
 
 /// One commodity with our stable symbol and what each source offers for it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "utoipa", schema(example = json!({"symbol": "GOLD", "name": "Gold", "category": "precious_metals", "unit": "USD/troy oz", "currency": "USD", "sources": {"demo": {"code": "GOLD", "aliases": [], "endpoint": null, "interval": "daily", "price_unit": "USD/troy oz", "scale": 1.0}}})))]
 pub struct Commodity {
     /// Our stable symbol (`GOLD`, `WTI`...), the same across sources.
     pub symbol: String,
@@ -127,8 +131,11 @@ pub struct Commodity {
     pub name: String,
     /// Its family.
     pub category: Category,
-    /// The unit we store and show prices in (`USD/troy oz`, `USD/bbl`...).
+    /// The unit we store and show prices in (`USD/troy oz`, `EUR/MWh`...).
     pub unit: String,
+    /// The currency of its prices, as the unit names it (`USD`, `EUR` for TTF gas, `MYR` for
+    /// palm oil). Prices are stored and served in it; nothing is converted.
+    pub currency: String,
     /// What each source offers, by source id; always includes `demo`.
     pub sources: BTreeMap<String, SourceEntry>,
 }
@@ -419,6 +426,35 @@ mod tests {
                     sources.fmp = { code = \"CLUSD\", interval = \"intraday\" }\n";
         let err = load(text).unwrap_err().to_string();
         assert!(err.contains("sources.fmp.interval"), "{err}");
+    }
+
+    #[test]
+    fn every_commodity_has_the_currency_its_unit_names() {
+        let catalog = Catalog::embedded().unwrap();
+        for commodity in catalog.commodities() {
+            assert!(
+                commodity
+                    .unit
+                    .starts_with(&format!("{}/", commodity.currency)),
+                "{}: {} in {}",
+                commodity.symbol,
+                commodity.unit,
+                commodity.currency
+            );
+        }
+        assert_eq!(catalog.commodity("GOLD").unwrap().currency, "USD");
+        assert_eq!(catalog.commodity("TTF_GAS").unwrap().currency, "EUR");
+        assert_eq!(catalog.commodity("PALM_OIL").unwrap().currency, "MYR");
+    }
+
+    #[test]
+    fn a_unit_without_a_currency_is_rejected_naming_the_key() {
+        for unit in ["bbl", "usd/bbl", "DOLLARS/bbl", "USD/"] {
+            let text = format!("[[energy]]\nsymbol = \"WTI\"\nname = \"WTI\"\nunit = \"{unit}\"\n");
+            let err = load(&text).unwrap_err().to_string();
+            assert!(err.contains("energy WTI: unit"), "{unit}: {err}");
+            assert!(err.contains("currency"), "{unit}: {err}");
+        }
     }
 
     #[test]

@@ -55,6 +55,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
 
 /// Every route with its layers, over `state`.
 pub(crate) fn router(config: &ServerConfig, state: AppState) -> Router {
+    crate::prometheus::install();
     let (api, document) = documented_routes(&state);
     let document = OpenApiJson::new(&document);
     let layers = ServiceBuilder::new()

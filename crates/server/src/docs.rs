@@ -1,94 +1,69 @@
 //! `/api/docs`: Swagger UI over our OpenAPI document, served from the binary.
 //!
-//! The files are compiled in with `include_bytes!` (see `docs-assets/README.md` for where the
-//! vendored ones come from), so the page works with no internet at build or run time. The
-//! initializer is a file of its own because the Content-Security-Policy forbids inline scripts.
+//! The files of `docs-assets/` are embedded at build time (see `docs-assets/README.md` for
+//! where the vendored ones come from), so the page works with no internet at build or run
+//! time, and they are served like the dashboard's ([`crate::assets::embedded`]): gzipped once,
+//! with an ETag. The initializer is a file of its own because the Content-Security-Policy
+//! forbids inline scripts.
 
+use crate::assets::embedded::{Asset, prepare_soon, prepared};
 use axum::Router;
 use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use rust_embed::RustEmbed;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
-/// One embedded file: its name under `/api/docs/`, its content type and its bytes.
-struct Asset {
-    name: &'static str,
-    content_type: &'static str,
-    bytes: &'static [u8],
-}
+/// The page's files (read from disk in debug builds, embedded in release builds).
+#[derive(RustEmbed)]
+#[folder = "docs-assets/"]
+struct DocFiles;
 
-/// Every file the page needs; nothing else is served under `/api/docs/`.
-const ASSETS: &[Asset] = &[
-    Asset {
-        name: "index.html",
-        content_type: "text/html; charset=utf-8",
-        bytes: include_bytes!("../docs-assets/index.html"),
-    },
-    Asset {
-        name: "init.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../docs-assets/init.js"),
-    },
-    Asset {
-        name: "docs.css",
-        content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("../docs-assets/docs.css"),
-    },
-    Asset {
-        name: "swagger-ui-bundle.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../docs-assets/swagger-ui/swagger-ui-bundle.js"),
-    },
-    Asset {
-        name: "swagger-ui.css",
-        content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("../docs-assets/swagger-ui/swagger-ui.css"),
-    },
-    Asset {
-        name: "favicon-32x32.png",
-        content_type: "image/png",
-        bytes: include_bytes!("../docs-assets/swagger-ui/favicon-32x32.png"),
-    },
-    Asset {
-        name: "LICENSE",
-        content_type: "text/plain; charset=utf-8",
-        bytes: include_bytes!("../docs-assets/swagger-ui/LICENSE"),
-    },
-];
+/// The files change only with the binary; an hour spares reloading 1.7 MB, and the ETag makes
+/// a reload after that a 304.
+const CACHE_CONTROL: &str = "public, max-age=3600";
 
 /// The docs page and its files, on any state.
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    prepare_soon(files);
     Router::new()
         .route("/api/docs", get(index))
         .route("/api/docs/", get(index))
         .route("/api/docs/{file}", get(file))
 }
 
-async fn index() -> Response {
-    serve("index.html")
+/// Every file by the name the page asks for it under `/api/docs/`.
+fn files() -> &'static HashMap<String, Asset> {
+    static FILES: OnceLock<HashMap<String, Asset>> = OnceLock::new();
+    FILES.get_or_init(|| {
+        DocFiles::iter()
+            // The README is for maintainers, not served.
+            .filter(|path| path != "README.md")
+            .filter_map(|path| {
+                let file = DocFiles::get(&path)?;
+                // The page names Swagger's files flat, as swagger-ui-dist ships them; they sit
+                // in a folder of their own here only to keep the vendored files apart.
+                let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+                Some((name, Asset::new(&path, file.data.into_owned())))
+            })
+            .collect()
+    })
 }
 
-async fn file(Path(name): Path<String>) -> Response {
-    serve(&name)
+async fn index(headers: HeaderMap) -> Response {
+    serve("index.html", &headers).await
 }
 
-fn serve(name: &str) -> Response {
-    let Some(asset) = ASSETS.iter().find(|asset| asset.name == name) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(asset.content_type),
-            ),
-            // The files change only with the binary; an hour spares reloading 1.7 MB.
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
-        ],
-        asset.bytes,
-    )
-        .into_response()
+async fn file(Path(name): Path<String>, headers: HeaderMap) -> Response {
+    serve(&name, &headers).await
+}
+
+async fn serve(name: &str, headers: &HeaderMap) -> Response {
+    match prepared(files).await.get(name) {
+        Some(asset) => asset.serve(headers, CACHE_CONTROL),
+        // The error envelope turns the bare 404 into the API's error body.
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }

@@ -17,8 +17,8 @@ mod request_id;
 mod routes;
 mod service;
 pub mod settings;
-pub mod startup;
 mod single_flight;
+pub mod startup;
 pub mod state;
 mod ws;
 

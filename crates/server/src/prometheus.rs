@@ -2,15 +2,21 @@
 //!
 //! Every part of the program records through the `metrics` facade (`metrics::counter!` and
 //! friends), so provider calls, rate-limit waits and cache hits recorded in other crates land
-//! in the same place. The recorder is process-wide, installed once by the first app built: the
-//! facade has a single global recorder, and several apps in one process (tests) then share
-//! it, each counter only growing.
+//! in the same place. The facade drops whatever is recorded before a recorder is installed,
+//! so [`install`] runs when the app is built, not at the first scrape. It is process-wide and
+//! installed once: the facade has a single global recorder, and several apps in one process
+//! (tests) then share it, each counter only growing.
+//!
+//! [`METRICS`] is the one list of what this program records. The exporter writes a metric's
+//! HELP and TYPE lines only once it has a sample, so the page adds them for the rest: a fresh
+//! instance's first scrape already names everything an operator can chart or alert on.
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::fmt::Write;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -23,10 +29,103 @@ const BUCKETS_SECONDS: &[f64] = &[
 /// How often histogram samples are folded into their buckets when nobody scrapes.
 const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 
+/// The kind of a metric, as Prometheus' TYPE line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Only grows.
+    Counter,
+    /// Goes up and down.
+    Gauge,
+    /// Samples in buckets (every histogram here is in seconds).
+    Histogram,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Counter => "counter",
+            Kind::Gauge => "gauge",
+            Kind::Histogram => "histogram",
+        }
+    }
+}
+
+/// One metric this program records: its name, kind and HELP text.
+#[derive(Debug)]
+pub struct Metric {
+    /// The name, as recorded.
+    pub name: &'static str,
+    /// Its kind.
+    pub kind: Kind,
+    /// What it counts, by which labels.
+    pub help: &'static str,
+}
+
+/// Every metric recorded anywhere in the program, described at start from here.
+pub const METRICS: &[Metric] = &[
+    Metric {
+        name: "commodex_http_requests_total",
+        kind: Kind::Counter,
+        help: "HTTP requests answered, by method, route template and status.",
+    },
+    Metric {
+        name: "commodex_http_request_duration_seconds",
+        kind: Kind::Histogram,
+        help: "Time to answer an HTTP request, by method and route template.",
+    },
+    Metric {
+        name: "commodex_provider_calls_total",
+        kind: Kind::Counter,
+        help: "Calls to market-data providers, by source and outcome (HTTP status, timeout, error).",
+    },
+    Metric {
+        name: "commodex_provider_call_duration_seconds",
+        kind: Kind::Histogram,
+        help: "Latency of one provider call, by source.",
+    },
+    Metric {
+        name: "commodex_rate_limit_waits_total",
+        kind: Kind::Counter,
+        help: "Times a provider call waited for a rate-limit slot, by source.",
+    },
+    Metric {
+        name: "commodex_quota_remaining",
+        kind: Kind::Gauge,
+        help: "Requests left in the provider's daily quota, by source.",
+    },
+    Metric {
+        name: "commodex_simulation_duration_seconds",
+        kind: Kind::Histogram,
+        help: "Wall time of a Monte Carlo simulation, by method.",
+    },
+    Metric {
+        name: "commodex_client_rate_limited_total",
+        kind: Kind::Counter,
+        help: "API requests refused with 429 by the per-client rate limit.",
+    },
+    Metric {
+        name: "commodex_fallback_attempts_total",
+        kind: Kind::Counter,
+        help: "Sources tried by the fallback tiers, by source and outcome.",
+    },
+    Metric {
+        name: "commodex_cache_hits_total",
+        kind: Kind::Counter,
+        help: "Look-ups a cache answered, by layer (memory, redis, database, response).",
+    },
+    Metric {
+        name: "commodex_cache_misses_total",
+        kind: Kind::Counter,
+        help: "Look-ups a cache could not answer, by layer (memory, redis, database, response).",
+    },
+];
+
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
-/// The process's recorder, installed on first use.
-pub fn handle() -> &'static PrometheusHandle {
+/// Installs the process's recorder and describes every metric of [`METRICS`]; later calls
+/// return the same handle. Called when the app is built, so nothing recorded before the first
+/// scrape is lost.
+pub fn install() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Suffix("_seconds".to_string()), BUCKETS_SECONDS)
@@ -55,43 +154,36 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
-/// The HELP lines of the metrics this program records.
+/// Gives the recorder every metric's HELP text (and the histograms their unit).
 fn describe() {
-    metrics::describe_counter!(
-        "commodex_http_requests_total",
-        "HTTP requests answered, by method, route template and status."
-    );
-    metrics::describe_histogram!(
-        "commodex_http_request_duration_seconds",
-        metrics::Unit::Seconds,
-        "Time to answer an HTTP request, by method and route template."
-    );
-    metrics::describe_counter!(
-        "commodex_provider_calls_total",
-        "Calls to market-data providers, by source and outcome (HTTP status, timeout, error)."
-    );
-    metrics::describe_histogram!(
-        "commodex_provider_call_duration_seconds",
-        metrics::Unit::Seconds,
-        "Latency of one provider call, by source."
-    );
-    metrics::describe_counter!(
-        "commodex_rate_limit_waits_total",
-        "Times a provider call waited for a rate-limit slot, by source."
-    );
-    metrics::describe_gauge!(
-        "commodex_quota_remaining",
-        "Requests left in the provider's daily quota, by source."
-    );
-    metrics::describe_histogram!(
-        "commodex_simulation_duration_seconds",
-        metrics::Unit::Seconds,
-        "Wall time of a Monte Carlo simulation, by method."
-    );
-    metrics::describe_counter!(
-        "commodex_client_rate_limited_total",
-        "API requests refused with 429 by the per-client rate limit."
-    );
+    for metric in METRICS {
+        match metric.kind {
+            Kind::Counter => metrics::describe_counter!(metric.name, metric.help),
+            Kind::Gauge => metrics::describe_gauge!(metric.name, metric.help),
+            Kind::Histogram => {
+                metrics::describe_histogram!(metric.name, metrics::Unit::Seconds, metric.help)
+            }
+        }
+    }
+}
+
+/// The exporter's page, with HELP and TYPE lines added for every metric of [`METRICS`] that
+/// has no sample yet (a family with no samples is valid in the text format).
+fn page(handle: &PrometheusHandle) -> String {
+    let mut page = handle.render();
+    for metric in METRICS {
+        if !page.contains(&format!("# TYPE {} ", metric.name)) {
+            // Writing to a String cannot fail.
+            let _ = write!(
+                page,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n\n",
+                name = metric.name,
+                help = metric.help,
+                kind = metric.kind.as_str()
+            );
+        }
+    }
+    page
 }
 
 /// Counts every request by method, route template (never the raw path, whose ids and query
@@ -134,7 +226,7 @@ pub async fn render() -> Response {
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
         )],
-        handle().render(),
+        page(install()),
     )
         .into_response()
 }

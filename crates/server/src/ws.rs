@@ -4,6 +4,8 @@
 //! `client_buffer` updates behind, or whose socket does not take a message within the send
 //! timeout, is closed (code 1008) without holding up anyone else. A client's own messages can
 //! set a symbol filter; anything else gets an `error` message, and the connection stays open.
+//! A message over [`MAX_CLIENT_MESSAGE_BYTES`] closes the connection with 1009 (message too
+//! big) and a reason saying the limit, rather than a bare reset the client cannot explain.
 //! A `subscribe` is answered with the last price of each of its symbols, so that a client sees
 //! prices at once rather than at the next poll; the feed then skips what that answer covered.
 
@@ -23,14 +25,19 @@ const MAX_CLIENT_MESSAGE_BYTES: usize = 64 * 1024;
 
 /// Close code for a client dropped for being too slow (policy violation).
 const CLOSE_TOO_SLOW: u16 = 1008;
+/// Close code for a client message over the size limit (RFC 6455: message too big).
+const CLOSE_TOO_BIG: u16 = 1009;
 /// Close code when the server shuts down.
 const CLOSE_GOING_AWAY: u16 = 1001;
 
 /// Upgrades the connection and serves live updates on it.
 pub async fn data(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
     let hub = state.live.clone();
+    // The frame limit too, so that an oversized frame is refused from its header, before its
+    // payload is buffered.
     upgrade
         .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
+        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
         .on_upgrade(move |socket| serve_client(socket, hub))
 }
 
@@ -40,6 +47,8 @@ enum End {
     Client,
     /// The client could not keep up.
     TooSlow(String),
+    /// The client sent a message over the size limit.
+    TooBig(String),
     /// The server is shutting down.
     Shutdown,
 }
@@ -122,7 +131,11 @@ async fn serve_client(socket: WebSocket, hub: Hub) {
                 }
                 // Pings are answered by the library; pongs need nothing.
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break End::Client,
+                Some(Err(error)) => match too_big(error) {
+                    Some(reason) => break End::TooBig(reason),
+                    None => break End::Client,
+                },
+                Some(Ok(Message::Close(_))) | None => break End::Client,
             },
             _ = heartbeat.tick() => {
                 let beat = Notice::Heartbeat { ts: Utc::now() };
@@ -150,6 +163,14 @@ async fn serve_client(socket: WebSocket, hub: Hub) {
             )
             .await;
         }
+        End::TooBig(reason) => {
+            tracing::info!(%reason, "live: closing a WebSocket client that sent too much");
+            let _ = timeout(
+                settings.send_timeout,
+                sink.send(close(CLOSE_TOO_BIG, &reason)),
+            )
+            .await;
+        }
         End::Shutdown => {
             let _ = timeout(
                 settings.send_timeout,
@@ -157,5 +178,16 @@ async fn serve_client(socket: WebSocket, hub: Hub) {
             )
             .await;
         }
+    }
+}
+
+/// The close reason when `error` is a client message over the size limit, else `None`.
+fn too_big(error: axum::Error) -> Option<String> {
+    use tungstenite::error::{CapacityError, Error};
+    match error.into_inner().downcast_ref::<Error>()? {
+        Error::Capacity(CapacityError::MessageTooLong { size, max_size }) => Some(format!(
+            "message too big: {size} bytes, the limit is {max_size}"
+        )),
+        _ => None,
     }
 }

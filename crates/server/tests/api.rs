@@ -66,6 +66,18 @@ async fn commodities_are_grouped_by_category_and_filtered_by_source() {
         .map(|c| c["symbol"].as_str().unwrap())
         .collect();
     assert!(all.contains(&"GOLD") && all.contains(&"WTI"), "{all:?}");
+    // Every commodity says its currency; nothing is converted to USD.
+    let currency = |symbol: &str| {
+        categories
+            .iter()
+            .flat_map(|c| c["commodities"].as_array().unwrap())
+            .find(|c| c["symbol"] == symbol)
+            .map(|c| c["currency"].clone())
+            .unwrap()
+    };
+    assert_eq!(currency("GOLD"), "USD");
+    assert_eq!(currency("TTF_GAS"), "EUR");
+    assert_eq!(currency("PALM_OIL"), "MYR");
 
     let response = app.get("/api/v1/commodities?source=alpha_vantage").await;
     assert_eq!(response.status(), 200);
@@ -106,9 +118,10 @@ async fn prices_serve_the_stored_series_in_spec_shape() {
     let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
     assert_eq!(
         keys.len(),
-        7,
-        "exactly source, symbol, interval, served_by, stale, simulated, data: {keys:?}"
+        8,
+        "exactly source, symbol, interval, served_by, stale, simulated, currency, data: {keys:?}"
     );
+    assert_eq!(body["currency"], "USD");
     assert_eq!(body["source"], "demo");
     assert_eq!(body["symbol"], "GOLD");
     assert_eq!(body["interval"], "daily");

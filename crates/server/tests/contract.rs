@@ -219,6 +219,29 @@ async fn docs_page_and_its_assets_are_served_from_the_binary_with_no_external_ur
         }
     }
     assert_eq!(app.get("/api/docs/LICENSE").await.status(), 200);
+    // The 1.7 MB Swagger bundle goes gzipped (compressed once, as the dashboard's files) with
+    // an ETag that makes a reload a 304.
+    let bundle_url = app.url("/api/docs/swagger-ui-bundle.js");
+    let gzipped = app
+        .client
+        .get(&bundle_url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let etag = gzipped.headers()["etag"].clone();
+    let compressed = gzipped.bytes().await.unwrap().len();
+    assert!(compressed < 700_000, "{compressed} bytes gzipped");
+    let revalidated = app
+        .client
+        .get(&bundle_url)
+        .header("accept-encoding", "gzip")
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), 304);
     assert_error(
         app.get("/api/docs/nothing.js").await,
         404,

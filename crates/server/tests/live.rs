@@ -196,6 +196,32 @@ async fn bad_client_messages_get_an_error_and_the_connection_stays_open() {
 }
 
 #[tokio::test]
+async fn a_message_over_the_limit_closes_with_1009_and_a_reason() {
+    let app = spawn(ClientSettings::default()).await;
+    let mut client = connect(&app.ws_url).await;
+    let symbols = vec!["GOLD"; 20_000].join("\",\"");
+    let huge = format!(r#"{{"action":"subscribe","symbols":["{symbols}"]}}"#);
+    assert!(huge.len() > 64 * 1024);
+    client.send(Message::text(huge)).await.unwrap();
+    let frame = loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), client.next())
+            .await
+            .expect("an answer within 10 s")
+            .expect("a close frame before the end of the stream")
+            .expect("a close frame, not a reset");
+        if let Message::Close(frame) = message {
+            break frame.expect("a close code");
+        }
+    };
+    assert_eq!(u16::from(frame.code), 1009);
+    let reason = frame.reason.as_str();
+    assert!(
+        reason.contains("too big") && reason.contains("65536"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
 async fn heartbeats_arrive_on_schedule() {
     let app = spawn(ClientSettings {
         heartbeat: Duration::from_millis(200),

@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 /// The sampling interval of a price series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Interval {
     /// Intraday bars (providers' minute or hour bars, stored by date-time truncated to the day is not
@@ -76,6 +77,8 @@ impl FromStr for Interval {
 
 /// One price observation. `close` is always present; the rest only when the source gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "utoipa", schema(example = json!({"date": "2024-01-02", "open": 2063.1, "high": 2071.4, "low": 2058.9, "close": 2069.2, "volume": null})))]
 pub struct PriceBar {
     /// The trading day (or the first day of the week/month/period the bar covers).
     pub date: NaiveDate,

@@ -7,7 +7,8 @@
 //! [`Heard::Reconnected`] and listens again. Notifications sent while a listener is away are
 //! lost to it: NOTIFY is a signal, not a queue.
 
-use crate::error::{Result, StoreError, redact_url};
+use crate::error::{Result, StoreError};
+use crate::redact::redact_url;
 use sqlx::PgPool;
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use std::time::Duration;

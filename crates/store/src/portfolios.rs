@@ -8,6 +8,8 @@ use sqlx::Row;
 
 /// One holding of a portfolio.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "utoipa", schema(example = json!({"source": "demo", "symbol": "GOLD", "weight": 0.6})))]
 pub struct PortfolioAsset {
     /// The source whose prices value this asset.
     pub source: String,
@@ -19,6 +21,8 @@ pub struct PortfolioAsset {
 
 /// What a client sends to create or replace a portfolio.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "utoipa", schema(example = json!({"name": "Metals and oil", "assets": [{"source": "demo", "symbol": "GOLD", "weight": 0.6}, {"source": "demo", "symbol": "WTI", "weight": 0.4}]})))]
 pub struct NewPortfolio {
     /// A name for people.
     pub name: String,
@@ -28,6 +32,8 @@ pub struct NewPortfolio {
 
 /// A stored portfolio.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "utoipa", schema(example = json!({"id": 1, "name": "Metals and oil", "assets": [{"source": "demo", "symbol": "GOLD", "weight": 0.6}, {"source": "demo", "symbol": "WTI", "weight": 0.4}], "created_at": "2026-01-05T10:00:00Z", "updated_at": "2026-01-05T10:00:00Z"})))]
 pub struct Portfolio {
     /// Its id.
     pub id: i64,

@@ -280,6 +280,20 @@ impl IndicatorSpec {
         self.definition.inputs
     }
 
+    /// The names of its output columns, in [`IndicatorSpec::outputs`]' order, as the CLI and
+    /// the API both head them: `label` (the spec as the user typed it) alone for a
+    /// single-output indicator, `label.output` for each output of a multi-output one
+    /// (`macd(12,26,9).signal`).
+    pub fn column_names(&self, label: &str) -> Vec<String> {
+        match self.outputs() {
+            [_single] => vec![label.to_owned()],
+            outputs => outputs
+                .iter()
+                .map(|output| format!("{label}.{output}"))
+                .collect(),
+        }
+    }
+
     pub(crate) fn period(&self, index: usize) -> usize {
         match self.values[index] {
             Value::Period(value) => value,
@@ -592,6 +606,15 @@ mod tests {
         assert!(parse("mfi").needs().volume);
         assert!(!parse("rsi").needs().high);
         assert!(parse("sar").needs().low && !parse("sar").needs().close);
+    }
+
+    #[test]
+    fn column_names_keep_the_label_as_typed() {
+        assert_eq!(parse("rsi").column_names("RSI( 14 )"), ["RSI( 14 )"]);
+        assert_eq!(
+            parse("stoch(5,3,3)").column_names("stoch(5,3,3)"),
+            ["stoch(5,3,3).k", "stoch(5,3,3).d"]
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub const Z_01: f64 = -2.326_347_874_040_840_8;
 /// loss being negative; annual figures use 252 periods. Undefined values are `None`, never NaN.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PortfolioMetrics {
     /// Number of common daily returns the metrics were computed on.
     pub num_returns: usize,

@@ -7,6 +7,7 @@ use crate::AnalyticsError;
 /// Pearson correlations of the assets' daily returns, labelled by symbol.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CorrelationMatrix {
     /// Row and column labels, in input order.
     pub symbols: Vec<String>,
@@ -17,6 +18,7 @@ pub struct CorrelationMatrix {
 /// One asset's share of the portfolio's volatility (Euler decomposition).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct RiskContribution {
     /// The asset's symbol.
     pub symbol: String,

@@ -34,6 +34,7 @@ use paths::{PathOutcomes, run_paths};
     derive(serde::Serialize),
     serde(rename_all = "lowercase")
 )]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub enum SimulationMethod {
     /// Normal with the historical mean and covariance (as the original).
     #[default]
@@ -110,6 +111,7 @@ impl Default for SimulationLimits {
 /// Fan-chart percentiles of the cumulative return at each day `0..=horizon` (day 0 is 0).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PercentilePaths {
     /// 5th percentile per day.
     pub p5: Vec<f64>,
@@ -126,6 +128,7 @@ pub struct PercentilePaths {
 /// The outcome of a simulation; field names are SPEC's JSON keys.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SimulationResult {
     /// How daily returns were drawn.
     pub method: SimulationMethod,

@@ -8,6 +8,7 @@ pub const HISTOGRAM_BINS: usize = 50;
 /// Percentiles (numpy linear) of the final cumulative return.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct FinalReturnPercentiles {
     /// 1st percentile.
     pub p1: f64,
@@ -28,6 +29,7 @@ pub struct FinalReturnPercentiles {
 /// Statistics of the final cumulative return `wealth − 1` over all paths.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SimulationStatistics {
     /// Mean final return.
     pub mean: f64,
@@ -58,6 +60,7 @@ pub struct SimulationStatistics {
 /// Histogram of final returns with numpy's `np.histogram(values, bins)` conventions.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Histogram {
     /// `bins + 1` ascending bin edges; the last bin includes its right edge.
     pub edges: Vec<f64>,

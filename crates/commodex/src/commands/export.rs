@@ -5,27 +5,16 @@ use crate::config::Settings;
 use anyhow::{Context, bail};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
-use store::{Interval, SeriesKey};
+use store::SeriesKey;
 
 /// Writes the series to standard output or `--output`.
 pub async fn run(settings: &Settings, args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let start = super::parse_date_flag("--start", args.start.as_deref())?;
-    let end = super::parse_date_flag("--end", args.end.as_deref())?;
-    if let (Some(start), Some(end)) = (start, end)
-        && start > end
-    {
-        bail!("--start {start} is after --end {end}");
-    }
-    let requested: Option<Interval> = match &args.interval {
-        Some(text) => Some(
-            text.parse()
-                .map_err(|e: String| anyhow::anyhow!("--interval: {e}"))?,
-        ),
-        None => None,
-    };
+    let series = &args.series;
+    let (start, end) = series.range()?;
+    let requested = series.interval;
     let store = server::startup::open_store(settings).await?;
-    let symbol = args.symbol.trim().to_ascii_uppercase();
-    if args.source == market_data::DemoSource::ID {
+    let symbol = series.symbol.trim().to_ascii_uppercase();
+    if series.source == market_data::DemoSource::ID {
         market_data::DemoSource::new(&market_data::Catalog::embedded()?)
             .ensure_history(&store, &[symbol.as_str()])
             .await?;
@@ -34,7 +23,7 @@ pub async fn run(settings: &Settings, args: ExportArgs) -> anyhow::Result<ExitCo
         .series()
         .await?
         .into_iter()
-        .filter(|s| s.key.source == args.source && s.key.symbol == symbol)
+        .filter(|s| s.key.source == series.source && s.key.symbol == symbol)
         .collect();
     let interval = match requested {
         Some(interval) => interval,
@@ -43,11 +32,11 @@ pub async fn run(settings: &Settings, args: ExportArgs) -> anyhow::Result<ExitCo
             Some(interval) => interval,
             None => bail!(
                 "nothing is stored for {}/{symbol}: import or fetch it first",
-                args.source
+                series.source
             ),
         },
     };
-    let key = SeriesKey::new(&args.source, &symbol, interval);
+    let key = SeriesKey::new(&series.source, &symbol, interval);
     if !stored.iter().any(|s| s.key == key) {
         let have: Vec<String> = stored.iter().map(|s| s.key.interval.to_string()).collect();
         bail!(

@@ -2,13 +2,15 @@
 //!
 //! Only what is missing is asked for: with history stored, a fetch without `--start` asks from
 //! the day after the last stored bar, and one with `--start` asks for the parts of the range
-//! outside the stored span. A throttle is `rate_limited` (exit 3) and nothing is stored.
+//! outside the stored span; either way it also asks for the widest few holes inside the stored
+//! span that a closed market does not explain ([`market_data::backfill::holes`]). A throttle
+//! is `rate_limited` (exit 3) and nothing is stored.
 
 use crate::cli::FetchArgs;
 use crate::config::Settings;
 use anyhow::{Context, bail};
 use chrono::{NaiveDate, Utc};
-use market_data::backfill::{default_start, missing_ranges};
+use market_data::backfill::{MAX_HOLES_PER_FETCH, default_start, holes, missing_ranges};
 use market_data::{Catalog, DemoSource, MarketDataError};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -43,6 +45,8 @@ pub async fn run(settings: &Settings, args: FetchArgs) -> anyhow::Result<ExitCod
 struct Summary {
     key: SeriesKey,
     ranges: Vec<(NaiveDate, NaiveDate)>,
+    /// Holes inside the stored span left for a later fetch.
+    holes_left: usize,
     new: u64,
     updated: u64,
     unchanged: u64,
@@ -73,28 +77,31 @@ impl std::fmt::Display for Summary {
             self.requests,
             self.quota_left
                 .map_or_else(|| "unlimited".to_string(), |q| q.to_string())
-        )
+        )?;
+        if self.holes_left > 0 {
+            write!(
+                f,
+                "; {} more gaps in the stored history left for the next fetch",
+                self.holes_left
+            )?;
+        }
+        Ok(())
     }
 }
 
 async fn fetch(settings: &Settings, args: &FetchArgs) -> anyhow::Result<Summary> {
-    let source = args.source.trim().to_ascii_lowercase();
-    let symbol = args.symbol.trim().to_ascii_uppercase();
+    let series = &args.series;
+    let source = series.source.trim().to_ascii_lowercase();
+    let symbol = series.symbol.trim().to_ascii_uppercase();
     let catalog = Catalog::embedded()?;
     let (_, entry) = catalog.require(&source, &symbol)?;
-    let interval: Interval = match &args.interval {
-        Some(text) => text
-            .parse()
-            .map_err(|e: String| anyhow::anyhow!("--interval: {e}"))?,
-        None => entry.interval,
-    };
-    let start_flag = super::parse_date_flag("--start", args.start.as_deref())?;
-    let end = super::parse_date_flag("--end", args.end.as_deref())?
-        .unwrap_or_else(|| Utc::now().date_naive());
+    let interval = series.interval.unwrap_or(entry.interval);
+    let (start_flag, end_flag) = series.range()?;
+    let end = end_flag.unwrap_or_else(|| Utc::now().date_naive());
     if let Some(start) = start_flag
         && start > end
     {
-        bail!("--start {start} is after --end {end}");
+        bail!("--start {start} is after today, {end}");
     }
     let descriptor = market_data::sources::descriptor(&source).with_context(|| {
         format!(
@@ -115,7 +122,20 @@ async fn fetch(settings: &Settings, args: &FetchArgs) -> anyhow::Result<Summary>
         .await?
         .map(|summary| (summary.first, summary.last));
     let start = start_flag.unwrap_or_else(|| default_start(&source, end));
-    let ranges = missing_ranges(start, end, stored, start_flag.is_some());
+    let mut ranges = missing_ranges(start, end, stored, start_flag.is_some());
+    let mut holes_left = 0;
+    if stored.is_some() {
+        let dates: Vec<NaiveDate> = store
+            .prices(&key, start_flag, Some(end))
+            .await?
+            .iter()
+            .map(|bar| bar.date)
+            .collect();
+        let (inside, more) = holes(&dates, interval, MAX_HOLES_PER_FETCH);
+        ranges.extend(inside);
+        ranges.sort_unstable();
+        holes_left = more;
+    }
 
     let (bars, skipped_missing, requests, quota_left) = if ranges.is_empty() {
         (Vec::new(), 0, 0, None)
@@ -160,6 +180,7 @@ async fn fetch(settings: &Settings, args: &FetchArgs) -> anyhow::Result<Summary>
     Ok(Summary {
         key,
         ranges,
+        holes_left,
         new: counts.new,
         updated: counts.updated,
         unchanged: counts.unchanged,

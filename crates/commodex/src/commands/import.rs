@@ -8,7 +8,7 @@
 use crate::cli::ImportArgs;
 use crate::config::Settings;
 use anyhow::{Context, bail};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 use ingest::PriceReader;
 use std::io::IsTerminal;
@@ -107,7 +107,12 @@ async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportSummar
     let mut first = Vec::with_capacity(BATCH_BARS);
     reader.next_batch(&mut first, BATCH_BARS)?;
     let expected_rows = expected_rows(first.len(), counter.get(), total_bytes);
-    let interval = infer_interval(&first);
+    let interval = ingest::infer_interval(
+        first
+            .iter()
+            .filter(|(series, _)| *series == 0)
+            .map(|(_, bar)| bar.date),
+    );
     let keys: Vec<SeriesKey> = symbols
         .iter()
         .map(|symbol| SeriesKey::new(&args.source, symbol, interval))
@@ -252,33 +257,6 @@ fn expected_rows(rows: usize, bytes_read: u64, total_bytes: u64) -> u64 {
     u64::try_from(estimate).unwrap_or(u64::MAX).max(rows as u64)
 }
 
-/// Daily, weekly, monthly, quarterly or annual, from the median spacing of the first dates.
-fn infer_interval(first_batch: &[(usize, PriceBar)]) -> Interval {
-    let mut dates: Vec<NaiveDate> = first_batch
-        .iter()
-        .filter(|(series, _)| *series == 0)
-        .map(|(_, bar)| bar.date)
-        .take(200)
-        .collect();
-    dates.sort_unstable();
-    dates.dedup();
-    let mut gaps: Vec<i64> = dates
-        .windows(2)
-        .map(|pair| (pair[1] - pair[0]).num_days())
-        .collect();
-    if gaps.is_empty() {
-        return Interval::Daily;
-    }
-    gaps.sort_unstable();
-    match gaps[gaps.len() / 2] {
-        ..=4 => Interval::Daily,
-        5..=10 => Interval::Weekly,
-        11..=45 => Interval::Monthly,
-        46..=135 => Interval::Quarterly,
-        _ => Interval::Annual,
-    }
-}
-
 fn progress_bar(total_bytes: u64) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -291,29 +269,4 @@ fn progress_bar(total_bytes: u64) -> ProgressBar {
     );
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn bars(dates: &[&str]) -> Vec<(usize, PriceBar)> {
-        dates
-            .iter()
-            .map(|d| (0, PriceBar::close_only(d.parse().unwrap(), 1.0)))
-            .collect()
-    }
-
-    #[test]
-    fn interval_is_inferred_from_date_spacing() {
-        let daily = bars(&["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-08"]);
-        assert_eq!(infer_interval(&daily), Interval::Daily);
-        let weekly = bars(&["2024-01-05", "2024-01-12", "2024-01-19"]);
-        assert_eq!(infer_interval(&weekly), Interval::Weekly);
-        let monthly = bars(&["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]);
-        assert_eq!(infer_interval(&monthly), Interval::Monthly);
-        let annual = bars(&["2021-01-01", "2022-01-01", "2023-01-01"]);
-        assert_eq!(infer_interval(&annual), Interval::Annual);
-        assert_eq!(infer_interval(&bars(&["2024-01-01"])), Interval::Daily);
-    }
 }

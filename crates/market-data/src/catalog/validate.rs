@@ -90,6 +90,15 @@ pub(super) fn validate_commodity(
     problem.entry = format!("{category} {symbol}");
     let name = non_empty(&problem, "name", &raw.name)?;
     let unit = non_empty(&problem, "unit", &raw.unit)?;
+    let currency = currency_of(&unit).ok_or_else(|| {
+        problem.at(
+            "unit",
+            format!(
+                "'{unit}' does not name its currency: write it as CUR/quantity with an ISO 4217 \
+                 code, e.g. USD/bbl or EUR/MWh"
+            ),
+        )
+    })?;
 
     let mut sources = BTreeMap::new();
     for (source_id, raw_entry) in raw.sources {
@@ -169,8 +178,18 @@ pub(super) fn validate_commodity(
         name,
         category,
         unit,
+        currency,
         sources,
     })
+}
+
+/// The ISO 4217 code a unit starts with (`EUR` of `EUR/MWh`), if it is written `CUR/quantity`.
+/// The currency is read from the unit rather than written beside it, so the two cannot
+/// disagree.
+fn currency_of(unit: &str) -> Option<String> {
+    let (currency, quantity) = unit.split_once('/')?;
+    let is_code = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
+    (is_code && !quantity.trim().is_empty()).then(|| currency.to_string())
 }
 
 /// The trimmed value, or an error naming the key if nothing is left.

@@ -30,12 +30,11 @@ pub struct Commodities<'a> {
 #[derive(Serialize, ToSchema)]
 pub struct Group<'a> {
     /// Its id (`energy`, `precious_metals`, ...).
-    #[schema(value_type = crate::openapi::schemas::Category)]
     category: Category,
     /// Its name for people.
     label: &'static str,
     /// Its commodities, each with the sources that offer it.
-    #[schema(value_type = Vec<crate::openapi::schemas::Commodity>)]
+    #[schema(value_type = Vec<Commodity>)]
     commodities: Vec<&'a Commodity>,
 }
 

@@ -8,7 +8,8 @@ use crate::service::indicators::{self, IndicatorTable};
 use crate::service::prices;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
 use store::{Interval, PriceBar};
 use utoipa::ToSchema;
@@ -21,7 +22,6 @@ pub struct SeriesIndicators {
     /// Our symbol.
     symbol: String,
     /// The sampling interval.
-    #[schema(value_type = crate::openapi::schemas::Interval)]
     interval: Interval,
     /// The source whose data this is.
     served_by: String,
@@ -48,22 +48,10 @@ pub struct SeriesIndicators {
 )]
 pub async fn get(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    query: IndicatorsQuery,
 ) -> Result<Json<SeriesIndicators>, ApiError> {
-    // `indicator` repeats, which axum's Query cannot gather: read the pairs, then hand the
-    // rest to the same query type `/prices` uses.
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
-        .map_err(|error| {
-        ApiError::new(ErrorKind::Validation, format!("bad query string: {error}"))
-    })?;
-    let (specs, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(k, _)| k == "indicator");
-    let specs: Vec<String> = specs.into_iter().map(|(_, v)| v).collect();
-    let specs = indicators::parse_specs(&specs)?;
-    let series_query: SeriesQuery =
-        serde_urlencoded::from_str(&serde_urlencoded::to_string(&rest).unwrap_or_default())
-            .map_err(|error| {
-                ApiError::new(ErrorKind::Validation, format!("bad query string: {error}"))
-            })?;
+    let specs = indicators::parse_specs(&query.indicators)?;
+    let series_query = query.series;
     let served = prices::load_series(&state, &series_query.into_request()?).await?;
     let bars = served.data;
     let table = blocking(move || indicators::compute(&specs, &bars)).await?;
@@ -78,6 +66,43 @@ pub async fn get(
     }))
 }
 
+/// The query of `GET /api/v1/indicators`: the series, as `/prices` takes it, and every
+/// `indicator` (a key that repeats, which axum's `Query` cannot gather), decoded once.
+pub struct IndicatorsQuery {
+    /// Which series.
+    series: SeriesQuery,
+    /// The specs, in the order given.
+    indicators: Vec<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IndicatorsQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let bad = |error: &dyn std::fmt::Display| {
+            ApiError::new(ErrorKind::Validation, format!("bad query string: {error}"))
+        };
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).map_err(|e| bad(&e))?;
+        let mut indicators = Vec::new();
+        let mut rest = serde_json::Map::new();
+        for (key, value) in pairs {
+            if key == "indicator" {
+                indicators.push(value);
+            } else if rest.contains_key(&key) {
+                return Err(bad(&format_args!("'{key}' is given twice")));
+            } else {
+                rest.insert(key, serde_json::Value::String(value));
+            }
+        }
+        // The other keys are strings in a map: the query type's own `Deserialize` reads them,
+        // so `/prices` and this route accept the same parameters with the same errors.
+        let series =
+            serde_json::from_value(serde_json::Value::Object(rest)).map_err(|e| bad(&e))?;
+        Ok(Self { series, indicators })
+    }
+}
+
 /// A series and the indicators to compute over it.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -89,7 +114,6 @@ pub struct IndicatorsBody {
     indicators: Vec<String>,
     /// Bars in date order: `date` and `close`, and `open`, `high`, `low`, `volume` where the
     /// indicators need them.
-    #[schema(value_type = Vec<crate::openapi::schemas::PriceBar>)]
     data: Vec<PriceBar>,
 }
 

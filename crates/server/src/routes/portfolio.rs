@@ -4,7 +4,6 @@
 //! These are reads with a body (nothing is stored), so they need no token.
 
 use crate::error::ApiError;
-use crate::openapi::schemas;
 use crate::service::portfolio_risk::{
     MetricsReport, PortfolioInput, SimulationAnswer, portfolio_metrics, portfolio_simulation,
 };
@@ -41,7 +40,7 @@ pub struct SimulateBody {
     /// RNG seed (42 when absent): the same seed gives the same numbers.
     seed: Option<u64>,
     /// `normal` (default) or `bootstrap`.
-    #[schema(value_type = Option<schemas::SimulationMethod>)]
+    #[schema(value_type = Option<SimulationMethod>)]
     method: Option<String>,
     /// Raw paths to return (0 when absent).
     #[serde(default)]

@@ -2,7 +2,6 @@
 //! Writes pass through [`crate::auth::require_token_for_writes`].
 
 use crate::error::ApiError;
-use crate::openapi::schemas;
 use crate::service::portfolios::validate;
 use crate::state::AppState;
 use axum::Json;
@@ -16,7 +15,6 @@ use utoipa::ToSchema;
 #[derive(Serialize, ToSchema)]
 pub struct PortfolioList {
     /// Every saved portfolio, oldest first.
-    #[schema(value_type = Vec<schemas::Portfolio>)]
     portfolios: Vec<Portfolio>,
 }
 
@@ -38,9 +36,9 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<PortfolioList>, 
     post,
     path = "/api/v1/portfolios",
     tag = "portfolios",
-    request_body = schemas::NewPortfolio,
+    request_body = NewPortfolio,
     security(("bearer" = [])),
-    responses((status = 201, description = "Saved.", body = schemas::Portfolio)),
+    responses((status = 201, description = "Saved.", body = Portfolio)),
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -57,7 +55,7 @@ pub async fn create(
     path = "/api/v1/portfolios/{id}",
     tag = "portfolios",
     params(("id" = i64, Path, description = "The portfolio's id.")),
-    responses((status = 200, description = "The portfolio.", body = schemas::Portfolio)),
+    responses((status = 200, description = "The portfolio.", body = Portfolio)),
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -72,9 +70,9 @@ pub async fn get(
     path = "/api/v1/portfolios/{id}",
     tag = "portfolios",
     params(("id" = i64, Path, description = "The portfolio's id.")),
-    request_body = schemas::NewPortfolio,
+    request_body = NewPortfolio,
     security(("bearer" = [])),
-    responses((status = 200, description = "The portfolio as replaced.", body = schemas::Portfolio)),
+    responses((status = 200, description = "The portfolio as replaced.", body = Portfolio)),
 )]
 pub async fn replace(
     State(state): State<AppState>,

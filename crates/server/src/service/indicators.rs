@@ -79,13 +79,7 @@ pub fn compute(specs: &ParsedSpecs, bars: &[PriceBar]) -> Result<IndicatorTable,
         let outputs = spec
             .compute(&input)
             .map_err(|error| Error::invalid(format!("indicator '{text}': {error}")))?;
-        let names = spec.outputs();
-        for (name, values) in names.iter().zip(outputs) {
-            let column = if names.len() == 1 {
-                text.clone()
-            } else {
-                format!("{text}.{name}")
-            };
+        for (column, values) in spec.column_names(text).into_iter().zip(outputs) {
             let values = values
                 .into_iter()
                 .map(|v| v.is_finite().then_some(v))

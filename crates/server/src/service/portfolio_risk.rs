@@ -2,7 +2,6 @@
 //! answers and the live feed sends as `portfolio_update`, and the Monte Carlo simulation of
 //! `POST /api/v1/portfolio/simulate`, both over stored series or inline prices.
 
-use crate::openapi::schemas;
 use crate::service::prices::{Aligned, AssetOrigin, align, load_aligned};
 use crate::service::{Error, blocking};
 use crate::state::AppState;
@@ -25,7 +24,6 @@ pub struct MetricsReport {
     pub assets: Vec<AssetOrigin>,
     /// SPEC's metric keys.
     #[serde(flatten)]
-    #[schema(value_type = schemas::PortfolioMetrics)]
     pub metrics: PortfolioMetrics,
 }
 
@@ -89,7 +87,6 @@ pub struct SimulationAnswer {
     assets: Vec<AssetOrigin>,
     /// The simulation's outcome.
     #[serde(flatten)]
-    #[schema(value_type = schemas::SimulationResult)]
     result: SimulationResult,
 }
 
@@ -150,7 +147,6 @@ pub struct InlineAsset {
     /// A positive weight.
     pub weight: f64,
     /// Bars with at least `date` and `close`.
-    #[schema(value_type = Vec<schemas::PriceBar>)]
     pub data: Vec<PriceBar>,
 }
 

@@ -35,14 +35,13 @@ pub struct SeriesRequest {
 
 /// A series as served, with where it came from.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"source": "auto", "symbol": "GOLD", "interval": "daily", "served_by": "demo", "stale": false, "simulated": true, "data": [{"date": "2024-01-02", "open": 2063.1, "high": 2071.4, "low": 2058.9, "close": 2069.2, "volume": null}]}))]
+#[schema(example = json!({"source": "auto", "symbol": "GOLD", "interval": "daily", "served_by": "demo", "stale": false, "simulated": true, "currency": "USD", "data": [{"date": "2024-01-02", "open": 2063.1, "high": 2071.4, "low": 2058.9, "close": 2069.2, "volume": null}]}))]
 pub struct ServedSeries {
     /// The source asked for (`auto` when the server chose).
     pub source: String,
     /// Our symbol, as the catalog spells it.
     pub symbol: String,
     /// The sampling interval.
-    #[schema(value_type = crate::openapi::schemas::Interval)]
     pub interval: Interval,
     /// The source whose data this is.
     pub served_by: String,
@@ -50,8 +49,10 @@ pub struct ServedSeries {
     pub stale: bool,
     /// Whether the prices are simulated (the `demo` source).
     pub simulated: bool,
+    /// The currency of the prices, as the catalog gives it for the symbol (`EUR` for TTF
+    /// gas); `null` for an imported symbol the catalog does not know. Nothing is converted.
+    pub currency: Option<String>,
     /// The bars, in date order.
-    #[schema(value_type = Vec<crate::openapi::schemas::PriceBar>)]
     pub data: Vec<PriceBar>,
 }
 
@@ -107,6 +108,7 @@ pub async fn load_series(state: &AppState, request: &SeriesRequest) -> Result<Se
         Ok(served) => Ok(ServedSeries {
             source: asked.to_string(),
             simulated: state.source(&served.served_by).is_some_and(|s| s.simulated),
+            currency: currency(state, &symbol),
             symbol,
             interval: request.interval,
             served_by: served.served_by,
@@ -137,6 +139,7 @@ async fn load_stored(
     let data = state.store.prices(&key, request.start, request.end).await?;
     Ok(ServedSeries {
         source: source.to_string(),
+        currency: currency(state, &symbol),
         symbol,
         interval: request.interval,
         served_by: source.to_string(),
@@ -144,6 +147,11 @@ async fn load_stored(
         simulated: state.source(source).is_some_and(|s| s.simulated),
         data,
     })
+}
+
+/// The currency of `symbol`'s prices, when the catalog knows the symbol.
+fn currency(state: &AppState, symbol: &str) -> Option<String> {
+    state.catalog.commodity(symbol).map(|c| c.currency.clone())
 }
 
 /// The service error for a fallback that could not serve. Every text comes from

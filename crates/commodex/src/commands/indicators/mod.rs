@@ -114,14 +114,10 @@ fn note_skipped(skipped_rows: u64) {
 
 /// Column headers: the spec as typed, with `.output` for multi-output indicators.
 fn column_names(requested: &[Requested]) -> Vec<String> {
-    let mut names = Vec::new();
-    for Requested { label, spec } in requested {
-        match spec.outputs() {
-            [_single] => names.push(label.clone()),
-            outputs => names.extend(outputs.iter().map(|output| format!("{label}.{output}"))),
-        }
-    }
-    names
+    requested
+        .iter()
+        .flat_map(|Requested { label, spec }| spec.column_names(label))
+        .collect()
 }
 
 /// The streaming path: scanned file, chunks through resumable states.
