@@ -25,7 +25,7 @@ fn backtest_prints_spec_keys_with_the_analytics_crate_numbers() {
     let sandbox = Sandbox::new();
     let (text, closes) = yahoo_csv(300);
     let file = sandbox.write("yahoo.csv", &text);
-    let (entry, exit) = ("rsi(7) < 40", "rsi(7) > 60 or close < sma(20)");
+    let (entry, exit) = ("rsi(3) < 45", "rsi(3) > 55 or close < sma(10)");
     let run = sandbox.run(&[
         "backtest",
         file.to_str().unwrap(),
