@@ -6,7 +6,7 @@ non-default parameter sets) into crates/analytics/tests/golden/ as gzipped CSV, 
 float written by repr() so it round-trips exactly. Column headers are our spec strings
 (`macd(12,26,9).signal`), so the Rust test parses the header to know what to compute.
 
-Usage: pip install TA-Lib numpy && python3 scripts/golden/indicators.py
+Usage: pip install TA-Lib==0.8.2 numpy && python3 scripts/golden/indicators.py
 """
 
 import gzip
@@ -14,6 +14,9 @@ import pathlib
 
 import numpy as np
 import talib
+
+# The golden files are TA-Lib 0.8.2's answers (its defaults differ from 0.4's): refuse any other.
+assert talib.__version__ == "0.8.2", f"TA-Lib {talib.__version__}: this generator needs 0.8.2"
 
 OUT_DIR = pathlib.Path(__file__).resolve().parents[2] / "crates/analytics/tests/golden"
 MA = {"sma": 0, "ema": 1, "wma": 2, "dema": 3, "tema": 4, "trima": 5, "kama": 6, "mama": 7, "t3": 8}
