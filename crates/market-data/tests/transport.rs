@@ -313,27 +313,63 @@ async fn a_spent_daily_quota_is_rate_limited_without_calling_the_provider() {
     assert_eq!((health.requests_today, health.quota_left), (1, Some(0)));
 }
 
-#[tokio::test]
-async fn the_sliding_window_spaces_requests_as_the_server_sees_them() {
+/// Sends `per_client` concurrent requests through each limiter, every client under the same
+/// `window` (with a daily quota of 1000), and checks that the replay server never saw more
+/// than the window allows; returns the clients. One limiter is one process's in-process
+/// limiter; several Redis limiters on one prefix are several processes sharing Redis.
+///
+/// The generous wait and timeout keep a slow answer on a loaded machine from being retried
+/// into an extra request.
+async fn the_window_holds_across(
+    limiters: Vec<RateLimiter>,
+    window: RateLimit,
+    per_client: usize,
+) -> Vec<Arc<SourceClient>> {
     let server = spawn_replay(vec![Reply::ok(b"[]".to_vec())]).await;
-    let mut config = config(&server.base_url);
-    config.limits = LimitPolicy {
-        window: Some(RateLimit {
-            max_requests: 2,
-            per: Duration::from_millis(400),
-        }),
-        daily_quota: None,
-    };
-    let client = Arc::new(client("fmp", config));
+    let clients: Vec<Arc<SourceClient>> = limiters
+        .into_iter()
+        .map(|limiter| {
+            let mut config = config(&server.base_url);
+            config.limits = LimitPolicy {
+                window: Some(window),
+                daily_quota: Some(1000),
+            };
+            config.max_wait = Duration::from_secs(20);
+            config.timeout = Duration::from_secs(10);
+            Arc::new(
+                SourceClient::new(
+                    http_provider("fmp", KEY).unwrap(),
+                    &key_fingerprint(KEY),
+                    config,
+                    Arc::new(limiter),
+                )
+                .unwrap(),
+            )
+        })
+        .collect();
     let mut tasks = Vec::new();
-    for _ in 0..6 {
-        let client = Arc::clone(&client);
-        tasks.push(tokio::spawn(async move { fmp_gold(&client).await }));
+    for client in &clients {
+        for _ in 0..per_client {
+            let client = Arc::clone(client);
+            tasks.push(tokio::spawn(async move { fmp_gold(&client).await }));
+        }
     }
     for task in tasks {
         task.await.unwrap().unwrap();
     }
-    replay::assert_at_most_per_window(&server.hit_times(), 2, Duration::from_millis(400));
+    let times = server.hit_times();
+    assert_eq!(times.len(), clients.len() * per_client);
+    replay::assert_at_most_per_window(&times, window.max_requests as usize, window.per);
+    clients
+}
+
+#[tokio::test]
+async fn the_sliding_window_spaces_requests_as_the_server_sees_them() {
+    let window = RateLimit {
+        max_requests: 2,
+        per: Duration::from_millis(400),
+    };
+    the_window_holds_across(vec![RateLimiter::in_process()], window, 6).await;
 }
 
 /// Three clients, each with its own Redis connection, as three processes would have, under one
@@ -342,8 +378,7 @@ async fn the_sliding_window_spaces_requests_as_the_server_sees_them() {
 /// This once failed under heavy load: slots were dated when granted, and a request delayed
 /// between its grant and its arrival (a starved thread) could land within a second of one
 /// granted a full second later. Slots are now re-dated when the answer is in (see
-/// `rate_limit`), which bounds every arrival; the generous timeout keeps a slow answer on a
-/// loaded machine from being retried into a tenth request.
+/// `rate_limit`), which bounds every arrival.
 #[tokio::test]
 #[ignore = "needs Redis"]
 async fn redis_limits_hold_across_three_clients() {
@@ -353,42 +388,14 @@ async fn redis_limits_hold_across_three_clients() {
         "commodex-test-{}",
         key_fingerprint(&format!("{:?}", Instant::now()))
     );
-    let server = spawn_replay(vec![Reply::ok(b"[]".to_vec())]).await;
-    let mut clients = Vec::new();
+    let mut limiters = Vec::new();
     for _ in 0..3 {
         let limiter = market_data::rate_limit::RedisLimiter::connect(&url, &prefix)
             .await
             .expect("Redis at TEST_REDIS_URL");
-        let mut config = config(&server.base_url);
-        config.limits = LimitPolicy {
-            window: Some(RateLimit::per_second(2)),
-            daily_quota: Some(1000),
-        };
-        config.max_wait = Duration::from_secs(20);
-        config.timeout = Duration::from_secs(10);
-        clients.push(Arc::new(
-            SourceClient::new(
-                http_provider("fmp", KEY).unwrap(),
-                &key_fingerprint(KEY),
-                config,
-                Arc::new(RateLimiter::Redis(limiter)),
-            )
-            .unwrap(),
-        ));
+        limiters.push(RateLimiter::Redis(limiter));
     }
-    let mut tasks = Vec::new();
-    for client in &clients {
-        for _ in 0..3 {
-            let client = Arc::clone(client);
-            tasks.push(tokio::spawn(async move { fmp_gold(&client).await }));
-        }
-    }
-    for task in tasks {
-        task.await.unwrap().unwrap();
-    }
-    let times = server.hit_times();
-    assert_eq!(times.len(), 9);
-    replay::assert_at_most_per_window(&times, 2, Duration::from_secs(1));
+    let clients = the_window_holds_across(limiters, RateLimit::per_second(2), 3).await;
     assert_eq!(clients[0].health().await.requests_today, 9);
 
     let client = redis::Client::open(url.as_str()).unwrap();

@@ -402,6 +402,29 @@ fn redis_link() -> Arc<RedisLink> {
     Arc::new(RedisLink::new(redis::Client::open(redis_url()).unwrap()))
 }
 
+/// Checks that every feed hears the GOLD updates priced 0 to 4, in publishing order, and
+/// nothing more: no update arrives twice, whichever fan-out carried them.
+async fn each_feed_hears_five_golds_once(
+    feeds: &mut [tokio::sync::broadcast::Receiver<Arc<server::live::hub::Frame>>],
+) {
+    for feed in feeds {
+        for n in 0..5 {
+            let frame = tokio::time::timeout(Duration::from_secs(5), feed.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            let update: serde_json::Value = serde_json::from_str(frame.text.as_str()).unwrap();
+            assert_eq!(update["symbol"], "GOLD");
+            assert_eq!(update["price"], f64::from(n), "in publishing order");
+        }
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), feed.recv())
+                .await
+                .is_err()
+        );
+    }
+}
+
 fn unique_prefix() -> String {
     format!("commodex-test:{}", uuid::Uuid::new_v4().simple())
 }
@@ -498,23 +521,7 @@ async fn redis_fan_out_reaches_every_instance_exactly_once() {
             .await
             .unwrap();
     }
-    for feed in &mut feeds {
-        for n in 0..5 {
-            let frame = tokio::time::timeout(Duration::from_secs(5), feed.recv())
-                .await
-                .unwrap()
-                .unwrap();
-            let update: serde_json::Value = serde_json::from_str(frame.text.as_str()).unwrap();
-            assert_eq!(update["symbol"], "GOLD");
-            assert_eq!(update["price"], f64::from(n), "in publishing order");
-        }
-        // Nothing more: no update arrives twice.
-        assert!(
-            tokio::time::timeout(Duration::from_millis(300), feed.recv())
-                .await
-                .is_err()
-        );
-    }
+    each_feed_hears_five_golds_once(&mut feeds).await;
     stop.send_replace(true);
     for task in tasks {
         task.await.unwrap();
@@ -579,23 +586,7 @@ async fn postgres_fan_out_reaches_every_instance_exactly_once_and_relistens_afte
             .await
             .unwrap();
     }
-    for feed in &mut feeds {
-        for n in 0..5 {
-            let frame = tokio::time::timeout(Duration::from_secs(5), feed.recv())
-                .await
-                .unwrap()
-                .unwrap();
-            let update: serde_json::Value = serde_json::from_str(frame.text.as_str()).unwrap();
-            assert_eq!(update["symbol"], "GOLD");
-            assert_eq!(update["price"], f64::from(n), "in publishing order");
-        }
-        // Nothing more: no update arrives twice.
-        assert!(
-            tokio::time::timeout(Duration::from_millis(300), feed.recv())
-                .await
-                .is_err()
-        );
-    }
+    each_feed_hears_five_golds_once(&mut feeds).await;
 
     // Every session goes (both listeners and the publisher's): both instances listen again
     // by themselves and the publisher sends again.

@@ -130,8 +130,8 @@ impl Store {
     /// from several processes at once (sqlx takes a lock).
     pub async fn migrate(&self) -> Result<()> {
         let outcome = match &self.backend {
-            Backend::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
-            Backend::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+            Backend::Sqlite(pool) => crate::migrations::sqlite().run(pool).await,
+            Backend::Postgres(pool) => crate::migrations::postgres().run(pool).await,
         };
         outcome.map_err(|e| StoreError::Migrate(e.to_string()))
     }

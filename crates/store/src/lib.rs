@@ -7,6 +7,7 @@ pub mod advisory_lock;
 mod database;
 pub mod error;
 pub mod import_runs;
+mod migrations;
 pub mod model;
 pub mod notify;
 mod pg_binary;

@@ -54,6 +54,23 @@ const SELECT_ASSETS: &str = "SELECT source, symbol, weight FROM portfolio_assets
 const INSERT_ASSET: &str = "INSERT INTO portfolio_assets (portfolio_id, position, source, symbol, weight) \
      VALUES ($1, $2, $3, $4, $5)";
 
+/// Inserts a portfolio's assets in their order, inside the caller's transaction (whichever
+/// backend's it is: a macro, as `on_pool!`, because the two transaction types differ).
+macro_rules! insert_assets {
+    ($tx:ident, $id:expr, $assets:expr) => {
+        for (position, asset) in $assets.iter().enumerate() {
+            sqlx::query(INSERT_ASSET)
+                .bind($id)
+                .bind(position as i32)
+                .bind(&asset.source)
+                .bind(&asset.symbol)
+                .bind(asset.weight)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+
 impl Store {
     /// Stores a new portfolio and returns it with its id and timestamps.
     pub async fn create_portfolio(&self, portfolio: &NewPortfolio) -> Result<Portfolio> {
@@ -70,16 +87,7 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            for (position, asset) in portfolio.assets.iter().enumerate() {
-                sqlx::query(INSERT_ASSET)
-                    .bind(id)
-                    .bind(position as i32)
-                    .bind(&asset.source)
-                    .bind(&asset.symbol)
-                    .bind(asset.weight)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            insert_assets!(tx, id, portfolio.assets);
             tx.commit().await?;
             id
         });
@@ -159,16 +167,7 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            for (position, asset) in portfolio.assets.iter().enumerate() {
-                sqlx::query(INSERT_ASSET)
-                    .bind(id)
-                    .bind(position as i32)
-                    .bind(&asset.source)
-                    .bind(&asset.symbol)
-                    .bind(asset.weight)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            insert_assets!(tx, id, portfolio.assets);
             tx.commit().await?;
             changed
         });
