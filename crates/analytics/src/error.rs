@@ -19,4 +19,7 @@ pub enum AnalyticsError {
     /// The numerical solver stopped without an answer it could vouch for.
     #[error("{0}")]
     SolverFailed(String),
+    /// The caller asked the computation to stop (its client went away).
+    #[error("the computation was stopped before it finished")]
+    Cancelled,
 }

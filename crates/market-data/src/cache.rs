@@ -4,7 +4,9 @@
 //! - **Memory** holds answers by exact request (source, symbol, interval, range) for the
 //!   configured TTL (30 min daily, 5 min intraday by default). Concurrent requests for the
 //!   same answer share one load (moka's `or_try_insert_with` runs one initialiser per key).
-//! - **Redis** holds the same answers, shared by every instance, with the same TTL.
+//! - **Redis** holds one copy of each series (every stored bar and the span known), shared by
+//!   every instance, with the same TTL: a query it covers is sliced from it, so a client
+//!   moving its dates makes no new entries there.
 //! - **Database**: what is stored is never fetched again; the provider is asked only for the
 //!   leading and trailing gaps ([`crate::backfill`]). Loads of one series are serialised, so
 //!   two different ranges asked at once do not both fetch the part they share.
@@ -16,12 +18,14 @@
 //! Metrics: `commodex_cache_hits_total` and `commodex_cache_misses_total`, label `layer`
 //! (`memory`, `redis`, `database`); a database miss is a load that had to ask the provider.
 
+use crate::anonymous_budget::{AnonymousBudget, Caller};
 use crate::backfill::{DateRange, default_start, join_spans, missing_ranges};
 use crate::error::MarketDataError;
 use crate::http::SourceClient;
 use crate::redis_connection::redis_error;
 use chrono::NaiveDate;
 use moka::Expiry;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use store::{Interval, PriceBar, SeriesKey, Store};
@@ -139,30 +143,20 @@ impl RedisCache {
         })
     }
 
-    /// The key of a cached answer.
-    pub fn series_key(&self, query: &SeriesQuery) -> String {
-        let start = query
-            .start
-            .map_or_else(|| "all".to_string(), |d| d.to_string());
-        format!(
-            "{}:cache:series:{}:{start}:{}",
-            self.prefix,
-            series_path(&query.key),
-            query.end
-        )
+    /// The key of a series' copy: one per source, symbol and interval, whatever ranges are
+    /// asked of it.
+    pub fn series_key(&self, key: &SeriesKey) -> String {
+        format!("{}:cache:series:{}", self.prefix, series_path(key))
     }
 
     fn span_key(&self, key: &SeriesKey) -> String {
         format!("{}:cache:asked:{}", self.prefix, series_path(key))
     }
 
-    async fn get_series(
-        &self,
-        query: &SeriesQuery,
-    ) -> Result<Option<Vec<PriceBar>>, MarketDataError> {
+    async fn get_copy(&self, key: &SeriesKey) -> Result<Option<SeriesCopy>, MarketDataError> {
         let mut connection = self.connection.clone();
         let text: Option<String> = redis::cmd("GET")
-            .arg(self.series_key(query))
+            .arg(self.series_key(key))
             .query_async(&mut connection)
             .await
             .map_err(redis_error)?;
@@ -170,18 +164,18 @@ impl RedisCache {
         Ok(text.and_then(|text| serde_json::from_str(&text).ok()))
     }
 
-    async fn put_series(
+    async fn put_copy(
         &self,
-        query: &SeriesQuery,
-        bars: &[PriceBar],
+        key: &SeriesKey,
+        copy: &SeriesCopy,
         ttl: Duration,
     ) -> Result<(), MarketDataError> {
-        let text = serde_json::to_string(bars).map_err(|e| MarketDataError::Redis {
+        let text = serde_json::to_string(copy).map_err(|e| MarketDataError::Redis {
             message: e.to_string(),
         })?;
         let mut connection = self.connection.clone();
         let _: () = redis::cmd("SET")
-            .arg(self.series_key(query))
+            .arg(self.series_key(key))
             .arg(text)
             .arg("PX")
             .arg(ttl.as_millis().max(1) as u64)
@@ -223,6 +217,38 @@ impl RedisCache {
     }
 }
 
+/// What Redis keeps of a series: every stored bar, and the span known when it was written
+/// (the stored bars and the ranges recently asked of the provider). A query the known span
+/// covers is answered from it as the database would answer; any other goes below.
+#[derive(Debug, Serialize, Deserialize)]
+struct SeriesCopy {
+    known: Option<DateRange>,
+    bars: Vec<PriceBar>,
+}
+
+impl SeriesCopy {
+    /// The answer to `query`, when nothing of it would be fetched.
+    fn answer(&self, query: &SeriesQuery) -> Option<Vec<PriceBar>> {
+        let start = query
+            .start
+            .unwrap_or_else(|| default_start(&query.key.source, query.end));
+        if !missing_ranges(start, query.end, self.known, query.start.is_some()).is_empty() {
+            return None;
+        }
+        Some(
+            self.bars
+                .iter()
+                .filter(|bar| query.start.is_none_or(|s| bar.date >= s) && bar.date <= query.end)
+                .cloned()
+                .collect(),
+        )
+    }
+}
+
+/// Bars a series may have to be copied to Redis: a longer one (years of intraday bars) is
+/// read from the database each time rather than moved whole over the network.
+const REDIS_MAX_BARS: usize = 200_000;
+
 fn series_path(key: &SeriesKey) -> String {
     format!("{}:{}:{}", key.source, key.symbol, key.interval)
 }
@@ -242,6 +268,7 @@ pub struct SeriesCache {
     memory: moka::future::Cache<SeriesQuery, Arc<[PriceBar]>>,
     asked: moka::future::Cache<SeriesKey, DateRange>,
     redis: Option<RedisCache>,
+    budget: AnonymousBudget,
     series_locks: moka::future::Cache<SeriesKey, Arc<tokio::sync::Mutex<()>>>,
 }
 
@@ -272,6 +299,7 @@ impl SeriesCache {
                 .expire_after(ByInterval(config))
                 .build(),
             redis: None,
+            budget: AnonymousBudget::new(crate::anonymous_budget::DEFAULT_LIMIT),
             // A lock nobody has used for a while is dropped; one held is in use, so it stays.
             series_locks: moka::future::Cache::builder()
                 .time_to_idle(Duration::from_secs(600))
@@ -281,7 +309,20 @@ impl SeriesCache {
 
     /// The same cache with the shared Redis layer.
     pub fn with_redis(mut self, redis: RedisCache) -> Self {
+        self.budget
+            .count_in_redis(redis.connection.clone(), &format!("{}:cache", redis.prefix));
         self.redis = Some(redis);
+        self
+    }
+
+    /// The same cache letting anonymous clients cause at most `limit` provider requests per
+    /// series and day (see [`crate::anonymous_budget`]).
+    pub fn with_anonymous_limit(mut self, limit: u64) -> Self {
+        let mut budget = AnonymousBudget::new(limit);
+        if let Some(redis) = &self.redis {
+            budget.count_in_redis(redis.connection.clone(), &format!("{}:cache", redis.prefix));
+        }
+        self.budget = budget;
         self
     }
 
@@ -296,16 +337,18 @@ impl SeriesCache {
     }
 
     /// The series asked for, from the first layer that has it, fetching from `upstream` only
-    /// the dates neither the database nor a recent request covers, and storing them.
+    /// the dates neither the database nor a recent request covers, and storing them; for an
+    /// anonymous `caller`, only within the series' daily budget.
     pub async fn series(
         &self,
         query: &SeriesQuery,
         upstream: Upstream<'_>,
+        caller: Caller,
     ) -> Result<Arc<[PriceBar]>, MarketDataError> {
         let entry = self
             .memory
             .entry(query.clone())
-            .or_try_insert_with(self.load(query, upstream))
+            .or_try_insert_with(self.load(query, upstream, caller))
             .await;
         match entry {
             Ok(entry) => {
@@ -335,13 +378,17 @@ impl SeriesCache {
         &self,
         query: &SeriesQuery,
         upstream: Upstream<'_>,
+        caller: Caller,
     ) -> Result<Arc<[PriceBar]>, MarketDataError> {
         if let Some(redis) = &self.redis {
-            match redis.get_series(query).await {
-                Ok(Some(bars)) => {
-                    hit("redis");
-                    return Ok(bars.into());
-                }
+            match redis.get_copy(&query.key).await {
+                Ok(Some(copy)) => match copy.answer(query) {
+                    Some(bars) => {
+                        hit("redis");
+                        return Ok(bars.into());
+                    }
+                    None => miss("redis"),
+                },
                 Ok(None) => miss("redis"),
                 Err(error) => {
                     // Redis is a cache: without it, answers come from the database.
@@ -350,14 +397,33 @@ impl SeriesCache {
                 }
             }
         }
-        let bars = self.load_stored(query, upstream).await?;
-        if let Some(redis) = &self.redis {
-            let ttl = self.config.ttl_for(query.key.interval);
-            if let Err(error) = redis.put_series(query, &bars, ttl).await {
-                tracing::warn!(%error, "could not write the redis cache");
-            }
+        let bars = self.load_stored(query, upstream, caller).await?;
+        if let Some(redis) = &self.redis
+            && let Err(error) = self.copy_to_redis(redis, &query.key).await
+        {
+            tracing::warn!(%error, "could not write the redis cache");
         }
         Ok(bars.into())
+    }
+
+    /// Writes the series' copy to Redis: every stored bar and the span known now.
+    async fn copy_to_redis(
+        &self,
+        redis: &RedisCache,
+        key: &SeriesKey,
+    ) -> Result<(), MarketDataError> {
+        let bars = self.store.prices(key, None, None).await?;
+        if bars.len() > REDIS_MAX_BARS {
+            return Ok(());
+        }
+        let stored = bars.first().zip(bars.last()).map(|(f, l)| (f.date, l.date));
+        let copy = SeriesCopy {
+            known: join_spans(stored, self.asked_span(key).await),
+            bars,
+        };
+        redis
+            .put_copy(key, &copy, self.config.ttl_for(key.interval))
+            .await
     }
 
     /// The database, after fetching and storing what it lacks.
@@ -365,6 +431,7 @@ impl SeriesCache {
         &self,
         query: &SeriesQuery,
         upstream: Upstream<'_>,
+        caller: Caller,
     ) -> Result<Vec<PriceBar>, MarketDataError> {
         let key = &query.key;
         let lock = self
@@ -386,6 +453,11 @@ impl SeriesCache {
             hit("database");
         } else {
             miss("database");
+            let requests: u64 = missing
+                .iter()
+                .map(|(from, to)| upstream.client.history_requests(*from, *to))
+                .sum();
+            self.budget.spend(caller, key, requests).await?;
             // Every range is fetched before anything is stored: a failure halfway stores
             // nothing, so a later backfill still sees the whole gap.
             let mut bars = Vec::new();

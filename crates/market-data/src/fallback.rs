@@ -12,6 +12,7 @@
 //!
 //! Metric: `commodex_fallback_attempts_total`, labels `source` and `outcome`.
 
+use crate::anonymous_budget::Caller;
 use crate::cache::{SeriesCache, SeriesQuery, Upstream};
 use crate::catalog::Catalog;
 use crate::error::MarketDataError;
@@ -167,6 +168,8 @@ pub struct Ask<'a> {
     pub start: Option<NaiveDate>,
     /// Last date wanted.
     pub end: NaiveDate,
+    /// Who asks: an anonymous caller's fetches spend the series' daily budget.
+    pub caller: Caller,
 }
 
 /// The fallback over a process's sources, cache and catalog.
@@ -465,7 +468,7 @@ impl Fallback {
             start: ask.start,
             end: ask.end,
         };
-        match tokio::time::timeout_at(deadline, self.cache.series(&query, upstream)).await {
+        match tokio::time::timeout_at(deadline, self.cache.series(&query, upstream, ask.caller)).await {
             Ok(result) => result,
             Err(_) => Err(MarketDataError::Deadline {
                 source_id: source.to_string(),

@@ -246,6 +246,11 @@ impl SourceClient {
         health.last_error_at = Some(Utc::now());
     }
 
+    /// How many requests a history of `start..=end` takes from this provider (its chunks).
+    pub fn history_requests(&self, start: NaiveDate, end: NaiveDate) -> u64 {
+        crate::series::Chunks::new(start, end, self.provider.history_chunk_days()).remaining()
+    }
+
     /// Fetches `code` over `start..=end` at `interval`, prices multiplied by `scale`: every
     /// chunk the provider needs, merged into one ascending series. Any chunk failing fails the
     /// whole call, so a caller never stores half a range believing it whole.
@@ -257,16 +262,17 @@ impl SourceClient {
         end: NaiveDate,
         interval: Interval,
     ) -> Result<History, MarketDataError> {
-        let requests = self
-            .provider
-            .build_history_requests(code, start, end, interval)?;
+        let chunks = self.provider.plan_history(code, start, end, interval)?;
         let context = ParseContext::new(code, scale).with_range(start, end);
         let sent_before = self.requests_sent();
         let mut by_date = BTreeMap::new();
         let mut skipped_missing = 0;
-        for request in &requests {
+        for (from, to) in chunks {
+            let request = self
+                .provider
+                .signed_history_request(code, from, to, interval)?;
             let parsed = self
-                .call(request, |body| {
+                .call(&request, |body| {
                     let parsed = self.provider.parse_history(body, &context)?;
                     let rows = parsed.bars.len();
                     Ok((parsed, rows))

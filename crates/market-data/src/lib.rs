@@ -1,5 +1,6 @@
 //! Market-data providers for Commodex, and the way to them: rate limits, retries, caching, fallback.
 
+pub mod anonymous_budget;
 pub mod backfill;
 pub mod cache;
 pub mod catalog;

@@ -94,6 +94,10 @@ impl Request {
     }
 }
 
+/// The most requests one history call may make: 500 thirty-day chunks are 41 years, all of
+/// CommodityPriceAPI's history (from 1990); more is a range no provider has.
+pub const MAX_HISTORY_REQUESTS: u64 = 500;
+
 /// Checks a history request: the range must not be reversed and `offered` must hold the
 /// interval.
 pub fn check_range(
@@ -411,6 +415,20 @@ pub enum ProviderError {
         /// Last date asked for.
         end: NaiveDate,
     },
+    /// The range needs more requests than one history call may make.
+    #[error(
+        "{provider} would need {needed} requests for {start}..{end}, more than the {MAX_HISTORY_REQUESTS} one fetch may make: ask for a shorter range"
+    )]
+    TooManyRequests {
+        /// The provider's id.
+        provider: &'static str,
+        /// First date asked for.
+        start: NaiveDate,
+        /// Last date asked for.
+        end: NaiveDate,
+        /// Requests the range would take.
+        needed: u64,
+    },
     /// The body could not be read as the expected shape.
     #[error("{provider}: cannot parse the answer: {reason}")]
     Parse {
@@ -471,15 +489,16 @@ pub trait Provider: Send + Sync {
         Err(self.not_supported("history"))
     }
 
-    /// The signed requests covering `start..=end` at `interval`, chunked to the provider's
-    /// limits, in date order with no gap and no overlap.
-    fn build_history_requests(
+    /// The chunks of `start..=end` that one request each covers at `interval`, made lazily,
+    /// after checking the operation, the interval and the range: a range that would need more
+    /// than [`MAX_HISTORY_REQUESTS`] requests is refused before any is made.
+    fn plan_history(
         &self,
         code: &str,
         start: NaiveDate,
         end: NaiveDate,
         interval: Interval,
-    ) -> Result<Vec<Request>, ProviderError> {
+    ) -> Result<crate::series::Chunks, ProviderError> {
         if !self.capabilities().history {
             return Err(self.not_supported("history"));
         }
@@ -491,16 +510,42 @@ pub trait Provider: Send + Sync {
             interval,
             &self.intervals_for(code),
         )?;
-        let chunks = match self.history_chunk_days() {
-            Some(days) => crate::series::chunk_range(start, end, days),
-            None => vec![(start, end)],
-        };
-        chunks
-            .into_iter()
-            .map(|(from, to)| {
-                self.history_request(code, from, to, interval)
-                    .map(|request| self.api_key().sign(request))
-            })
+        let chunks = crate::series::Chunks::new(start, end, self.history_chunk_days());
+        let needed = chunks.remaining();
+        if needed > MAX_HISTORY_REQUESTS {
+            return Err(ProviderError::TooManyRequests {
+                provider: self.id(),
+                start,
+                end,
+                needed,
+            });
+        }
+        Ok(chunks)
+    }
+
+    /// The signed request for one chunk of [`Provider::plan_history`].
+    fn signed_history_request(
+        &self,
+        code: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        interval: Interval,
+    ) -> Result<Request, ProviderError> {
+        self.history_request(code, from, to, interval)
+            .map(|request| self.api_key().sign(request))
+    }
+
+    /// The signed requests covering `start..=end` at `interval`, chunked to the provider's
+    /// limits, in date order with no gap and no overlap.
+    fn build_history_requests(
+        &self,
+        code: &str,
+        start: NaiveDate,
+        end: NaiveDate,
+        interval: Interval,
+    ) -> Result<Vec<Request>, ProviderError> {
+        self.plan_history(code, start, end, interval)?
+            .map(|(from, to)| self.signed_history_request(code, from, to, interval))
             .collect()
     }
 

@@ -146,18 +146,55 @@ pub(crate) fn collect(rows: impl IntoIterator<Item = RawRow>, ctx: &ParseContext
 /// Splits `start..=end` into consecutive inclusive chunks of at most `max_days` days each, with
 /// no gap and no overlap: each chunk starts the day after the previous one ends.
 pub fn chunk_range(start: NaiveDate, end: NaiveDate, max_days: u32) -> Vec<(NaiveDate, NaiveDate)> {
-    let max_days = i64::from(max_days.max(1));
-    let mut chunks = Vec::new();
-    let mut chunk_start = start;
-    while chunk_start <= end {
-        let chunk_end = (chunk_start + chrono::Duration::days(max_days - 1)).min(end);
-        chunks.push((chunk_start, chunk_end));
-        match chunk_end.succ_opt() {
-            Some(next) => chunk_start = next,
-            None => break,
+    Chunks::new(start, end, Some(max_days)).collect()
+}
+
+/// The chunks of [`chunk_range`], made one at a time as they are asked for: a provider's
+/// requests for a long range are built as they are sent, not all up front.
+#[derive(Debug, Clone)]
+pub struct Chunks {
+    next: Option<NaiveDate>,
+    end: NaiveDate,
+    days: i64,
+}
+
+impl Chunks {
+    /// Chunks of at most `max_days` days (one chunk for the whole range when `None`).
+    pub fn new(start: NaiveDate, end: NaiveDate, max_days: Option<u32>) -> Self {
+        let days = match max_days {
+            Some(days) => i64::from(days.max(1)),
+            None => (end - start).num_days().saturating_add(1).max(1),
+        };
+        Self {
+            next: (start <= end).then_some(start),
+            end,
+            days,
         }
     }
-    chunks
+
+    /// How many chunks are left, computed without making them.
+    pub fn remaining(&self) -> u64 {
+        match self.next {
+            Some(next) => {
+                let days = (self.end - next).num_days() + 1;
+                u64::try_from((days + self.days - 1) / self.days).unwrap_or(u64::MAX)
+            }
+            None => 0,
+        }
+    }
+}
+
+impl Iterator for Chunks {
+    type Item = (NaiveDate, NaiveDate);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let start = self.next?;
+        let end = start
+            .checked_add_days(chrono::Days::new((self.days - 1) as u64))
+            .map_or(self.end, |end| end.min(self.end));
+        self.next = end.succ_opt().filter(|next| *next <= self.end);
+        Some((start, end))
+    }
 }
 
 #[cfg(test)]
@@ -211,5 +248,19 @@ mod tests {
             ]
         );
         assert!(chunk_range(d("2025-01-02"), d("2025-01-01"), 30).is_empty());
+    }
+
+    #[test]
+    fn chunks_count_what_they_will_make_and_reach_the_ends_of_the_calendar() {
+        let chunks = Chunks::new(d("2025-01-01"), d("2025-03-01"), Some(30));
+        assert_eq!(chunks.remaining(), 2);
+        assert_eq!(chunks.clone().count(), 2);
+        let whole = Chunks::new(d("2025-01-01"), d("2025-03-01"), None);
+        assert_eq!(whole.collect::<Vec<_>>(), [(d("2025-01-01"), d("2025-03-01"))]);
+        // The whole calendar is counted without being walked, and walking its end stops.
+        let all = Chunks::new(NaiveDate::MIN, NaiveDate::MAX, Some(30));
+        assert!(all.remaining() > 2_000_000);
+        let last = Chunks::new(NaiveDate::MAX - chrono::Days::new(3), NaiveDate::MAX, Some(30));
+        assert_eq!(last.collect::<Vec<_>>().len(), 1);
     }
 }

@@ -26,6 +26,22 @@ pub enum DefaultHistory {
     Months(u32),
 }
 
+/// A date in a `const` (a descriptor's); the calendar dates written here are all valid.
+pub const fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(year, month, day) {
+        Some(date) => date,
+        None => NaiveDate::MIN,
+    }
+}
+
+/// The floor of the sources that keep what was imported or generated: any date a price file
+/// can carry with a four-digit year.
+pub const STORED_EARLIEST: NaiveDate = date(1, 1, 1);
+
+/// The floor of the providers whose documentation gives none: no commodity has exchange
+/// prices before it.
+pub const PROVIDER_EARLIEST: NaiveDate = date(1900, 1, 1);
+
 /// One source, as every part of Commodex knows it.
 #[derive(Debug)]
 pub struct SourceDescriptor {
@@ -39,6 +55,9 @@ pub struct SourceDescriptor {
     pub limits: Limits,
     /// How far back a fetch without a start date reaches.
     pub default_history: DefaultHistory,
+    /// The earliest date it can have prices for: requests are bounded to start no earlier, so
+    /// a client's year 1000 (or -200000) costs no request and no date arithmetic overflows.
+    pub earliest: NaiveDate,
     /// Whether its prices are simulated (only `demo`).
     pub simulated: bool,
     /// Builds its provider signed with a key; `None` for sources not reached over HTTP.
@@ -51,15 +70,26 @@ impl SourceDescriptor {
         self.provider.is_some()
     }
 
-    /// Where a fetch without a start date begins, for a fetch ending on `end`.
+    /// Where a fetch without a start date begins, for a fetch ending on `end`; never before
+    /// [`SourceDescriptor::earliest`].
     pub fn default_start(&self, end: NaiveDate) -> NaiveDate {
+        self.unbounded_default_start(end).max(self.earliest)
+    }
+
+    fn unbounded_default_start(&self, end: NaiveDate) -> NaiveDate {
         match self.default_history {
-            DefaultHistory::Everything => NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(end),
+            DefaultHistory::Everything => self.earliest,
             DefaultHistory::Months(months) => {
                 end.checked_sub_months(Months::new(months)).unwrap_or(end)
             }
         }
     }
+}
+
+/// The earliest date `source_id` can have prices for ([`SourceDescriptor::earliest`]); for
+/// `auto` or a source Commodex does not know, [`STORED_EARLIEST`].
+pub fn earliest(source_id: &str) -> NaiveDate {
+    descriptor(source_id).map_or(STORED_EARLIEST, |source| source.earliest)
 }
 
 /// The sources of imported files: stored data only, nothing to fetch.
@@ -72,6 +102,7 @@ pub const CSV: SourceDescriptor = SourceDescriptor {
         daily_quota: None,
     },
     default_history: DefaultHistory::Months(12),
+    earliest: STORED_EARLIEST,
     simulated: false,
     provider: None,
 };
@@ -86,6 +117,7 @@ pub const DEMO: SourceDescriptor = SourceDescriptor {
         daily_quota: None,
     },
     default_history: DefaultHistory::Months(60),
+    earliest: STORED_EARLIEST,
     simulated: true,
     provider: None,
 };

@@ -77,6 +77,7 @@ async fn cache_layers_and_fallback_attempts_are_counted() {
         interval: Interval::Daily,
         start: Some(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()),
         end: NaiveDate::from_ymd_opt(2025, 6, 13).unwrap(),
+        caller: market_data::anonymous_budget::Caller::Operator,
     };
     let hits = |layer: &str| format!("{CACHE_HITS}{{layer={layer}}}");
     let misses = |layer: &str| format!("{CACHE_MISSES}{{layer={layer}}}");

@@ -69,6 +69,7 @@ fn gold_june() -> Ask<'static> {
         interval: Interval::Daily,
         start: Some(date("2025-06-01")),
         end: date("2025-06-13"),
+        caller: market_data::anonymous_budget::Caller::Operator,
     }
 }
 

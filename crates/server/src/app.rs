@@ -44,6 +44,8 @@ pub struct ServerConfig {
     pub trust_forwarded_for: bool,
     /// Whether to send `Strict-Transport-Security` (production, behind TLS).
     pub hsts: bool,
+    /// What the accept loop holds open.
+    pub connections: crate::serve::ConnectionLimits,
 }
 
 /// The Content-Security-Policy of every response: our own scripts only, never inline ones,
@@ -126,15 +128,22 @@ fn documented_routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::Op
             state.clone(),
             crate::auth::require_token_for_writes,
         ));
+    // The CPU-heavy routes take a compute slot each, or answer 503 at once.
+    let compute = OpenApiRouter::new()
+        .routes(routes!(indicators::get, indicators::post))
+        .routes(routes!(portfolio::metrics))
+        .routes(routes!(portfolio::simulate_portfolio))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.compute.clone(),
+            crate::compute_slots::limit,
+        ));
     let (router, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(health::ready))
         .routes(routes!(sources::list))
         .routes(routes!(commodities::list))
         .routes(routes!(prices::get))
-        .routes(routes!(indicators::get, indicators::post))
-        .routes(routes!(portfolio::metrics))
-        .routes(routes!(portfolio::simulate_portfolio))
+        .merge(compute)
         .routes(routes!(crate::openapi::document))
         .routes(routes!(crate::prometheus::render))
         .merge(saved)

@@ -6,8 +6,10 @@
 
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use market_data::anonymous_budget::Caller;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -63,14 +65,7 @@ pub async fn require_token_for_writes(
     let Some(token) = state.api_token.as_ref().filter(|_| !is_read) else {
         return next.run(request).await;
     };
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| {
-            let (scheme, rest) = value.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-        });
+    let presented = bearer(request.headers());
     let message = match presented {
         Some(candidate) if token.matches(candidate) => return next.run(request).await,
         Some(_) => "the bearer token is not valid",
@@ -81,6 +76,38 @@ pub async fn require_token_for_writes(
         .headers_mut()
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if the request has one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, rest) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+}
+
+/// Who sent a request, for what its reads may spend of the providers' quotas: the operator
+/// when no token is configured or the request carries it, anyone else anonymous (see
+/// [`market_data::anonymous_budget`]). A wrong token on a read is not refused: it reads as
+/// anonymous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity(pub Caller);
+
+impl FromRequestParts<AppState> for Identity {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = match &state.api_token {
+            None => Caller::Operator,
+            Some(token) => match bearer(&parts.headers) {
+                Some(candidate) if token.matches(candidate) => Caller::Operator,
+                _ => Caller::Anonymous,
+            },
+        };
+        Ok(Identity(caller))
+    }
 }
 
 #[cfg(test)]

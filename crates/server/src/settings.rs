@@ -100,6 +100,49 @@ pub struct ServerSettings {
     /// name any address.
     #[serde(default)]
     pub trust_forwarded_for: bool,
+    /// Provider requests that clients without the API token may cause per series and UTC day
+    /// (their backfills); 0 lets them read only what is stored. The token, the poller and
+    /// `commodex fetch` are not counted.
+    #[serde(default = "default_anonymous_provider_requests")]
+    pub anonymous_provider_requests: u64,
+    /// Seconds for a request's line and headers to arrive, and for an idle keep-alive
+    /// connection to send its next request; then the connection is closed.
+    #[serde(default = "default_header_read_timeout_secs")]
+    pub header_read_timeout_secs: u64,
+    /// Connections open at once; one over is closed at once.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// Connections open at once from one client address (not applied when
+    /// `trust_forwarded_for` is set: behind a proxy every connection is the proxy's).
+    #[serde(default = "default_max_connections_per_client")]
+    pub max_connections_per_client: usize,
+    /// Requests computing at once (indicators, metrics, simulations); one more is answered
+    /// 503 with `Retry-After`. 0 means the number of CPUs.
+    #[serde(default)]
+    pub compute_slots: usize,
+    /// WebSocket clients connected at once; one more is answered 503 before the upgrade.
+    #[serde(default = "default_max_websockets")]
+    pub max_websockets: usize,
+}
+
+fn default_max_websockets() -> usize {
+    crate::state::DEFAULT_MAX_WEBSOCKETS
+}
+
+fn default_header_read_timeout_secs() -> u64 {
+    10
+}
+
+fn default_max_connections() -> usize {
+    1024
+}
+
+fn default_max_connections_per_client() -> usize {
+    128
+}
+
+fn default_anonymous_provider_requests() -> u64 {
+    market_data::anonymous_budget::DEFAULT_LIMIT
 }
 
 /// The database.
@@ -223,6 +266,12 @@ impl Default for Settings {
                 body_limit_bytes: 10 * 1024 * 1024,
                 rate_limit_per_client: Some(RateLimit::per_second(100)),
                 trust_forwarded_for: false,
+                anonymous_provider_requests: market_data::anonymous_budget::DEFAULT_LIMIT,
+                header_read_timeout_secs: default_header_read_timeout_secs(),
+                max_connections: default_max_connections(),
+                max_connections_per_client: default_max_connections_per_client(),
+                compute_slots: 0,
+                max_websockets: default_max_websockets(),
             },
             database: DatabaseSettings {
                 url: None,

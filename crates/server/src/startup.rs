@@ -4,6 +4,7 @@
 //! tests' `spawn_app` both come through [`Application::build`], so what the tests run is what
 //! production runs.
 
+use crate::serve::ConnectionLimits;
 use crate::app::{ServerConfig, router};
 use crate::auth::ApiToken;
 use crate::live::{self, ClientSettings, Hub, LiveConfig};
@@ -61,6 +62,7 @@ pub struct Application {
     router: Router,
     state: AppState,
     live: Option<LiveConfig>,
+    connections: ConnectionLimits,
 }
 
 /// Opens the configured database and brings its schema up to date.
@@ -132,6 +134,8 @@ impl Application {
             .as_ref()
             .map(|token| ApiToken::new(token.expose()));
         state.live = hub;
+        state.compute = crate::compute_slots::ComputeSlots::new(settings.server.compute_slots);
+        state.websockets = Arc::new(tokio::sync::Semaphore::new(settings.server.max_websockets));
         let live = settings.live.enabled.then(|| LiveConfig {
             poll_interval: Duration::from_secs(settings.live.poll_interval_secs),
             lease_ttl: Duration::from_secs(settings.live.lease_ttl_secs),
@@ -161,6 +165,7 @@ impl Application {
             router: router(&config, state.clone()),
             state,
             live: None,
+            connections: config.connections,
         })
     }
 
@@ -172,6 +177,11 @@ impl Application {
     /// The live-update hub this application's WebSocket clients read from.
     pub fn hub(&self) -> Hub {
         self.state.live.clone()
+    }
+
+    /// The cache of `/api/v1/prices` answers (tests check what it holds).
+    pub fn price_answers(&self) -> ResponseCache {
+        self.state.price_answers.clone()
     }
 
     /// The database the application was built over.
@@ -190,18 +200,13 @@ impl Application {
             .live
             .as_ref()
             .map(|config| live::start(&self.state, config));
-        // The peer address is what the per-client rate limit keys on.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                if let Some(live) = live {
-                    live.shutdown().await;
-                }
-            })
-            .await
+        crate::serve::serve(self.listener, self.router, self.connections, async move {
+            shutdown.await;
+            if let Some(live) = live {
+                live.shutdown().await;
+            }
+        })
+        .await
     }
 }
 
@@ -217,6 +222,12 @@ fn server_config(settings: &Settings) -> ServerConfig {
         // Production runs behind TLS; elsewhere HSTS would pin browsers to HTTPS on a host
         // (localhost) that serves plain HTTP.
         hsts: settings.profile == Profile::Production,
+        connections: ConnectionLimits {
+            header_read_timeout: Duration::from_secs(settings.server.header_read_timeout_secs),
+            max_connections: settings.server.max_connections,
+            max_connections_per_client: settings.server.max_connections_per_client,
+            per_client: !settings.server.trust_forwarded_for,
+        },
     }
 }
 
@@ -237,6 +248,7 @@ async fn market(
             intraday_ttl: Duration::from_secs(settings.cache.intraday_ttl_secs),
         },
     );
+    cache = cache.with_anonymous_limit(settings.server.anonymous_provider_requests);
     if let Some(url) = &settings.redis.url {
         cache = cache.with_redis(RedisCache::connect(url, &settings.redis.key_prefix).await?);
     }

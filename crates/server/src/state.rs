@@ -34,7 +34,14 @@ pub struct AppState {
     pub(crate) price_answers: ResponseCache,
     /// The providers behind their cache and fallback tiers, with each source's health.
     pub(crate) market: Arc<Fallback>,
+    /// Room for the CPU-heavy requests.
+    pub(crate) compute: crate::compute_slots::ComputeSlots,
+    /// Room for WebSocket clients: one permit each, held while connected.
+    pub(crate) websockets: Arc<tokio::sync::Semaphore>,
 }
+
+/// WebSocket clients one instance holds at once unless configured otherwise.
+pub const DEFAULT_MAX_WEBSOCKETS: usize = 1024;
 
 impl AppState {
     /// A state with every known source enabled, default simulation bounds, no token and no
@@ -62,6 +69,8 @@ impl AppState {
             live: crate::live::Hub::default(),
             price_answers: ResponseCache::default(),
             market: Arc::new(market),
+            compute: crate::compute_slots::ComputeSlots::default(),
+            websockets: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_WEBSOCKETS)),
         }
     }
 

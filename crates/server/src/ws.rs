@@ -9,14 +9,17 @@
 //! A `subscribe` is answered with the last price of each of its symbols, so that a client sees
 //! prices at once rather than at the next poll; the feed then skips what that answer covered.
 
+use crate::error::ApiError;
 use crate::live::{ClientCommand, Hub, Notice};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use futures::{SinkExt, StreamExt};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, MissedTickBehavior, timeout};
 
@@ -31,14 +34,29 @@ const CLOSE_TOO_BIG: u16 = 1009;
 const CLOSE_GOING_AWAY: u16 = 1001;
 
 /// Upgrades the connection and serves live updates on it.
+/// Past the configured number of clients, answers 503 with `Retry-After` before upgrading.
 pub async fn data(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
+    let Ok(place) = Arc::clone(&state.websockets).try_acquire_owned() else {
+        let mut response = ApiError::unavailable(
+            "busy: this instance holds as many WebSocket clients as it is configured for; retry later",
+        )
+        .with_details(serde_json::json!({ "reason": "busy" }))
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return response;
+    };
     let hub = state.live.clone();
     // The frame limit too, so that an oversized frame is refused from its header, before its
     // payload is buffered.
     upgrade
         .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
         .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
-        .on_upgrade(move |socket| serve_client(socket, hub))
+        .on_upgrade(move |socket| async move {
+            serve_client(socket, hub).await;
+            drop(place);
+        })
 }
 
 /// Why a client's session ended.

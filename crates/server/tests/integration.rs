@@ -2,7 +2,10 @@
 //! one link of the dependency tree instead of one per file.
 
 mod api;
+mod attacks;
 mod assets;
 mod common;
 mod contract;
 mod live;
+#[path = "../../market-data/tests/replay/mod.rs"]
+mod replay;

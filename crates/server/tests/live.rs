@@ -41,6 +41,12 @@ async fn spawn(settings: ClientSettings) -> LiveApp {
         rate_limit_per_client: None,
         trust_forwarded_for: false,
         hsts: false,
+        connections: server::serve::ConnectionLimits {
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            max_connections_per_client: 1024,
+            per_client: true,
+        },
     };
     let app = Application::build_with_state(config, state.clone())
         .await

@@ -21,6 +21,7 @@ mod ziggurat_tables;
 pub use montecarlo::{MonteCarloConfig, MonteCarloResult, PathSummary, ResampleMethod, montecarlo};
 pub use summary::{FinalReturnPercentiles, HISTOGRAM_BINS, Histogram, SimulationStatistics};
 
+use std::sync::atomic::AtomicBool;
 use crate::AnalyticsError;
 use crate::portfolio::{AssetPrices, AssetReturns, normalize_weights};
 use bootstrap::BootstrapReturns;
@@ -170,6 +171,18 @@ pub fn simulate_returns(
     config: &SimulationConfig,
     limits: &SimulationLimits,
 ) -> Result<SimulationResult, AnalyticsError> {
+    simulate_returns_until(returns, weights, config, limits, &AtomicBool::new(false))
+}
+
+/// [`simulate_returns`] that gives up with [`AnalyticsError::Cancelled`] once `stop` is set
+/// (looked at between blocks of days): a server stops the work of a client that went away.
+pub fn simulate_returns_until(
+    returns: &AssetReturns,
+    weights: &[f64],
+    config: &SimulationConfig,
+    limits: &SimulationLimits,
+    stop: &AtomicBool,
+) -> Result<SimulationResult, AnalyticsError> {
     check_config(config, limits)?;
     let weights = normalize_weights(weights, returns.num_assets())?;
     let history = returns.portfolio_returns(&weights);
@@ -182,6 +195,7 @@ pub fn simulate_returns(
                 config.horizon,
                 config.seed,
                 config.include_paths,
+                stop,
             )
         }
         SimulationMethod::Bootstrap => {
@@ -192,9 +206,11 @@ pub fn simulate_returns(
                 config.horizon,
                 config.seed,
                 config.include_paths,
+                stop,
             )
         }
-    };
+    }
+    .ok_or(AnalyticsError::Cancelled)?;
     let result = summarise(config, outcomes);
     if result.statistics.max.is_finite()
         && result.statistics.mean.is_finite()

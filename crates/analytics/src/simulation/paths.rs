@@ -23,6 +23,7 @@
 //! paths × (6 + 1.25 × DAYS_PER_BLOCK) f64 plus 20 KiB of counts and generator state per
 //! chunk: about 14 MB at 100,000 paths.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use super::fan::{FAN_BINS, FanBins, PercentileScratch, binned_percentiles, count};
@@ -149,14 +150,16 @@ impl Chunk {
     }
 }
 
-/// Simulates `paths` paths of `horizon` days from `seed`.
+/// Simulates `paths` paths of `horizon` days from `seed`; `None` when `stop` was set before
+/// the last block of days (it is looked at between blocks).
 pub(crate) fn run_paths<S: DailyReturnSampler>(
     sampler: &S,
     paths: usize,
     horizon: usize,
     seed: u64,
     keep_paths: usize,
-) -> PathOutcomes {
+    stop: &AtomicBool,
+) -> Option<PathOutcomes> {
     // In parallel: each chunk's arrays are written (page faults) as they are allocated.
     let mut chunks: Vec<Chunk> = (0..paths.div_ceil(CHUNK_PATHS))
         .into_par_iter()
@@ -190,6 +193,9 @@ pub(crate) fn run_paths<S: DailyReturnSampler>(
     let (mut low, mut high) = (0.0, 0.0);
     let mut done = 0;
     while done < horizon {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
         let days = DAYS_PER_BLOCK.min(horizon - done);
         let bins: Vec<FanBins> = (1..=days)
             .map(|ahead| FanBins::predict(low, high, daily_std, ahead))
@@ -223,12 +229,12 @@ pub(crate) fn run_paths<S: DailyReturnSampler>(
         .iter()
         .flat_map(|c| c.lowest_ratio.iter().map(|ratio| ratio - 1.0))
         .collect();
-    PathOutcomes {
+    Some(PathOutcomes {
         final_returns,
         max_drawdowns,
         fan,
         kept_paths,
-    }
+    })
 }
 
 /// Fan percentiles of each of the first `days` days of the block just advanced.

@@ -37,6 +37,7 @@ pub const DESCRIPTOR: SourceDescriptor = SourceDescriptor {
         daily_quota: Some(25),
     },
     default_history: DefaultHistory::Everything,
+    earliest: crate::sources::PROVIDER_EARLIEST,
     simulated: false,
     provider: Some(|key| std::sync::Arc::new(AlphaVantage { api_key: key })),
 };

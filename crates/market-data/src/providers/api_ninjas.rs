@@ -40,6 +40,7 @@ pub const DESCRIPTOR: SourceDescriptor = SourceDescriptor {
         daily_quota: None,
     },
     default_history: DefaultHistory::Months(12),
+    earliest: crate::sources::PROVIDER_EARLIEST,
     simulated: false,
     provider: Some(|key| std::sync::Arc::new(ApiNinjas { api_key: key })),
 };

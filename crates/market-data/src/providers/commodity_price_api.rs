@@ -40,6 +40,7 @@ pub const DESCRIPTOR: SourceDescriptor = SourceDescriptor {
         daily_quota: None,
     },
     default_history: DefaultHistory::Months(1),
+    earliest: crate::sources::date(1990, 1, 1),
     simulated: false,
     provider: Some(|key| std::sync::Arc::new(CommodityPriceApi { api_key: key })),
 };

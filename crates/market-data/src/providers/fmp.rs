@@ -38,6 +38,7 @@ pub const DESCRIPTOR: SourceDescriptor = SourceDescriptor {
         daily_quota: Some(250),
     },
     default_history: DefaultHistory::Months(60),
+    earliest: crate::sources::PROVIDER_EARLIEST,
     simulated: false,
     provider: Some(|key| std::sync::Arc::new(Fmp { api_key: key })),
 };

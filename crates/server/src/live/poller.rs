@@ -208,7 +208,14 @@ impl Poller {
             if !holds_moved {
                 continue;
             }
-            let report = match saved_portfolio_metrics(&self.state, &portfolio, start, None).await {
+            let report = match saved_portfolio_metrics(
+                &self.state,
+                &portfolio,
+                start,
+                None,
+                market_data::anonymous_budget::Caller::Operator,
+            )
+            .await {
                 Ok(report) => report,
                 Err(error) => {
                     tracing::debug!(id = portfolio.id, error = %error, "live poller: no metrics for a portfolio");

@@ -1,6 +1,7 @@
 //! `GET /api/v1/indicators` on a stored series and `POST /api/v1/indicators` on a series in
 //! the body.
 
+use crate::auth::Identity;
 use crate::error::{ApiError, ErrorKind};
 use crate::routes::prices::SeriesQuery;
 use crate::service::blocking;
@@ -48,11 +49,12 @@ pub struct SeriesIndicators {
 )]
 pub async fn get(
     State(state): State<AppState>,
+    Identity(caller): Identity,
     query: IndicatorsQuery,
 ) -> Result<Json<SeriesIndicators>, ApiError> {
     let specs = indicators::parse_specs(&query.indicators)?;
     let series_query = query.series;
-    let served = prices::load_series(&state, &series_query.into_request()?).await?;
+    let served = prices::load_series(&state, &series_query.into_request(caller)?).await?;
     let bars = served.data;
     let table = blocking(move || indicators::compute(&specs, &bars)).await?;
     Ok(Json(SeriesIndicators {

@@ -3,6 +3,7 @@
 //!
 //! These are reads with a body (nothing is stored), so they need no token.
 
+use crate::auth::Identity;
 use crate::error::ApiError;
 use crate::service::portfolio_risk::{
     MetricsReport, PortfolioInput, SimulationAnswer, portfolio_metrics, portfolio_simulation,
@@ -57,10 +58,11 @@ pub struct SimulateBody {
 )]
 pub async fn metrics(
     State(state): State<AppState>,
+    Identity(caller): Identity,
     Json(body): Json<MetricsBody>,
 ) -> Result<Json<MetricsReport>, ApiError> {
     Ok(Json(
-        portfolio_metrics(&state, body.input, body.risk_free).await?,
+        portfolio_metrics(&state, body.input, body.risk_free, caller).await?,
     ))
 }
 
@@ -74,6 +76,7 @@ pub async fn metrics(
 )]
 pub async fn simulate_portfolio(
     State(state): State<AppState>,
+    Identity(caller): Identity,
     Json(body): Json<SimulateBody>,
 ) -> Result<Json<SimulationAnswer>, ApiError> {
     let method = match body.method.as_deref() {
@@ -93,6 +96,6 @@ pub async fn simulate_portfolio(
         include_paths: body.include_paths,
     };
     Ok(Json(
-        portfolio_simulation(&state, body.input, config).await?,
+        portfolio_simulation(&state, body.input, config, caller).await?,
     ))
 }

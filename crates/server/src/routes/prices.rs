@@ -1,10 +1,12 @@
 //! `GET /api/v1/prices?source=&symbol=&start=&end=[&interval=daily]`: one series.
 //!
 //! The answer is serialised once and kept as bytes in the [`ResponseCache`], keyed by every
-//! query parameter, so that a repeated query costs a map look-up and a copy of a pointer.
+//! query parameter as bounded for serving (symbol trimmed and upper-cased, dates clamped), so
+//! that a repeated query costs a map look-up and a copy of a pointer.
 //!
 //! [`ResponseCache`]: crate::service::response_cache::ResponseCache
 
+use crate::auth::Identity;
 use crate::error::{ApiError, ErrorKind};
 use crate::service::prices::{self, AUTO, SeriesRequest, ServedSeries};
 use crate::service::response_cache::{Computed, ResponseKey};
@@ -14,6 +16,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use market_data::anonymous_budget::Caller;
 use serde::Deserialize;
 use store::Interval;
 use utoipa::IntoParams;
@@ -40,8 +43,8 @@ pub struct SeriesQuery {
 }
 
 impl SeriesQuery {
-    /// The service's request, with the interval parsed.
-    pub fn into_request(self) -> Result<SeriesRequest, ApiError> {
+    /// The service's request for `caller`, with the interval parsed.
+    pub fn into_request(self, caller: Caller) -> Result<SeriesRequest, ApiError> {
         let interval = parse_interval(self.interval.as_deref())?;
         Ok(SeriesRequest {
             source: self.source.filter(|s| !s.is_empty()),
@@ -49,6 +52,7 @@ impl SeriesQuery {
             start: self.start,
             end: self.end,
             interval,
+            caller,
         })
     }
 }
@@ -72,12 +76,17 @@ fn parse_interval(text: Option<&str>) -> Result<Interval, ApiError> {
 )]
 pub async fn get(
     State(state): State<AppState>,
+    Identity(caller): Identity,
     Query(query): Query<SeriesQuery>,
 ) -> Result<Response, ApiError> {
-    let request = query.into_request()?;
+    // Keyed as served: padding, case and dates past today or before the source's history do
+    // not make new entries.
+    let request = query
+        .into_request(caller)?
+        .bounded(chrono::Utc::now().date_naive())?;
     let key = ResponseKey {
         source: request.source.clone().unwrap_or_else(|| AUTO.to_string()),
-        symbol: request.symbol.clone(),
+        symbol: request.symbol.to_ascii_uppercase(),
         start: request.start,
         end: request.end,
         interval: request.interval,

@@ -2,11 +2,16 @@
 //! answers and the live feed sends as `portfolio_update`, and the Monte Carlo simulation of
 //! `POST /api/v1/portfolio/simulate`, both over stored series or inline prices.
 
+use market_data::anonymous_budget::Caller;
 use crate::service::prices::{Aligned, AssetOrigin, align, load_aligned};
 use crate::service::{Error, blocking};
 use crate::state::AppState;
-use analytics::portfolio::{PortfolioMetrics, compute_metrics};
-use analytics::simulation::{SimulationConfig, SimulationMethod, SimulationResult, simulate};
+use analytics::portfolio::{AssetReturns, PortfolioMetrics, compute_metrics};
+use analytics::simulation::{
+    SimulationConfig, SimulationMethod, SimulationResult, simulate_returns_until,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use store::{Portfolio, PriceBar};
@@ -51,6 +56,7 @@ pub async fn saved_portfolio_metrics(
     portfolio: &Portfolio,
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
+    caller: Caller,
 ) -> Result<MetricsReport, Error> {
     let keys: Vec<(String, String)> = portfolio
         .assets
@@ -58,7 +64,7 @@ pub async fn saved_portfolio_metrics(
         .map(|asset| (asset.source.clone(), asset.symbol.clone()))
         .collect();
     let weights: Vec<f64> = portfolio.assets.iter().map(|asset| asset.weight).collect();
-    let (aligned, origins) = load_aligned(state, &keys, start, end).await?;
+    let (aligned, origins) = load_aligned(state, &keys, start, end, caller).await?;
     blocking(move || metrics_report(&aligned, &weights, 0.0, origins)).await
 }
 
@@ -67,12 +73,13 @@ pub async fn portfolio_metrics(
     state: &AppState,
     input: PortfolioInput,
     risk_free: f64,
+    caller: Caller,
 ) -> Result<MetricsReport, Error> {
     let Prepared {
         aligned,
         weights,
         assets,
-    } = prepare(state, input).await?;
+    } = prepare(state, input, caller).await?;
     blocking(move || metrics_report(&aligned, &weights, risk_free, assets)).await
 }
 
@@ -95,20 +102,24 @@ pub async fn portfolio_simulation(
     state: &AppState,
     input: PortfolioInput,
     config: SimulationConfig,
+    caller: Caller,
 ) -> Result<SimulationAnswer, Error> {
     let bounds = state.simulation;
-    let prepared = prepare(state, input).await?;
+    let prepared = prepare(state, input, caller).await?;
     let method_label = match config.method {
         SimulationMethod::Normal => "normal",
         SimulationMethod::Bootstrap => "bootstrap",
     };
+    // Dropped with this future when the client goes away (or the request times out): the
+    // simulation then stops at its next block of days instead of running to the end unseen.
+    let stop = StopOnDrop::default();
+    let flag = Arc::clone(&stop.0);
     blocking(move || {
         let started = std::time::Instant::now();
-        let outcome = simulate(
-            &prepared.aligned.asset_prices(),
-            &prepared.weights,
-            &config,
-            &bounds.limits,
+        let outcome = AssetReturns::from_prices(&prepared.aligned.asset_prices()).and_then(
+            |returns| {
+                simulate_returns_until(&returns, &prepared.weights, &config, &bounds.limits, &flag)
+            },
         );
         metrics::histogram!("commodex_simulation_duration_seconds", "method" => method_label)
             .record(started.elapsed().as_secs_f64());
@@ -120,6 +131,16 @@ pub async fn portfolio_simulation(
         })
     })
     .await
+}
+
+/// A flag set when dropped: the blocking half of a computation reads it to stop early.
+#[derive(Default)]
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// Most assets one computation accepts, as for saved portfolios.
@@ -177,7 +198,11 @@ pub struct Prepared {
 }
 
 /// Loads (or takes inline) the prices of `input`, joined on the dates they share.
-pub async fn prepare(state: &AppState, input: PortfolioInput) -> Result<Prepared, Error> {
+pub async fn prepare(
+    state: &AppState,
+    input: PortfolioInput,
+    caller: Caller,
+) -> Result<Prepared, Error> {
     let count = input.assets.len() + input.prices.len();
     if input.assets.is_empty() == input.prices.is_empty() {
         return Err(Error::invalid(
@@ -193,7 +218,7 @@ pub async fn prepare(state: &AppState, input: PortfolioInput) -> Result<Prepared
             .iter()
             .map(|a| (a.source.clone(), a.symbol.clone()))
             .collect();
-        let (aligned, origins) = load_aligned(state, &keys, input.start, input.end).await?;
+        let (aligned, origins) = load_aligned(state, &keys, input.start, input.end, caller).await?;
         let weights = input.assets.iter().map(|a| a.weight).collect();
         (aligned, weights, origins)
     } else {

@@ -9,6 +9,7 @@ use crate::state::AppState;
 use analytics::portfolio::AssetPrices;
 use chrono::NaiveDate;
 use market_data::MarketDataError;
+use market_data::anonymous_budget::Caller;
 use market_data::fallback::{Ask, AttemptOutcome, Fallback};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -31,6 +32,62 @@ pub struct SeriesRequest {
     pub end: Option<NaiveDate>,
     /// The sampling interval.
     pub interval: Interval,
+    /// Who asks: an anonymous caller's fetches spend the series' daily provider budget.
+    pub caller: Caller,
+}
+
+/// The longest symbol a request may name, counted as sent (before trimming).
+pub const MAX_SYMBOL_CHARS: usize = 64;
+
+impl SeriesRequest {
+    /// The request as it is served and cached: the symbol checked (at most
+    /// [`MAX_SYMBOL_CHARS`] characters as sent, not blank) and trimmed, `end` no later than
+    /// `today` and `start` no earlier than the earliest date the source can have. Any date a
+    /// client can write is either bounded or refused here with a `validation` error that says
+    /// why, so none reaches date arithmetic or a provider.
+    pub fn bounded(&self, today: NaiveDate) -> Result<SeriesRequest, Error> {
+        let chars = self.symbol.chars().count();
+        if chars > MAX_SYMBOL_CHARS {
+            return Err(Error::invalid(format!(
+                "symbol is {chars} characters long; at most {MAX_SYMBOL_CHARS} are accepted"
+            )));
+        }
+        let symbol = self.symbol.trim();
+        if symbol.is_empty() {
+            return Err(Error::invalid("symbol is required"));
+        }
+        if let (Some(start), Some(end)) = (self.start, self.end)
+            && start > end
+        {
+            return Err(Error::invalid(format!(
+                "start ({start}) is after end ({end})"
+            )));
+        }
+        if let Some(start) = self.start
+            && start > today
+        {
+            return Err(Error::invalid(format!(
+                "start ({start}) is after today ({today}, UTC): there are no prices yet"
+            )));
+        }
+        let source = self.source.as_deref().unwrap_or(AUTO);
+        let earliest = market_data::sources::earliest(source);
+        if let Some(end) = self.end
+            && end < earliest
+        {
+            return Err(Error::invalid(format!(
+                "end ({end}) is before {earliest}, the earliest date source {source} can have"
+            )));
+        }
+        Ok(SeriesRequest {
+            source: self.source.clone(),
+            symbol: symbol.to_string(),
+            start: self.start.map(|start| start.max(earliest)),
+            end: self.end.map(|end| end.min(today)),
+            interval: self.interval,
+            caller: self.caller,
+        })
+    }
 }
 
 /// A series as served, with where it came from.
@@ -68,13 +125,8 @@ pub struct ServedSeries {
 /// fetchable (`not_found`), providers failing with nothing stored (`upstream`, or
 /// `rate_limited` / `config` for a named source).
 pub async fn load_series(state: &AppState, request: &SeriesRequest) -> Result<ServedSeries, Error> {
-    if let (Some(start), Some(end)) = (request.start, request.end)
-        && start > end
-    {
-        return Err(Error::invalid(format!(
-            "start ({start}) is after end ({end})"
-        )));
-    }
+    let today = chrono::Utc::now().date_naive();
+    let request = &request.bounded(today)?;
     let asked = request.source.as_deref().unwrap_or(AUTO);
     let candidates: Vec<&str> = if asked == AUTO {
         state
@@ -95,9 +147,8 @@ pub async fn load_series(state: &AppState, request: &SeriesRequest) -> Result<Se
         symbol: &symbol,
         interval: request.interval,
         start: request.start,
-        end: request
-            .end
-            .unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        end: request.end.unwrap_or(today),
+        caller: request.caller,
     };
     let result = if asked == AUTO {
         state.market.auto(&ask).await
@@ -318,6 +369,7 @@ pub async fn load_aligned(
     assets: &[(String, String)],
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
+    caller: Caller,
 ) -> Result<(Aligned, Vec<AssetOrigin>), Error> {
     let mut series = Vec::with_capacity(assets.len());
     let mut origins = Vec::with_capacity(assets.len());
@@ -330,6 +382,7 @@ pub async fn load_aligned(
                 start,
                 end,
                 interval: Interval::Daily,
+                caller,
             },
         )
         .await?;

@@ -33,11 +33,11 @@ const LAYER: &str = "response";
 pub struct ResponseKey {
     /// The source asked for (`auto` when none).
     pub source: String,
-    /// The symbol as given.
+    /// The symbol as served (trimmed, upper-cased).
     pub symbol: String,
-    /// First date, as given.
+    /// First date, as bounded for serving.
     pub start: Option<chrono::NaiveDate>,
-    /// Last date, as given.
+    /// Last date, as bounded for serving.
     pub end: Option<chrono::NaiveDate>,
     /// The interval.
     pub interval: Interval,
@@ -79,8 +79,14 @@ impl ResponseCache {
         let entries = (!ttl.is_zero()).then(|| {
             Cache::builder()
                 .max_capacity(MAX_BYTES)
-                .weigher(|_key: &ResponseKey, cached: &Cached| {
-                    u32::try_from(cached.bytes.len()).unwrap_or(u32::MAX)
+                // The key counts too: many small answers under long keys must not slip past
+                // the cap.
+                .weigher(|key: &ResponseKey, cached: &Cached| {
+                    let weight = std::mem::size_of::<(ResponseKey, Cached)>()
+                        + key.source.len()
+                        + key.symbol.len()
+                        + cached.bytes.len();
+                    u32::try_from(weight).unwrap_or(u32::MAX)
                 })
                 .time_to_live(ttl)
                 .build()
@@ -89,6 +95,17 @@ impl ResponseCache {
             entries,
             epochs: Arc::default(),
             flights: SingleFlight::default(),
+        }
+    }
+
+    /// How many answers are kept (after the cache's pending bookkeeping is done).
+    pub async fn entry_count(&self) -> u64 {
+        match &self.entries {
+            Some(entries) => {
+                entries.run_pending_tasks().await;
+                entries.entry_count()
+            }
+            None => 0,
         }
     }
 

@@ -56,6 +56,8 @@ pub struct Options {
     pub request_timeout_secs: Option<u64>,
     /// Whether the instance polls for live updates (off unless a test wants the poller).
     pub live: bool,
+    /// Any other change to the settings, made last.
+    pub settings: Option<fn(&mut Settings)>,
 }
 
 /// A running server and what a test needs to talk to it.
@@ -68,6 +70,8 @@ pub struct TestApp {
     pub store: Store,
     /// The live-update hub of the server, for delivering updates as the poller would.
     pub hub: server::live::Hub,
+    /// The server's cache of `/api/v1/prices` answers.
+    pub price_answers: server::ResponseCache,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _db: TestDb,
 }
@@ -134,6 +138,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         .expect("build");
     let address = format!("http://{}", app.local_addr().unwrap());
     let hub = app.hub();
+    let price_answers = app.price_answers();
     let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run(async {
         let _ = stop.await;
@@ -146,6 +151,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .expect("client"),
         store: db.store.clone(),
         hub,
+        price_answers,
         shutdown: Some(shutdown),
         _db: db,
     }
@@ -180,6 +186,9 @@ fn settings(options: &Options) -> Settings {
         section.timeout_secs = 1;
         section.max_retries = 1;
         section.daily_quota = Some(25);
+    }
+    if let Some(change) = options.settings {
+        change(&mut settings);
     }
     settings
 }
