@@ -81,7 +81,10 @@ impl AnonymousBudget {
         let today = Utc::now().date_naive();
         let fits = match &self.redis {
             Some((connection, prefix)) => {
-                match self.spend_in_redis(connection, prefix, key, today, requests).await {
+                match self
+                    .spend_in_redis(connection, prefix, key, today, requests)
+                    .await
+                {
                     Ok(fits) => fits,
                     Err(error) => {
                         // Without Redis the count falls back to this process's own.
@@ -176,7 +179,10 @@ mod tests {
         budget.spend(Caller::Anonymous, &gold, 2).await.unwrap();
         let refused = budget.spend(Caller::Anonymous, &gold, 1).await.unwrap_err();
         assert!(refused.is_rate_limited(), "{refused}");
-        assert!(refused.to_string().contains("at most 5 times a day"), "{refused}");
+        assert!(
+            refused.to_string().contains("at most 5 times a day"),
+            "{refused}"
+        );
         // A refusal takes nothing; another series and the operator are not affected.
         budget.spend(Caller::Anonymous, &oil, 5).await.unwrap();
         budget.spend(Caller::Operator, &gold, 100).await.unwrap();

@@ -448,7 +448,14 @@ impl SeriesCache {
         let start = query
             .start
             .unwrap_or_else(|| default_start(&key.source, query.end));
-        let missing = missing_ranges(start, query.end, known, query.start.is_some());
+        // Nothing before the source's history is asked for, whatever range came in (`auto`
+        // is bounded only by the earliest of all sources).
+        let earliest = crate::sources::earliest(&key.source);
+        let missing: Vec<DateRange> =
+            missing_ranges(start, query.end, known, query.start.is_some())
+                .into_iter()
+                .filter_map(|(from, to)| (to >= earliest).then_some((from.max(earliest), to)))
+                .collect();
         if missing.is_empty() {
             hit("database");
         } else {

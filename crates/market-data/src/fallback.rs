@@ -468,7 +468,9 @@ impl Fallback {
             start: ask.start,
             end: ask.end,
         };
-        match tokio::time::timeout_at(deadline, self.cache.series(&query, upstream, ask.caller)).await {
+        match tokio::time::timeout_at(deadline, self.cache.series(&query, upstream, ask.caller))
+            .await
+        {
             Ok(result) => result,
             Err(_) => Err(MarketDataError::Deadline {
                 source_id: source.to_string(),

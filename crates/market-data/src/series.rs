@@ -256,11 +256,18 @@ mod tests {
         assert_eq!(chunks.remaining(), 2);
         assert_eq!(chunks.clone().count(), 2);
         let whole = Chunks::new(d("2025-01-01"), d("2025-03-01"), None);
-        assert_eq!(whole.collect::<Vec<_>>(), [(d("2025-01-01"), d("2025-03-01"))]);
+        assert_eq!(
+            whole.collect::<Vec<_>>(),
+            [(d("2025-01-01"), d("2025-03-01"))]
+        );
         // The whole calendar is counted without being walked, and walking its end stops.
         let all = Chunks::new(NaiveDate::MIN, NaiveDate::MAX, Some(30));
         assert!(all.remaining() > 2_000_000);
-        let last = Chunks::new(NaiveDate::MAX - chrono::Days::new(3), NaiveDate::MAX, Some(30));
+        let last = Chunks::new(
+            NaiveDate::MAX - chrono::Days::new(3),
+            NaiveDate::MAX,
+            Some(30),
+        );
         assert_eq!(last.collect::<Vec<_>>().len(), 1);
     }
 }

@@ -544,6 +544,28 @@ async fn the_redis_layer_is_shared_between_instances() {
         .await
         .unwrap();
     assert!(stored.is_none());
+    // Narrower ranges within what was fetched are sliced from the same copy: still one call,
+    // and one series key in Redis whatever the ranges asked.
+    for (start, end) in [("2025-06-02", "2025-06-13"), ("2025-06-01", "2025-06-12")] {
+        let ask = Ask {
+            start: Some(date(start)),
+            end: date(end),
+            ..gold_june()
+        };
+        let narrower = instances[1].0.from_source("fmp", &ask).await.unwrap();
+        assert!(!narrower.bars.is_empty() && narrower.bars.len() <= 3);
+        assert!(
+            narrower
+                .bars
+                .iter()
+                .all(|bar| bar.date >= date(start) && bar.date <= date(end))
+        );
+    }
+    assert_eq!(
+        fmp.hits().len(),
+        1,
+        "the narrower ranges were read from Redis"
+    );
 
     let client = redis::Client::open(url.as_str()).unwrap();
     let mut connection = client.get_multiplexed_async_connection().await.unwrap();
@@ -552,7 +574,8 @@ async fn the_redis_layer_is_shared_between_instances() {
         .query_async(&mut connection)
         .await
         .unwrap();
-    assert!(!keys.is_empty(), "the cache wrote under its prefix");
+    let series: Vec<&String> = keys.iter().filter(|key| key.contains(":series:")).collect();
+    assert_eq!(series.len(), 1, "one copy of the series: {keys:?}");
     let _: () = redis::cmd("DEL")
         .arg(&keys)
         .query_async(&mut connection)

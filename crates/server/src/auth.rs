@@ -9,9 +9,9 @@ use crate::state::AppState;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
-use market_data::anonymous_budget::Caller;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use market_data::anonymous_budget::Caller;
 use sha2::{Digest, Sha256};
 
 /// A configured token, kept only as its SHA-256 digest.

@@ -14,9 +14,8 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto::Builder;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::collections::HashMap;
 use std::future::Future;
@@ -52,15 +51,26 @@ struct Open {
     by_address: HashMap<IpAddr, usize>,
 }
 
+/// The open connections and a signal each time one closes (shutdown waits for the last).
+#[derive(Debug, Default)]
+struct Connections {
+    open: Mutex<Open>,
+    closed: tokio::sync::Notify,
+}
+
 /// One accepted connection's place in [`Open`].
 struct Slot {
-    open: Arc<Mutex<Open>>,
+    connections: Arc<Connections>,
     address: IpAddr,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut open = self
+            .connections
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         open.total = open.total.saturating_sub(1);
         if let Some(count) = open.by_address.get_mut(&self.address) {
             *count -= 1;
@@ -68,16 +78,21 @@ impl Drop for Slot {
                 open.by_address.remove(&self.address);
             }
         }
+        drop(open);
+        self.connections.closed.notify_waiters();
     }
 }
 
 /// Takes a place for a connection from `address`, or says which cap is reached.
 fn take_slot(
-    open: &Arc<Mutex<Open>>,
+    connections: &Arc<Connections>,
     address: IpAddr,
     limits: &ConnectionLimits,
 ) -> Result<Slot, &'static str> {
-    let mut counts = open.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut counts = connections
+        .open
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
     if counts.total >= limits.max_connections {
         return Err("total");
     }
@@ -88,7 +103,7 @@ fn take_slot(
     counts.total += 1;
     *counts.by_address.entry(address).or_insert(0) += 1;
     Ok(Slot {
-        open: Arc::clone(open),
+        connections: Arc::clone(connections),
         address,
     })
 }
@@ -101,20 +116,13 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let mut builder = Builder::new(TokioExecutor::new());
+    let mut builder = http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
-    // HTTP/2 (prior knowledge) gets the same bound on a connection that never says anything.
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(Some(limits.header_read_timeout))
-        .keep_alive_timeout(limits.header_read_timeout);
     let builder = Arc::new(builder);
-    let graceful = GracefulShutdown::new();
-    let open = Arc::new(Mutex::new(Open::default()));
+    let connections = Arc::new(Connections::default());
+    let (stopping, stop) = tokio::sync::watch::channel(false);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -129,7 +137,7 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let slot = match take_slot(&open, peer.ip(), &limits) {
+        let slot = match take_slot(&connections, peer.ip(), &limits) {
             Ok(slot) => slot,
             Err(cap) => {
                 metrics::counter!(CONNECTIONS_REFUSED, "cap" => cap).increment(1);
@@ -141,21 +149,46 @@ pub async fn serve(
         let router = router.clone();
         let service = TowerToHyperService::new(tower::service_fn(
             move |mut request: axum::http::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+                request
+                    .extensions_mut()
+                    .insert(ConnectInfo::<SocketAddr>(peer));
                 router.clone().oneshot(request.map(Body::new))
             },
         ));
         let builder = Arc::clone(&builder);
-        let watcher = graceful.watcher();
+        let mut stop = stop.clone();
         tokio::spawn(async move {
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            let connection = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            tokio::pin!(connection);
             // Errors here are the client's (a reset, a header timeout): nothing to report.
-            let _ = watcher.watch(connection).await;
+            let stopped = tokio::select! {
+                _ = connection.as_mut() => false,
+                stopping = stop.wait_for(|stopping| *stopping) => stopping.is_ok(),
+            };
+            if stopped {
+                // Requests in flight finish; an idle connection closes now.
+                connection.as_mut().graceful_shutdown();
+                let _ = connection.await;
+            }
             drop(slot);
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    stopping.send_replace(true);
+    loop {
+        let closed = connections.closed.notified();
+        let open = connections
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .total;
+        if open == 0 {
+            break;
+        }
+        closed.await;
+    }
     Ok(())
 }
 
@@ -174,7 +207,7 @@ mod tests {
 
     #[test]
     fn slots_hold_both_caps_and_come_back_when_dropped() {
-        let open = Arc::new(Mutex::new(Open::default()));
+        let open = Arc::new(Connections::default());
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
         let caps = limits(3, 2);
@@ -190,7 +223,7 @@ mod tests {
             per_client: false,
             ..limits(10, 1)
         };
-        let open = Arc::new(Mutex::new(Open::default()));
+        let open = Arc::new(Connections::default());
         let slots: Vec<Slot> = (0..5)
             .map(|_| take_slot(&open, a, &proxied).unwrap())
             .collect();

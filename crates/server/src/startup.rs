@@ -4,10 +4,10 @@
 //! tests' `spawn_app` both come through [`Application::build`], so what the tests run is what
 //! production runs.
 
-use crate::serve::ConnectionLimits;
 use crate::app::{ServerConfig, router};
 use crate::auth::ApiToken;
 use crate::live::{self, ClientSettings, Hub, LiveConfig};
+use crate::serve::ConnectionLimits;
 use crate::service::response_cache::ResponseCache;
 use crate::settings::{Profile, Settings};
 use crate::state::{AppState, RateLimitInfo, SimulationBounds, SourceInfo};

@@ -72,7 +72,10 @@ async fn anonymous_reads_moving_their_dates_spend_at_most_the_daily_budget() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    assert!(fmp.hits().len() > anonymous, "the token's request was fetched");
+    assert!(
+        fmp.hits().len() > anonymous,
+        "the token's request was fetched"
+    );
     assert_healthy(&app).await;
 }
 
@@ -92,7 +95,10 @@ async fn an_anonymous_fetch_over_the_budget_with_nothing_stored_is_429_naming_th
     assert_eq!(response.status(), 429);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["type"], "rate_limited", "{body}");
-    assert!(body["error"].as_str().unwrap().contains("API token"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("API token"),
+        "{body}"
+    );
     assert!(fmp.hits().is_empty(), "no provider call");
 }
 
@@ -144,9 +150,8 @@ async fn every_date_a_client_can_write_is_bounded_or_refused() {
     for source in ["demo", "fmp", "auto"] {
         for start in dates {
             for end in dates {
-                let url = format!(
-                    "/api/v1/prices?source={source}&symbol=GOLD&start={start}&end={end}"
-                );
+                let url =
+                    format!("/api/v1/prices?source={source}&symbol=GOLD&start={start}&end={end}");
                 let status = app.get(&url).await.status().as_u16();
                 assert!(
                     status < 500 || status == 502,
@@ -220,7 +225,9 @@ async fn connections_over_the_cap_are_closed_at_once() {
     // Give the accept loop time to count them.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut over = TcpStream::connect(&address).await.unwrap();
-    let _ = over.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let _ = over
+        .write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await;
     let waited = time_until_closed(&mut over, Duration::from_secs(5)).await;
     assert!(waited < Duration::from_secs(1), "{waited:?}");
     drop(held);
@@ -266,13 +273,19 @@ async fn computations_over_the_slots_get_503_busy_with_retry_after() {
                 assert_eq!(answer.headers()["retry-after"], "1");
                 let body: serde_json::Value = answer.json().await.unwrap();
                 assert_eq!(body["details"]["reason"], "busy", "{body}");
-                assert!(body["error"].as_str().unwrap().starts_with("busy"), "{body}");
+                assert!(
+                    body["error"].as_str().unwrap().starts_with("busy"),
+                    "{body}"
+                );
                 busy += 1;
             }
             other => panic!("status {other}"),
         }
     }
-    assert!(busy >= 1, "4 simulations at once on one slot: none was refused");
+    assert!(
+        busy >= 1,
+        "4 simulations at once on one slot: none was refused"
+    );
     // The dashboard and the health check never wait for a slot.
     assert_healthy(&app).await;
 }

@@ -2,8 +2,8 @@
 //! one link of the dependency tree instead of one per file.
 
 mod api;
-mod attacks;
 mod assets;
+mod attacks;
 mod common;
 mod contract;
 mod live;

@@ -21,12 +21,12 @@ mod ziggurat_tables;
 pub use montecarlo::{MonteCarloConfig, MonteCarloResult, PathSummary, ResampleMethod, montecarlo};
 pub use summary::{FinalReturnPercentiles, HISTOGRAM_BINS, Histogram, SimulationStatistics};
 
-use std::sync::atomic::AtomicBool;
 use crate::AnalyticsError;
 use crate::portfolio::{AssetPrices, AssetReturns, normalize_weights};
 use bootstrap::BootstrapReturns;
 use normal::NormalReturns;
 use paths::{PathOutcomes, run_paths};
+use std::sync::atomic::AtomicBool;
 
 /// How simulated daily returns are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

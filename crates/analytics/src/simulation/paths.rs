@@ -23,8 +23,8 @@
 //! paths × (6 + 1.25 × DAYS_PER_BLOCK) f64 plus 20 KiB of counts and generator state per
 //! chunk: about 14 MB at 100,000 paths.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::fan::{FAN_BINS, FanBins, PercentileScratch, binned_percentiles, count};
 use super::streams::{ChunkRng, LANES};

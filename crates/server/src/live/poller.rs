@@ -215,7 +215,8 @@ impl Poller {
                 None,
                 market_data::anonymous_budget::Caller::Operator,
             )
-            .await {
+            .await
+            {
                 Ok(report) => report,
                 Err(error) => {
                     tracing::debug!(id = portfolio.id, error = %error, "live poller: no metrics for a portfolio");

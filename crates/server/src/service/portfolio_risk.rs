@@ -2,7 +2,6 @@
 //! answers and the live feed sends as `portfolio_update`, and the Monte Carlo simulation of
 //! `POST /api/v1/portfolio/simulate`, both over stored series or inline prices.
 
-use market_data::anonymous_budget::Caller;
 use crate::service::prices::{Aligned, AssetOrigin, align, load_aligned};
 use crate::service::{Error, blocking};
 use crate::state::AppState;
@@ -10,10 +9,11 @@ use analytics::portfolio::{AssetReturns, PortfolioMetrics, compute_metrics};
 use analytics::simulation::{
     SimulationConfig, SimulationMethod, SimulationResult, simulate_returns_until,
 };
+use chrono::NaiveDate;
+use market_data::anonymous_budget::Caller;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use store::{Portfolio, PriceBar};
 use utoipa::ToSchema;
 
@@ -116,11 +116,10 @@ pub async fn portfolio_simulation(
     let flag = Arc::clone(&stop.0);
     blocking(move || {
         let started = std::time::Instant::now();
-        let outcome = AssetReturns::from_prices(&prepared.aligned.asset_prices()).and_then(
-            |returns| {
+        let outcome =
+            AssetReturns::from_prices(&prepared.aligned.asset_prices()).and_then(|returns| {
                 simulate_returns_until(&returns, &prepared.weights, &config, &bounds.limits, &flag)
-            },
-        );
+            });
         metrics::histogram!("commodex_simulation_duration_seconds", "method" => method_label)
             .record(started.elapsed().as_secs_f64());
         Ok(SimulationAnswer {
