@@ -3,15 +3,20 @@
 //! A row bound the general way costs nine parameters, and the driver copies each text one
 //! into a fresh `String` and formats each date through chrono's format parser. Here a
 //! statement holds as many rows as SQLite's parameter limit allows and binds only what varies:
-//! - the source and interval (the same for a whole import) once a statement, as `?1` and `?2`
-//!   repeated in every row, when every row of the chunk shares them;
+//! - the source and interval (the same for a whole import) not at all when every row of the
+//!   chunk shares them: they are written into the statement as SQL text literals;
 //! - the symbol and date as shared strings (`Arc<str>`): a symbol's text is made once per
 //!   call, a date's once per distinct date, and the driver clones the pointer, not the text;
 //! - open, high, low and volume only when some row of the chunk has one (a close-only file
 //!   binds three parameters a row instead of nine).
 //!
-//! The SQL text depends only on the row count and the shape, so full chunks reuse one prepared
-//! statement from the driver's cache.
+//! Every parameter is a plain `?`: sqlx asks SQLite the name of each parameter it binds, and
+//! SQLite finds a numbered one (`?7`) by walking the list of every numbered parameter, so a
+//! statement of 30,000 numbered parameters costs 30,000² steps to bind (a million rows took
+//! minutes); plain ones have no name to look up.
+//!
+//! The SQL text depends only on the row count, the shape and the shared key, so full chunks
+//! reuse one prepared statement from the driver's cache.
 
 use crate::error::Result;
 use crate::model::{PriceBar, SeriesKey};
@@ -56,18 +61,15 @@ pub(crate) async fn write_rows(
         let chunk = &rows[start..start + count];
         // A chunk's shape was decided on its first rows; a later row may need more.
         let shape = Shape::of(keys, chunk);
-        let sql = statement(shape, chunk.len(), on_conflict);
-        let mut arguments = SqliteArguments::default();
-        Arguments::reserve(
-            &mut arguments,
-            2 + chunk.len() * shape.parameters_per_row(),
-            0,
-        );
-        if shape.shared_key {
+        let shared = if shape.shared_key {
             let key = key_of(keys, chunk[0].0)?;
-            add(&mut arguments, Arc::clone(&texts.sources[chunk[0].0]))?;
-            add(&mut arguments, key.interval.as_str())?;
-        }
+            Some((key.source.as_str(), key.interval.as_str()))
+        } else {
+            None
+        };
+        let sql = statement(shape, chunk.len(), on_conflict, shared);
+        let mut arguments = SqliteArguments::default();
+        Arguments::reserve(&mut arguments, chunk.len() * shape.parameters_per_row(), 0);
         for (index, bar) in chunk {
             let key = key_of(keys, *index)?;
             let bar = storable_bar(key, bar)?;
@@ -95,17 +97,32 @@ pub(crate) async fn write_rows(
 }
 
 /// The SQL of a statement; those of full chunks are made once per process.
-fn statement(shape: Shape, rows: usize, on_conflict: OnConflict) -> Arc<str> {
-    type Statements = Mutex<HashMap<(Shape, OnConflict), Arc<str>>>;
+fn statement(
+    shape: Shape,
+    rows: usize,
+    on_conflict: OnConflict,
+    shared: Option<(&str, &str)>,
+) -> Arc<str> {
+    type Statements = Mutex<HashMap<(Shape, OnConflict, Option<(String, String)>), Arc<str>>>;
     static FULL: LazyLock<Statements> = LazyLock::new(Statements::default);
     if rows != shape.rows_per_statement() {
-        return Arc::from(shape.sql(rows, on_conflict));
+        return Arc::from(shape.sql(rows, on_conflict, shared));
     }
+    let key = (
+        shape,
+        on_conflict,
+        shared.map(|(source, interval)| (source.to_string(), interval.to_string())),
+    );
     let mut full = FULL.lock().unwrap_or_else(PoisonError::into_inner);
     Arc::clone(
-        full.entry((shape, on_conflict))
-            .or_insert_with(|| Arc::from(shape.sql(rows, on_conflict))),
+        full.entry(key)
+            .or_insert_with(|| Arc::from(shape.sql(rows, on_conflict, shared))),
     )
+}
+
+/// `text` as an SQL string literal: quoted, with its quotes doubled.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 fn add<'q, T>(arguments: &mut SqliteArguments, value: T) -> Result<()>
@@ -118,7 +135,7 @@ where
 /// The shape of one statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Shape {
-    /// Every row has the same source and interval: bound once as `?1` and `?2`.
+    /// Every row has the same source and interval: written into the SQL as literals.
     shared_key: bool,
     /// Some row has an open, high, low or volume: all four are bound for every row.
     full: bool,
@@ -153,40 +170,30 @@ impl Shape {
     }
 
     fn rows_per_statement(self) -> usize {
-        ((MAX_PARAMETERS - 2) / self.parameters_per_row()).min(MAX_ROWS)
+        (MAX_PARAMETERS / self.parameters_per_row()).min(MAX_ROWS)
     }
 
-    /// `INSERT ... VALUES (...), ...` for `rows` rows, every parameter numbered.
-    fn sql(self, rows: usize, on_conflict: OnConflict) -> String {
+    /// `INSERT ... VALUES (...), ...` for `rows` rows, with the `shared` source and interval
+    /// as literals (when the shape shares them) and every other value a plain `?`.
+    fn sql(self, rows: usize, on_conflict: OnConflict, shared: Option<(&str, &str)>) -> String {
         let mut sql = String::with_capacity(200 + rows * 40);
         sql.push_str("INSERT INTO prices (source, interval, symbol, date, close");
         if self.full {
             sql.push_str(", open, high, low, volume");
         }
         sql.push_str(") VALUES ");
-        let mut next: usize = if self.shared_key { 3 } else { 1 };
-        let mut parameter = |sql: &mut String| {
-            sql.push('?');
-            sql.push_str(itoa::Buffer::new().format(next));
-            next += 1;
+        let key = match shared.filter(|_| self.shared_key) {
+            Some((source, interval)) => format!("{},{},", literal(source), literal(interval)),
+            None => "?,?,".to_string(),
         };
+        let values = if self.full { "?,?,?,?,?,?,?" } else { "?,?,?" };
         for row in 0..rows {
             if row > 0 {
                 sql.push(',');
             }
             sql.push('(');
-            if self.shared_key {
-                sql.push_str("?1,?2");
-            } else {
-                parameter(&mut sql);
-                sql.push(',');
-                parameter(&mut sql);
-            }
-            let values = if self.full { 7 } else { 3 };
-            for _ in 0..values {
-                sql.push(',');
-                parameter(&mut sql);
-            }
+            sql.push_str(&key);
+            sql.push_str(values);
             sql.push(')');
         }
         if on_conflict == OnConflict::Update {
@@ -295,9 +302,15 @@ mod tests {
             }
         );
         assert_eq!(
-            shape.sql(2, OnConflict::Fail),
+            shape.sql(2, OnConflict::Fail, Some(("csv", "daily"))),
             "INSERT INTO prices (source, interval, symbol, date, close) VALUES \
-             (?1,?2,?3,?4,?5),(?1,?2,?6,?7,?8)"
+             ('csv','daily',?,?,?),('csv','daily',?,?,?)"
+        );
+        // A quote in a source cannot end the literal.
+        assert!(
+            shape
+                .sql(1, OnConflict::Fail, Some(("o'hare", "daily")))
+                .contains("('o''hare','daily',?,?,?)")
         );
         assert_eq!(shape.rows_per_statement(), MAX_ROWS);
     }
@@ -319,11 +332,11 @@ mod tests {
                 full: true
             }
         );
-        let sql = shape.sql(1, OnConflict::Update);
+        let sql = shape.sql(1, OnConflict::Update, None);
         assert!(
             sql.starts_with(
                 "INSERT INTO prices (source, interval, symbol, date, close, open, high, low, \
-                 volume) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT"
+                 volume) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT"
             ),
             "{sql}"
         );
