@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 VERSION=4.32.5
 MAX_TIME=${SCHEMATHESIS_MAX_TIME:-120}
 MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-50}
-VENV=${SCHEMATHESIS_VENV:-target/schemathesis-venv}
+# Outside the checkout, like cargo's registry: a fresh clone reuses the tool installed before
+# instead of installing it again from PyPI.
+VENV=${SCHEMATHESIS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/commodex/schemathesis-$VERSION}
 TOKEN=schemathesis-token-0123456789
 
 if ! "$VENV/bin/st" --version 2>/dev/null | grep -q "$VERSION"; then
