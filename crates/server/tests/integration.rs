@@ -6,3 +6,4 @@ mod assets;
 mod common;
 mod contract;
 mod live;
+mod operations;
