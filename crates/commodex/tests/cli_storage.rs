@@ -311,6 +311,29 @@ fn config_prints_effective_settings_with_secrets_redacted() {
 }
 
 #[test]
+fn secrets_of_digits_start_and_are_never_echoed() {
+    let output = Sandbox::new()
+        .with_env("COMMODEX_API_TOKEN", "123456")
+        .with_env("COMMODEX_SOURCES__FMP__API_KEY", "0987654321")
+        .run(&["config"]);
+    assert_ok(&output);
+    let text = stdout(&output);
+    assert!(
+        !text.contains("123456") && !text.contains("987654321"),
+        "{text}"
+    );
+    assert!(text.contains("api_token = \"***\""), "{text}");
+    // The same digits given where a section belongs stop start-up without being repeated.
+    let output = Sandbox::new()
+        .with_env("COMMODEX_SOURCES__FMP", "0987654321")
+        .run(&["config"]);
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("sources.fmp"), "{message}");
+    assert!(!message.contains("987654321"), "{message}");
+}
+
+#[test]
 fn config_reads_api_keys_yaml_and_files_in_order() {
     let sandbox = Sandbox::new();
     std::fs::create_dir_all(sandbox.path("config")).unwrap();

@@ -6,4 +6,5 @@ mod cli_backtest;
 mod cli_fetch;
 mod cli_storage;
 mod common;
+mod deploy_files;
 mod fetch_support;

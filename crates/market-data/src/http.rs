@@ -22,6 +22,31 @@ pub const PROVIDER_CALLS_TARGET: &str = "provider_calls";
 /// Longest backoff between two retries, whatever the attempt number.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
+/// Most redirects followed for one request (within its origin).
+const MAX_REDIRECTS: usize = 5;
+
+/// Follows a redirect only within the origin (scheme, host and port) the request was sent
+/// to. A key travels in a header (`X-Api-Key`) or the query: reqwest drops `Authorization`
+/// and cookies on a redirect to another host, but not a provider's own header, so following
+/// one would hand the key to whichever host the answer names. A redirect elsewhere is left
+/// unanswered and fails the call.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let next = attempt.url();
+        let same_origin = attempt.previous().first().is_some_and(|first| {
+            next.scheme() == first.scheme()
+                && next.host_str() == first.host_str()
+                && next.port_or_known_default() == first.port_or_known_default()
+        });
+        let too_many = attempt.previous().len() > MAX_REDIRECTS;
+        if !same_origin || too_many {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
 /// How one source is reached.
 #[derive(Debug, Clone)]
 pub struct SourceConfig {
@@ -147,6 +172,7 @@ impl SourceClient {
     ) -> Result<Self, MarketDataError> {
         let source_id = provider.id();
         let http = reqwest::Client::builder()
+            .redirect(same_origin_redirects())
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
             .user_agent(concat!("commodex/", env!("CARGO_PKG_VERSION")))
@@ -345,6 +371,15 @@ impl SourceClient {
                 tracing::warn!(source = source_id, %error, "could not re-date a rate-limit slot");
             }
             let failure = match answer {
+                Ok((status, _, _)) if (300..400).contains(&status) => {
+                    log_call(source_id, request, &status.to_string(), latency_ms, 0);
+                    AttemptError::Outcome(Outcome::Malformed {
+                        description: format!(
+                            "HTTP {status}: a redirect away from the configured host, not \
+                             followed so that the key is sent nowhere else"
+                        ),
+                    })
+                }
                 Ok((status, headers, body)) => {
                     match self.provider.classify(status, &headers, &body) {
                         Outcome::Data => {

@@ -413,3 +413,67 @@ async fn redis_limits_hold_across_three_clients() {
             .unwrap();
     }
 }
+
+async fn ninjas_gold(client: &SourceClient) -> Result<market_data::http::History, MarketDataError> {
+    client
+        .history(
+            "gold",
+            1.0,
+            date("2025-06-11"),
+            date("2025-06-13"),
+            Interval::Daily,
+        )
+        .await
+}
+
+/// Whether a request carried API Ninjas' key header with the key.
+fn sent_key(headers: &[(String, String)]) -> bool {
+    headers
+        .iter()
+        .any(|(name, value)| name == "x-api-key" && value == KEY)
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_not_followed_so_a_header_key_stays_with_the_provider() {
+    let elsewhere = spawn_replay(vec![Reply::ok(fixture(
+        "api_ninjas/commoditypricehistorical_gold_1d.json",
+    ))])
+    .await;
+    let provider = spawn_replay(vec![Reply::status(302, Vec::new()).header(
+        "location",
+        &format!("{}/v1/commoditypricehistorical", elsewhere.base_url),
+    )])
+    .await;
+    let client = client("api_ninjas", config(&provider.base_url));
+    let error = ninjas_gold(&client).await.unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("redirect"), "{text}");
+    assert_key_free(&text);
+    assert_eq!(provider.hits().len(), 1, "not retried");
+    assert!(sent_key(&provider.hit_headers()[0]));
+    assert!(
+        elsewhere.hits().is_empty(),
+        "the other host was asked, with headers {:?}",
+        elsewhere.hit_headers()
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_within_the_provider_is_followed() {
+    let provider = spawn_replay(vec![
+        Reply::status(301, Vec::new()).header("location", "/v1/moved"),
+        Reply::ok(fixture("api_ninjas/commoditypricehistorical_gold_1d.json")),
+    ])
+    .await;
+    let client = client("api_ninjas", config(&provider.base_url));
+    let history = ninjas_gold(&client).await.unwrap();
+    assert_eq!(history.bars.len(), 2);
+    assert_eq!(provider.hits().len(), 2);
+    assert!(provider.hits()[1].starts_with("/v1/moved"));
+    assert!(
+        provider
+            .hit_headers()
+            .iter()
+            .all(|headers| sent_key(headers))
+    );
+}

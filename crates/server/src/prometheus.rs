@@ -12,7 +12,7 @@
 //! instance's first scrape already names everything an operator can chart or alert on.
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -66,7 +66,7 @@ pub const METRICS: &[Metric] = &[
     Metric {
         name: "commodex_http_requests_total",
         kind: Kind::Counter,
-        help: "HTTP requests answered, by method, route template and status.",
+        help: "HTTP requests answered, by method (non-standard ones as other), route template and status.",
     },
     Metric {
         name: "commodex_http_request_duration_seconds",
@@ -190,7 +190,7 @@ fn page(handle: &PrometheusHandle) -> String {
 /// would make a series per request) and status, and times it.
 pub async fn track(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_string();
+    let method = method_label(request.method());
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -199,7 +199,7 @@ pub async fn track(request: Request, next: Next) -> Response {
     let status = response.status().as_u16().to_string();
     metrics::histogram!(
         "commodex_http_request_duration_seconds",
-        "method" => method.clone(),
+        "method" => method,
         "route" => route.clone()
     )
     .record(started.elapsed().as_secs_f64());
@@ -211,6 +211,24 @@ pub async fn track(request: Request, next: Next) -> Response {
     )
     .increment(1);
     response
+}
+
+/// The `method` label of a request: one of HTTP's standard methods, else `other`. HTTP lets a
+/// client send any token as its method, and each distinct label value is a new series kept
+/// until the process exits, so a client must not be able to mint them.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
 }
 
 /// `GET /metrics`: every metric in Prometheus' text format.
@@ -229,4 +247,19 @@ pub async fn render() -> Response {
         page(install()),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_standard_methods_are_labelled_by_name() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        for made_up in ["FOOBAR", "get", "PROPFIND", "X1"] {
+            let method = Method::from_bytes(made_up.as_bytes()).unwrap();
+            assert_eq!(method_label(&method), "other", "{made_up}");
+        }
+    }
 }

@@ -6,6 +6,7 @@
 
 use crate::app::{ServerConfig, router};
 use crate::auth::ApiToken;
+use crate::live::redis_link::RedisLink;
 use crate::live::{self, ClientSettings, Hub, LiveConfig};
 use crate::serve::ConnectionLimits;
 use crate::service::response_cache::ResponseCache;
@@ -98,12 +99,12 @@ impl Application {
         let catalog = Catalog::embedded()?;
         let redis = match &settings.redis.url {
             Some(url) => {
-                Some(
+                let client =
                     redis::Client::open(url.as_str()).map_err(|e| StartupError::RedisUrl {
                         url: store::redact_url(url),
                         message: store::redact::scrub(&e.to_string(), &[] as &[&str]),
-                    })?,
-                )
+                    })?;
+                Some(Arc::new(RedisLink::new(client)))
             }
             None => None,
         };

@@ -1,6 +1,7 @@
 //! What every handler can reach.
 
 use crate::auth::ApiToken;
+use crate::live::redis_link::RedisLink;
 use crate::service::response_cache::ResponseCache;
 use analytics::simulation::SimulationLimits;
 use market_data::Catalog;
@@ -17,8 +18,9 @@ use utoipa::ToSchema;
 pub struct AppState {
     /// The database.
     pub(crate) store: Store,
-    /// Redis, when configured (readiness checks it).
-    pub(crate) redis: Option<redis::Client>,
+    /// Redis, when configured: one link shared by readiness checks and the live updates, so
+    /// neither opens a connection per use.
+    pub(crate) redis: Option<Arc<RedisLink>>,
     /// The commodities each source offers.
     pub(crate) catalog: Arc<Catalog>,
     /// Every source the server knows, in fallback order, with what the settings say of it.

@@ -7,5 +7,6 @@ mod attacks;
 mod common;
 mod contract;
 mod live;
+mod operations;
 #[path = "../../market-data/tests/replay/mod.rs"]
 mod replay;

@@ -8,13 +8,16 @@ use market_data::{Catalog, DemoSource};
 use server::live::fanout::{self, Fanout, PublishError};
 use server::live::lease::{Lease, RedisLease};
 use server::live::notify::{self, PgFanout};
+use server::live::poller::Poller;
 use server::live::redis_link::RedisLink;
 use server::live::{ClientSettings, Hub, LiveConfig, Update};
 use server::{AppState, Application, ServerConfig};
 use std::sync::Arc;
 use std::time::Duration;
 use store::testing::TestDb;
-use store::{Interval, NewPortfolio, NotificationListener, Notifier, PortfolioAsset, SeriesKey};
+use store::{
+    Interval, NewPortfolio, NotificationListener, Notifier, PortfolioAsset, PriceBar, SeriesKey,
+};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -484,6 +487,82 @@ async fn a_lease_cannot_be_renewed_or_released_by_a_former_owner() {
     old.release().await;
     assert!(new.try_hold().await);
     new.release().await;
+}
+
+/// Runs a poller whose first poll outlasts three lease TTLs (its store waits for a write
+/// transaction another connection holds) and checks that a second contender, made by the same
+/// `new_lease`, never gets the lease meanwhile; then that the poll completes and that stopping
+/// the poller hands the lease over.
+async fn a_poll_slower_than_the_ttl_keeps_the_lease(ttl: Duration, new_lease: impl Fn() -> Lease) {
+    let db = TestDb::sqlite().await;
+    let hub = Hub::new(ClientSettings::default());
+    let state = AppState::new(db.store.clone(), Catalog::embedded().unwrap()).with_hub(hub.clone());
+    let mut updates = hub.subscribe();
+    let mut writer = db.store.begin().await.unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+    writer
+        .upsert_prices(
+            &[SeriesKey::new("csv", "HELD", Interval::Daily)],
+            &[(0, PriceBar::close_only(day, 1.0))],
+        )
+        .await
+        .unwrap();
+    let poller = Poller::new(
+        state,
+        Fanout::InProcess(hub.clone()),
+        new_lease(),
+        Duration::from_secs(3600),
+        ttl / 5,
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(poller.run(stopped));
+    // The poller's first tick is immediate: it holds the lease long before this.
+    tokio::time::sleep(ttl / 2).await;
+    let mut contender = new_lease();
+    let started = std::time::Instant::now();
+    while started.elapsed() < ttl * 3 {
+        assert!(
+            !contender.try_hold().await,
+            "a second poller got the lease {:?} into a slow poll",
+            started.elapsed()
+        );
+        assert!(updates.try_recv().is_err(), "the poll was not held up");
+        tokio::time::sleep(ttl / 4).await;
+    }
+    writer.rollback().await.unwrap();
+    // The poll goes on where it waited: it stores, then publishes.
+    tokio::time::timeout(Duration::from_secs(10), updates.recv())
+        .await
+        .expect("the poll finished")
+        .unwrap();
+    assert!(!contender.try_hold().await);
+    stop.send_replace(true);
+    task.await.unwrap();
+    assert!(contender.try_hold().await, "released on stop");
+    contender.release().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Redis"]
+async fn a_poll_slower_than_the_redis_lease_ttl_renews_it_meanwhile() {
+    let key = format!("{}:poller", unique_prefix());
+    let ttl = Duration::from_secs(1);
+    a_poll_slower_than_the_ttl_keeps_the_lease(ttl, || {
+        Lease::Redis(RedisLease::new(redis_link(), &key, ttl))
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL"]
+async fn a_poll_slower_than_the_lease_ttl_keeps_the_postgres_advisory_lock() {
+    let url = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| store::testing::DEFAULT_POSTGRES_URL.to_string());
+    let key = i64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap());
+    a_poll_slower_than_the_ttl_keeps_the_lease(Duration::from_secs(1), || {
+        Lease::Postgres(store::AdvisoryLock::new(&url, key))
+    })
+    .await;
 }
 
 #[tokio::test]

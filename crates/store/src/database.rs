@@ -23,6 +23,44 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// How long a SQLite write waits for another connection's write transaction to end before it
+/// fails with "database is locked". An import holds the write lock for its whole file (SPEC:
+/// a file is stored whole or not at all), which for a large file takes seconds: the poller's
+/// and the API's writes queue behind it instead of failing.
+pub(crate) const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Starts transactions that will write.
+///
+/// On SQLite a plain `BEGIN` is deferred: the transaction reads under a snapshot and asks for
+/// the write lock at its first write. If another connection committed in between, SQLite
+/// cannot let it write from a stale snapshot and fails at once with "database is locked",
+/// without waiting on the busy timeout. `BEGIN IMMEDIATE` takes the write lock first (waiting
+/// for it up to the busy timeout), so a writer that waits always succeeds. PostgreSQL's row
+/// locks need nothing of the kind.
+pub(crate) trait BeginWrite {
+    /// The backend.
+    type Database: sqlx::Database;
+
+    /// A transaction holding (on SQLite) the write lock from its start.
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, Self::Database>>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = sqlx::Postgres;
+
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        self.begin().await
+    }
+}
+
 /// The connection pool of one backend.
 #[derive(Clone, Debug)]
 pub(crate) enum Backend {
@@ -82,7 +120,7 @@ impl Store {
                 // lose the last commits, never corrupt the file.
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(SQLITE_BUSY_TIMEOUT);
             if let Some(parent) = Path::new(sqlite_options.get_filename()).parent()
                 && !parent.as_os_str().is_empty()
             {

@@ -1,6 +1,6 @@
 //! Saved portfolios: a name and weighted assets, created, read, replaced and deleted whole.
 
-use crate::database::{Store, on_pool};
+use crate::database::{BeginWrite, Store, on_pool};
 use crate::error::{Result, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -78,7 +78,7 @@ impl Store {
         // a later read returns.
         let now = Utc::now().trunc_subsecs(6);
         let id = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO portfolios (name, created_at, updated_at) VALUES ($1, $2, $3) RETURNING id",
             )
@@ -152,7 +152,7 @@ impl Store {
     pub async fn update_portfolio(&self, id: i64, portfolio: &NewPortfolio) -> Result<Portfolio> {
         let now = Utc::now().trunc_subsecs(6);
         let updated = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let changed = sqlx::query("UPDATE portfolios SET name = $1, updated_at = $2 WHERE id = $3")
                 .bind(&portfolio.name)
                 .bind(now)

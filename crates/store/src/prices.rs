@@ -1,6 +1,6 @@
 //! Prices: batched idempotent upserts inside transactions, range reads and series summaries.
 
-use crate::database::{Backend, Store, on_pool};
+use crate::database::{Backend, BeginWrite, Store, on_pool};
 use crate::error::{Result, StoreError};
 use crate::model::{Interval, PriceBar, SeriesKey};
 use crate::sqlite_bulk::{self, OnConflict};
@@ -148,11 +148,12 @@ macro_rules! on_tx {
 pub(crate) use on_tx;
 
 impl Store {
-    /// Starts a transaction.
+    /// Starts a write transaction: on SQLite it holds the write lock from the start, waiting
+    /// for another writer to finish rather than failing (see [`BeginWrite`]).
     pub async fn begin(&self) -> Result<StoreTx> {
         let inner = match &self.backend {
-            Backend::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
-            Backend::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+            Backend::Sqlite(pool) => TxInner::Sqlite(pool.begin_write().await?),
+            Backend::Postgres(pool) => TxInner::Postgres(pool.begin_write().await?),
         };
         Ok(StoreTx { inner })
     }

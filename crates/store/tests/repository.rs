@@ -52,6 +52,7 @@ on_both_backends!(
     loader_never_stores_a_value_that_is_not_finite,
     loader_into_stored_series_counts_new_and_updated,
     aborted_loader_stores_nothing_and_the_store_goes_on,
+    a_writer_waits_for_another_write_transaction_instead_of_failing,
 );
 
 fn day(text: &str) -> NaiveDate {
@@ -180,6 +181,38 @@ async fn uncommitted_transaction_stores_nothing(store: &Store) {
         .unwrap();
     tx.rollback().await.unwrap();
     assert!(store.prices(&gold(), None, None).await.unwrap().is_empty());
+}
+
+/// A long write (an import) holds its transaction open while another writer (the poller)
+/// reads, then writes: the second waits for the first and succeeds. On SQLite, a deferred
+/// transaction that has read cannot wait for the write lock and fails with "database is
+/// locked" at once.
+async fn a_writer_waits_for_another_write_transaction_instead_of_failing(store: &Store) {
+    let mut long = store.begin().await.unwrap();
+    long.upsert_prices(&[gold()], &[(0, bar("2024-01-01", 1.0))])
+        .await
+        .unwrap();
+    let other = store.clone();
+    let waiting = tokio::spawn(async move {
+        // Counts the series first, then writes, in one transaction.
+        other
+            .upsert_series(&silver(), &[bar("2024-01-01", 2.0), bar("2024-01-02", 3.0)])
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    if store.backend_name() == "sqlite" {
+        // One writer at a time; PostgreSQL's writers of other rows do not wait at all.
+        assert!(!waiting.is_finished(), "the second writer did not wait");
+    }
+    long.commit().await.unwrap();
+    let counts = tokio::time::timeout(std::time::Duration::from_secs(10), waiting)
+        .await
+        .expect("the second writer went on once the first committed")
+        .unwrap()
+        .expect("the second writer succeeded");
+    assert_eq!(counts.new, 2);
+    assert_eq!(store.prices(&gold(), None, None).await.unwrap().len(), 1);
+    assert_eq!(store.prices(&silver(), None, None).await.unwrap().len(), 2);
 }
 
 async fn series_are_kept_apart_by_source_interval_and_symbol(store: &Store) {

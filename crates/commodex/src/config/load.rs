@@ -3,6 +3,7 @@
 use super::{ENV_SHORTCUTS, Profile, Settings};
 use anyhow::{Context, bail};
 use figment::Figment;
+use figment::error::{Actual, Kind};
 use figment::providers::{Format, Serialized, Toml, Yaml};
 use figment::value::{Dict, Map, Value};
 use figment::{Metadata, Provider};
@@ -40,8 +41,22 @@ impl ConfigSources {
     }
 }
 
-/// Loads and validates the settings; every error names the key and what was expected.
+/// Loads and validates the settings; every error names the key and what was expected, and
+/// none quotes a secret: the values of secret-named variables and the passwords of URLs are
+/// masked in whatever the message says.
 pub fn load(sources: &ConfigSources) -> anyhow::Result<Settings> {
+    let secrets: Vec<&str> = sources
+        .env
+        .iter()
+        .filter(|(name, _)| is_secret_key(name))
+        .map(|(_, value)| value.as_str())
+        .collect();
+    load_layers(sources)
+        .map_err(|error| anyhow::anyhow!(store::redact::scrub(&format!("{error:#}"), &secrets)))
+}
+
+/// [`load`] before its errors are cleaned of secrets.
+fn load_layers(sources: &ConfigSources) -> anyhow::Result<Settings> {
     let profile: Profile = match sources.env_var("COMMODEX_PROFILE") {
         Some(name) => name
             .parse()
@@ -120,9 +135,25 @@ impl Provider for Named {
     }
 }
 
+/// Whether a settings key or variable name holds a secret (`api_key`, `api_token`,
+/// `COMMODEX_SOURCES__FMP__API_KEY`, a password...), matched without regard to case.
+fn is_secret_key(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["key", "token", "password", "secret"]
+        .iter()
+        .any(|word| name.ends_with(word))
+}
+
+/// Whether a variable's value is taken as the text it is: secrets and URLs are strings, and
+/// parsing them as scalars would change them (`007` would become the number 7, `1.50` 1.5).
+fn is_verbatim_key(key: &str) -> bool {
+    is_secret_key(key) || key.ends_with("url")
+}
+
 /// Turns `COMMODEX_SECTION__KEY=value` variables into a nested dictionary, with the
 /// shortcuts of SPEC mapped to their keys. Values are parsed like TOML scalars so that
-/// `COMMODEX_LIVE__POLL_INTERVAL_SECS=5` is a number and a bad one is named in the error.
+/// `COMMODEX_LIVE__POLL_INTERVAL_SECS=5` is a number and a bad one is named in the error;
+/// secrets and URLs are kept as the text given.
 fn env_dict(env: &[(String, String)]) -> Dict {
     let mut root = Dict::new();
     for (name, value) in env {
@@ -138,7 +169,11 @@ fn env_dict(env: &[(String, String)]) -> Dict {
             .find(|(shortcut, _)| *shortcut == lower)
             .map(|(_, key)| key.to_string())
             .unwrap_or_else(|| lower.replace("__", "."));
-        let parsed: Value = value.parse().unwrap_or_else(|_| Value::from(value.clone()));
+        let parsed: Value = if is_verbatim_key(&key) {
+            Value::from(value.clone())
+        } else {
+            value.parse().unwrap_or_else(|_| Value::from(value.clone()))
+        };
         insert_path(&mut root, &key, parsed);
     }
     root
@@ -168,7 +203,7 @@ fn insert_path(dict: &mut Dict, path: &str, value: Value) {
 fn api_keys_dict(path: &Path) -> anyhow::Result<Dict> {
     let raw: Map<String, Value> = Figment::from(Yaml::file(path))
         .extract()
-        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.kind))?;
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), describe_kind(&e.kind)))?;
     let mut sources = Dict::new();
     for (id, value) in raw {
         let key = match &value {
@@ -176,12 +211,12 @@ fn api_keys_dict(path: &Path) -> anyhow::Result<Dict> {
             Value::Dict(_, fields) => match fields.get("api_key") {
                 Some(Value::String(_, key)) => key.clone(),
                 _ => bail!(
-                    "{}: `{id}` must be a key or have an `api_key` string",
+                    "{}: `{id}` must be a key or have an `api_key` string (quote a key of digits)",
                     path.display()
                 ),
             },
             _ => bail!(
-                "{}: `{id}` must be a key or have an `api_key` string",
+                "{}: `{id}` must be a key or have an `api_key` string (quote a key of digits)",
                 path.display()
             ),
         };
@@ -212,5 +247,123 @@ fn describe_figment_error(error: figment::Error) -> anyhow::Error {
             format!(" (from {}{source})", metadata.name)
         })
         .unwrap_or_default();
-    anyhow::anyhow!("bad configuration value for {key}{}{origin}", error.kind)
+    anyhow::anyhow!(
+        "bad configuration value for {key}{}{origin}",
+        describe_kind(&error.kind)
+    )
+}
+
+/// What went wrong, naming the type of a bad value but never the value itself: it may be a
+/// secret given under the wrong key, and the key and what was expected say enough to fix it.
+fn describe_kind(kind: &Kind) -> String {
+    match kind {
+        Kind::InvalidType(actual, expected) => {
+            format!(
+                "invalid type: found {}, expected {expected}",
+                type_of(actual)
+            )
+        }
+        Kind::InvalidValue(actual, expected) => {
+            format!(
+                "invalid value: found {}, expected {expected}",
+                type_of(actual)
+            )
+        }
+        Kind::ISizeOutOfRange(_) | Kind::USizeOutOfRange(_) => {
+            "the number is out of range".to_string()
+        }
+        Kind::Unsupported(actual) => format!("{} is not supported here", type_of(actual)),
+        other => other.to_string(),
+    }
+}
+
+/// The kind of a value as an error message may name it.
+fn type_of(actual: &Actual) -> &'static str {
+    match actual {
+        Actual::Bool(_) => "a boolean",
+        Actual::Unsigned(_) | Actual::Signed(_) => "an integer",
+        Actual::Float(_) => "a decimal number",
+        Actual::Char(_) | Actual::Str(_) => "a string",
+        Actual::Bytes(_) => "bytes",
+        Actual::Seq => "a list",
+        Actual::Map => "a table",
+        _ => "a value of another type",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Settings from an empty config folder and `env` only.
+    fn load_env(env: &[(&str, &str)]) -> (tempfile::TempDir, anyhow::Result<Settings>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut variables = vec![(
+            "COMMODEX_DATA_DIR".to_string(),
+            dir.path().join("data").display().to_string(),
+        )];
+        variables.extend(
+            env.iter()
+                .map(|(name, value)| (name.to_string(), value.to_string())),
+        );
+        let sources = ConfigSources {
+            config_dir: dir.path().to_path_buf(),
+            extra_file: None,
+            env: variables,
+        };
+        let settings = load(&sources);
+        (dir, settings)
+    }
+
+    #[test]
+    fn secrets_that_look_like_numbers_are_kept_as_given() {
+        let (_dir, settings) = load_env(&[
+            ("COMMODEX_API_TOKEN", "00123456"),
+            ("COMMODEX_SOURCES__FMP__API_KEY", "1.50"),
+            ("COMMODEX_SOURCES__API_NINJAS__API_KEY", "true"),
+            ("COMMODEX_LIVE__POLL_INTERVAL_SECS", "7"),
+        ]);
+        let settings = settings.unwrap();
+        let token = settings.server.api_token.unwrap();
+        assert_eq!(token.expose(), "00123456");
+        let key = |id: &str| {
+            settings.sources[id]
+                .api_key
+                .as_ref()
+                .map(|key| key.expose().to_string())
+        };
+        assert_eq!(key("fmp").as_deref(), Some("1.50"));
+        assert_eq!(key("api_ninjas").as_deref(), Some("true"));
+        // Other values are still read as numbers.
+        assert_eq!(settings.live.poll_interval_secs, 7);
+    }
+
+    #[test]
+    fn a_bad_value_is_named_by_its_key_and_type_never_quoted() {
+        // A key given where a section belongs: the message must not repeat it.
+        let (_dir, settings) = load_env(&[("COMMODEX_SOURCES__FMP", "0042424242")]);
+        let message = format!("{:#}", settings.unwrap_err());
+        assert!(message.contains("sources.fmp"), "{message}");
+        assert!(message.contains("found an integer"), "{message}");
+        assert!(!message.contains("42424242"), "{message}");
+
+        let (_dir, settings) = load_env(&[("COMMODEX_SOURCES__FMP", "fmp-secret-value")]);
+        let message = format!("{:#}", settings.unwrap_err());
+        assert!(!message.contains("fmp-secret-value"), "{message}");
+    }
+
+    #[test]
+    fn a_secret_variable_is_masked_in_any_error() {
+        // Validation quotes a bad base URL, here one with the provider's key in its path.
+        let (_dir, settings) = load_env(&[
+            ("COMMODEX_SOURCES__FMP__API_KEY", "key-9f8e7d6c"),
+            (
+                "COMMODEX_SOURCES__FMP__BASE_URL",
+                "ftp://proxy/key-9f8e7d6c/fmp",
+            ),
+        ]);
+        let message = format!("{:#}", settings.unwrap_err());
+        assert!(message.contains("sources.fmp.base_url"), "{message}");
+        assert!(!message.contains("key-9f8e7d6c"), "{message}");
+    }
 }

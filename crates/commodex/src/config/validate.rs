@@ -26,7 +26,10 @@ pub(super) fn validate(settings: &Settings) -> anyhow::Result<()> {
         if let Some(url) = &source.base_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
-            bail!("sources.{id}.base_url: '{url}' is not an http:// or https:// URL");
+            bail!(
+                "sources.{id}.base_url: '{}' is not an http:// or https:// URL",
+                store::redact_url(url)
+            );
         }
         if source.timeout_secs == 0 {
             bail!("sources.{id}.timeout_secs: must be at least 1");

@@ -5,7 +5,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use std::collections::VecDeque;
 use std::path::Path;
@@ -51,9 +51,16 @@ impl Reply {
     }
 }
 
+/// One request as the server saw it.
+struct Hit {
+    at: Instant,
+    uri: String,
+    headers: Vec<(String, String)>,
+}
+
 struct Script {
     replies: Mutex<VecDeque<Reply>>,
-    hits: Mutex<Vec<(Instant, String)>>,
+    hits: Mutex<Vec<Hit>>,
 }
 
 /// A running replay server.
@@ -71,7 +78,18 @@ impl ReplayServer {
             .lock()
             .unwrap()
             .iter()
-            .map(|(_, uri)| uri.clone())
+            .map(|hit| hit.uri.clone())
+            .collect()
+    }
+
+    /// Every request's headers (lower-case names), in arrival order.
+    pub fn hit_headers(&self) -> Vec<Vec<(String, String)>> {
+        self.script
+            .hits
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|hit| hit.headers.clone())
             .collect()
     }
 
@@ -82,7 +100,7 @@ impl ReplayServer {
             .lock()
             .unwrap()
             .iter()
-            .map(|(at, _)| *at)
+            .map(|hit| hit.at)
             .collect()
     }
 }
@@ -95,12 +113,20 @@ pub fn fixture(relative: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-async fn answer(State(script): State<Arc<Script>>, uri: Uri) -> Response {
-    script
-        .hits
-        .lock()
-        .unwrap()
-        .push((Instant::now(), uri.to_string()));
+async fn answer(State(script): State<Arc<Script>>, uri: Uri, headers: HeaderMap) -> Response {
+    script.hits.lock().unwrap().push(Hit {
+        at: Instant::now(),
+        uri: uri.to_string(),
+        headers: headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_string(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+    });
     let reply = {
         let mut replies = script.replies.lock().unwrap();
         if replies.len() > 1 {

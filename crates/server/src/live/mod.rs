@@ -21,7 +21,6 @@ use crate::state::AppState;
 use fanout::Fanout;
 use lease::{Lease, RedisLease};
 use poller::Poller;
-use redis_link::RedisLink;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -90,20 +89,23 @@ pub fn start(state: &AppState, config: &LiveConfig) -> LiveHandle {
     let renew_interval =
         (config.lease_ttl / 5).clamp(Duration::from_millis(100), Duration::from_secs(1));
     let (fanout, lease) = match &state.redis {
-        Some(client) => {
-            let link = Arc::new(RedisLink::new(client.clone()));
+        Some(link) => {
             tasks.push(tokio::spawn(fanout::forward(
-                client.clone(),
+                link.client().clone(),
                 config.channel(),
                 hub.clone(),
                 stopped.clone(),
             )));
             (
                 Fanout::Redis {
-                    link: Arc::clone(&link),
+                    link: Arc::clone(link),
                     channel: config.channel(),
                 },
-                Lease::Redis(RedisLease::new(link, config.lease_key(), config.lease_ttl)),
+                Lease::Redis(RedisLease::new(
+                    Arc::clone(link),
+                    config.lease_key(),
+                    config.lease_ttl,
+                )),
             )
         }
         None => match &config.postgres_url {

@@ -21,11 +21,17 @@ const PORTFOLIO_WINDOW_DAYS: u64 = 365;
 
 /// The poller of one instance; it polls only while it holds the lease.
 pub struct Poller {
-    state: AppState,
-    fanout: Fanout,
     lease: Lease,
     poll_interval: Duration,
     renew_interval: Duration,
+    work: PollWork,
+}
+
+/// What one poll reads and updates, apart from the lease, so that the lease can be renewed
+/// while a poll runs.
+struct PollWork {
+    state: AppState,
+    fanout: Fanout,
     demo: Option<DemoTicker>,
     /// The last price published per (source, symbol): an unchanged price is not news.
     last_prices: HashMap<(String, String), f64>,
@@ -35,7 +41,7 @@ pub struct Poller {
 
 impl Poller {
     /// A poller publishing through `fanout`, polling every `poll_interval` while `lease` is
-    /// held, renewing the lease every `renew_interval`.
+    /// held, renewing the lease every `renew_interval` (also while a poll runs).
     pub fn new(
         state: AppState,
         fanout: Fanout,
@@ -48,14 +54,16 @@ impl Poller {
             .is_some_and(|source| source.enabled)
             .then(|| DemoTicker::new(&state.catalog));
         Self {
-            state,
-            fanout,
             lease,
             poll_interval,
             renew_interval,
-            demo,
-            last_prices: HashMap::new(),
-            store_failing: false,
+            work: PollWork {
+                state,
+                fanout,
+                demo,
+                last_prices: HashMap::new(),
+                store_failing: false,
+            },
         }
     }
 
@@ -89,7 +97,13 @@ impl Poller {
                 holding = held;
             }
             if holding && Instant::now() >= next_poll {
-                self.poll_once().await;
+                if !self.poll_holding_lease().await {
+                    tracing::warn!(
+                        lease = self.lease.kind(),
+                        "live poller: lease lost during a poll; the poll is abandoned"
+                    );
+                    holding = false;
+                }
                 next_poll += self.poll_interval;
                 if next_poll < Instant::now() {
                     next_poll = Instant::now() + self.poll_interval;
@@ -102,8 +116,39 @@ impl Poller {
         self.lease.release().await;
     }
 
+    /// One poll, with the lease renewed every `renew_interval` while it runs: a poll slower
+    /// than the lease's TTL (a provider taking its time, a database busy with an import) must
+    /// not let the lease expire, or a second instance would start polling beside this one.
+    /// False when the lease was lost all the same (its store unreachable past the TTL): the
+    /// poll is then dropped where it stands, since another instance may be polling already.
+    async fn poll_holding_lease(&mut self) -> bool {
+        let Self {
+            lease,
+            renew_interval,
+            work,
+            ..
+        } = self;
+        let renewing = async {
+            let mut renewals =
+                tokio::time::interval_at(Instant::now() + *renew_interval, *renew_interval);
+            renewals.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            loop {
+                renewals.tick().await;
+                if !lease.try_hold().await {
+                    return;
+                }
+            }
+        };
+        tokio::select! {
+            () = work.poll_once() => true,
+            () = renewing => false,
+        }
+    }
+}
+
+impl PollWork {
     /// One poll: prices, storing, publishing.
-    pub async fn poll_once(&mut self) {
+    async fn poll_once(&mut self) {
         let Some(demo) = self.demo.as_mut() else {
             return;
         };

@@ -1,6 +1,7 @@
 //! `GET /api/v1/health` (the process is alive) and `GET /api/v1/ready` (its dependencies answer).
 
 use crate::error::ApiError;
+use crate::live::redis_link::RedisLink;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -80,8 +81,8 @@ pub async fn ready(State(state): State<AppState>) -> Result<Json<Readiness>, Api
         ok: database.is_none(),
         error: database,
     });
-    if let Some(client) = &state.redis {
-        let redis = match tokio::time::timeout(CHECK_TIMEOUT, ping_redis(client)).await {
+    if let Some(link) = &state.redis {
+        let redis = match tokio::time::timeout(CHECK_TIMEOUT, ping_redis(link)).await {
             Ok(Ok(())) => None,
             Ok(Err(error)) => {
                 tracing::warn!(%error, "readiness: redis check failed");
@@ -109,8 +110,10 @@ pub async fn ready(State(state): State<AppState>) -> Result<Json<Readiness>, Api
     }
 }
 
-async fn ping_redis(client: &redis::Client) -> redis::RedisResult<()> {
-    let mut connection = client.get_multiplexed_async_connection().await?;
+/// PING over the instance's shared connection: a probe every few seconds from each load
+/// balancer must not open (and leave in TIME_WAIT) a connection of its own each time.
+async fn ping_redis(link: &RedisLink) -> redis::RedisResult<()> {
+    let mut connection = link.connection().await?;
     redis::cmd("PING")
         .query_async::<String>(&mut connection)
         .await?;

@@ -58,6 +58,14 @@ pub struct Options {
     pub live: bool,
     /// Any other change to the settings, made last.
     pub settings: Option<fn(&mut Settings)>,
+    /// Use the Redis at [`redis_url`] (cache, limits and live updates) under a key prefix of
+    /// the test's own.
+    pub redis: bool,
+}
+
+/// The Redis of tests that need one: `TEST_REDIS_URL`, else the local default.
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_string())
 }
 
 /// A running server and what a test needs to talk to it.
@@ -179,6 +187,12 @@ fn settings(options: &Options) -> Settings {
     settings.fallback.deadline_secs = 5;
     // No poller: a demo tick stored during a test would change the answers it checks.
     settings.live.enabled = options.live;
+    if options.redis {
+        let prefix = format!("commodex-test:{}", uuid::Uuid::new_v4().simple());
+        settings.redis.url = Some(redis_url());
+        settings.live.redis_prefix = format!("{prefix}:live");
+        settings.redis.key_prefix = prefix;
+    }
     for (source, base_url) in &options.providers {
         let section = settings.sources.get_mut(*source).expect("a known source");
         section.api_key = Some(Secret::new(PROVIDER_KEY));
