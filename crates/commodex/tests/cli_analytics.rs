@@ -683,3 +683,20 @@ fn indicators_to_a_file_replace_it_only_when_complete() {
         assert_eq!(mode & 0o044, 0o044, "readable like any new file: {mode:o}");
     }
 }
+
+#[test]
+fn indicators_list_as_json_describes_every_function_as_the_api_does() {
+    let sandbox = Sandbox::new();
+    let run = sandbox.run(&["indicators", "--list", "--format", "json"]);
+    assert!(run.success, "{}", run.stderr);
+    let listed: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let expected = serde_json::to_value(analytics::indicators::function_infos()).unwrap();
+    assert_eq!(listed, expected);
+    let apo = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "apo")
+        .unwrap();
+    assert_eq!(apo["parameters"][2]["default"], "ema", "{apo}");
+}

@@ -143,6 +143,7 @@ fn documented_routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::Op
         .routes(routes!(sources::list))
         .routes(routes!(commodities::list))
         .routes(routes!(prices::get))
+        .routes(routes!(indicators::catalog))
         .merge(compute)
         .routes(routes!(crate::openapi::document))
         .routes(routes!(crate::prometheus::render))

@@ -195,6 +195,37 @@ async fn prices_not_stored_are_not_found() {
 // ---- indicators ---------------------------------------------------------------------------
 
 #[tokio::test]
+async fn the_indicator_catalog_lists_every_function_with_its_defaults() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/indicators/catalog").await;
+    assert_eq!(response.status(), 200);
+    let functions: Vec<serde_json::Value> = response.json().await.unwrap();
+    assert_eq!(
+        functions.len(),
+        analytics::indicators::definitions().count(),
+        "every function of the table"
+    );
+    let ppo = functions.iter().find(|f| f["name"] == "ppo").unwrap();
+    assert_eq!(ppo["group"], "Momentum Indicators");
+    assert_eq!(ppo["inputs"], serde_json::json!(["close"]));
+    let names: Vec<&str> = ppo["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["fastperiod", "slowperiod", "matype"]);
+    // TA-Lib 0.8's default: EMA, not 0.4's SMA.
+    assert_eq!(ppo["parameters"][2]["default"], "ema");
+    assert_eq!(ppo["parameters"][0]["default"], 12);
+    let minmaxindex = functions
+        .iter()
+        .find(|f| f["name"] == "minmaxindex")
+        .unwrap();
+    assert_eq!(minmaxindex["outputs"][0]["type"], "integer");
+}
+
+#[tokio::test]
 async fn indicators_get_computes_every_repeated_indicator() {
     let app = spawn_app().await;
     let response = app

@@ -41,6 +41,7 @@
 mod batch;
 mod catalog;
 mod cycle;
+mod function_info;
 mod math;
 mod momentum;
 mod overlap;
@@ -61,6 +62,9 @@ use overlap::{mama, moving_averages};
 pub use aroon::{AroonOutput, aroon, aroonosc};
 pub use catalog::{
     Default as ParamKind, Definition, Group, KNOWN_INDICATORS, Param, definitions, known_indicators,
+};
+pub use function_info::{
+    FunctionInfo, MA_TYPES, MAX_PERIOD, OutputInfo, ParameterInfo, function_infos, input_names,
 };
 pub use mama::{MamaOutput, mama};
 pub use momentum::{MacdOutput, apo, cmo, macd, macd_into, mom, ppo, roc, rsi, rsi_into, trix};

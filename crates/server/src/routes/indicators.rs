@@ -8,6 +8,7 @@ use crate::service::blocking;
 use crate::service::indicators::{self, IndicatorTable};
 use crate::service::prices;
 use crate::state::AppState;
+use analytics::indicators::FunctionInfo;
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -142,4 +143,17 @@ pub async fn post(Json(body): Json<IndicatorsBody>) -> Result<Json<IndicatorTabl
     let bars = body.data;
     let table = blocking(move || indicators::compute(&specs, &bars)).await?;
     Ok(Json(table))
+}
+
+/// Every indicator function: its spec name, TA-Lib group, inputs, parameters (default and
+/// range, in the order positional values take) and outputs, as `commodex indicators --list`
+/// prints them.
+#[utoipa::path(
+    get,
+    path = "/api/v1/indicators/catalog",
+    tag = "indicators",
+    responses((status = 200, description = "Every function of the definition table, in its order.", body = Vec<FunctionInfo>)),
+)]
+pub async fn catalog() -> Json<Vec<FunctionInfo>> {
+    Json(analytics::indicators::function_infos())
 }
