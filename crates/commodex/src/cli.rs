@@ -49,6 +49,9 @@ pub enum Command {
     /// Optimise a portfolio's weights on a CSV price table (min volatility, max Sharpe, the
     /// efficient frontier, risk parity, HRP).
     Optimize(crate::commands::optimize::OptimizeArgs),
+    /// QuantStats' statistics of a weighted portfolio on a CSV price table, beside a
+    /// benchmark column, as JSON or a table, and its HTML tearsheet with --output.
+    Report(crate::commands::report::ReportArgs),
     /// Backtest entry/exit rules on a CSV file as vectorbt's from_signals (a signal on a
     /// bar's close trades at the next open), or sweep them over a parameter grid.
     Backtest(BacktestArgs),
@@ -202,7 +205,7 @@ pub struct MetricsArgs {
     #[arg(long, value_name = "A=W,B=W")]
     pub weights: Option<String>,
     /// Annual risk-free rate.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub risk_free: f64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]

@@ -169,14 +169,23 @@ fn plotted(selector: &str) -> String {
     )
 }
 
+/// Clicks `selector` once it can be clicked: after a view switch or a resize the element may
+/// be there but not yet laid out, which a user would not notice but WebDriver refuses.
 async fn click(driver: &WebDriver, selector: &str) {
-    driver
-        .find(By::Css(selector))
-        .await
-        .unwrap_or_else(|_| panic!("no element {selector}"))
-        .click()
-        .await
-        .unwrap_or_else(|error| panic!("cannot click {selector}: {error}"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let element = driver
+            .find(By::Css(selector))
+            .await
+            .unwrap_or_else(|_| panic!("no element {selector}"));
+        match element.click().await {
+            Ok(()) => return,
+            Err(error) if Instant::now() >= deadline => {
+                panic!("cannot click {selector}: {error}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
 }
 
 async fn select_value(driver: &WebDriver, selector: &str, value: &str) {

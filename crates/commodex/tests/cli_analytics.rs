@@ -700,3 +700,182 @@ fn indicators_list_as_json_describes_every_function_as_the_api_does() {
         .unwrap();
     assert_eq!(apo["parameters"][2]["default"], "ema", "{apo}");
 }
+
+#[test]
+fn optimize_json_has_spec_keys_weights_summing_to_one_and_bounds_met() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.write("prices.csv", &wide_csv(300));
+    let path = file.to_str().unwrap();
+    let run = sandbox.run(&[
+        "optimize",
+        path,
+        "--objective",
+        "min-volatility",
+        "--bounds",
+        "0.1,0.6",
+        "--frontier",
+        "5",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    for key in ["weights", "expected_return", "volatility", "sharpe", "frontier"] {
+        assert!(json.get(key).is_some(), "missing key {key}");
+    }
+    let weights: Vec<f64> = ["GOLD", "WTI", "COPPER"]
+        .iter()
+        .map(|s| json["weights"][s].as_f64().unwrap())
+        .collect();
+    assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{weights:?}");
+    assert!(weights.iter().all(|w| (0.1 - 1e-9..=0.6 + 1e-9).contains(w)));
+    assert_eq!(json["frontier"].as_array().unwrap().len(), 5);
+    assert_numbers_finite(&json, "");
+    let sharpe = (json["expected_return"].as_f64().unwrap() - 0.02)
+        / json["volatility"].as_f64().unwrap();
+    assert_same(json["sharpe"].as_f64().unwrap(), sharpe);
+
+    let run = sandbox.run(&["optimize", path, "--objective", "hrp", "--format", "table"]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(run.stdout.contains("risk share"), "{}", run.stdout);
+    assert!(run.stdout.contains("COPPER"), "{}", run.stdout);
+}
+
+#[test]
+fn optimize_errors_name_what_is_wrong() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.write("prices.csv", &wide_csv(120));
+    let path = file.to_str().unwrap();
+    for (extra, expected) in [
+        (&["--objective", "efficient-risk"][..], "needs a target"),
+        (&["--objective", "hrp", "--bounds", "0,0.5"][..], "long only"),
+        (&["--objective", "min-volatility", "--bounds", "0.5"][..], "LO,HI"),
+        (&["--objective", "min-volatility", "--bound", "SILVER=0,1"][..], "GOLD, WTI, COPPER"),
+        (&["--objective", "min-volatility", "--bounds", "0.4,0.5"][..], "bounds"),
+    ] {
+        let mut args = vec!["optimize", path];
+        args.extend_from_slice(extra);
+        let run = sandbox.run(&args);
+        assert!(!run.success, "{extra:?}");
+        assert!(run.stderr.contains(expected), "{extra:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn report_json_has_quantstats_names_the_benchmark_and_no_nan() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.write("prices.csv", &wide_csv(300));
+    let path = file.to_str().unwrap();
+    let run = sandbox.run(&[
+        "report",
+        path,
+        "--weights",
+        "GOLD=0.6,WTI=0.4",
+        "--benchmark",
+        "copper",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    for key in [
+        "sharpe",
+        "sortino",
+        "cagr",
+        "max_drawdown",
+        "serenity_index",
+        "information_ratio",
+        "r_squared",
+    ] {
+        assert!(json["stats"][key].is_number(), "missing stats.{key}");
+    }
+    assert!(json["stats"]["greeks"]["beta"].is_number());
+    assert_eq!(json["benchmark"], "COPPER");
+    // COPPER starts on the sixth date: the report runs on the dates all three share.
+    assert_eq!(json["start"], "2024-01-06");
+    assert_eq!(json["dates"].as_array().unwrap().len(), 294);
+    assert_numbers_finite(&json["stats"], "stats");
+
+    // `comp` is the compounded return of the 60/40 portfolio rebalanced each day.
+    let mut gold = Vec::new();
+    let mut wti = Vec::new();
+    for line in std::fs::read_to_string(&file).unwrap().lines().skip(6) {
+        let cells: Vec<&str> = line.split(',').collect();
+        gold.push(cells[1].parse::<f64>().unwrap());
+        wti.push(cells[2].parse::<f64>().unwrap());
+    }
+    let wealth = (1..gold.len()).fold(1.0, |w, t| {
+        w * (1.0 + 0.6 * (gold[t] / gold[t - 1] - 1.0) + 0.4 * (wti[t] / wti[t - 1] - 1.0))
+    });
+    let comp = json["stats"]["comp"].as_f64().unwrap();
+    assert!((comp - (wealth - 1.0)).abs() < 1e-12, "{comp} vs {}", wealth - 1.0);
+
+    let run = sandbox.run(&["report", path, "--format", "table"]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(run.stdout.contains("serenity_index"), "{}", run.stdout);
+}
+
+#[test]
+fn report_writes_a_self_contained_tearsheet_and_escapes_what_it_is_given() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.write("prices.csv", &wide_csv(300));
+    let output = sandbox.path().join("tearsheet.html");
+    let run = sandbox.run(&[
+        "report",
+        file.to_str().unwrap(),
+        "--benchmark",
+        "WTI",
+        "--title",
+        "<script>alert(1)</script>",
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    let html = std::fs::read_to_string(&output).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("<script"), "no script at all");
+    for section in [
+        "Key performance metrics",
+        "Cumulative returns",
+        "End-of-year returns",
+        "Monthly returns",
+        "Worst drawdowns",
+        "Underwater",
+        "Rolling volatility",
+        "Rolling Sharpe",
+        "Rolling Sortino",
+        "Rolling beta",
+        "Distribution of monthly returns",
+    ] {
+        assert!(html.contains(section), "{section} missing");
+    }
+    // Nothing is fetched: the only URL is SVG's namespace.
+    let urls = html.matches("http").count();
+    assert_eq!(urls, html.matches("http://www.w3.org/2000/svg").count());
+    for bad in ["NaN", ">inf<", ">-inf<", "inf%"] {
+        assert!(!html.contains(bad), "a number is not finite: {bad}");
+    }
+}
+
+#[test]
+fn report_errors_name_what_is_wrong() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.write("prices.csv", &wide_csv(300));
+    let path = file.to_str().unwrap();
+    for (extra, expected) in [
+        (&["--benchmark", "SPX"][..], "GOLD, WTI, COPPER"),
+        (&["--weights", "GOLD=x"][..], "not a number"),
+        (&["--risk-free", "-2"][..], "risk-free rate -2"),
+        (&["--output", "/nonexistent/dir/r.html"][..], "/nonexistent/dir"),
+    ] {
+        let mut args = vec!["report", path];
+        args.extend_from_slice(extra);
+        let run = sandbox.run(&args);
+        assert!(!run.success, "{extra:?}");
+        assert!(run.stderr.contains(expected), "{extra:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    let short = sandbox.write("short.csv", &wide_csv(12));
+    let run = sandbox.run(&["report", short.to_str().unwrap()]);
+    assert!(!run.success);
+    assert!(run.stderr.contains("at least"), "{}", run.stderr);
+}

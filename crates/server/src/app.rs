@@ -133,6 +133,9 @@ fn documented_routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::Op
         .routes(routes!(indicators::get, indicators::post))
         .routes(routes!(portfolio::metrics))
         .routes(routes!(portfolio::simulate_portfolio))
+        .routes(routes!(portfolio::optimize_portfolio))
+        .routes(routes!(portfolio::report))
+        .routes(routes!(portfolio::saved_report))
         .route_layer(axum::middleware::from_fn_with_state(
             state.compute.clone(),
             crate::compute_slots::limit,

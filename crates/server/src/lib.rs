@@ -22,11 +22,14 @@ pub mod settings;
 mod single_flight;
 pub mod startup;
 pub mod state;
+pub mod tearsheet;
 mod ws;
 
 pub use app::ServerConfig;
 pub use auth::ApiToken;
 pub use error::{ApiError, ErrorKind};
+pub use service::optimize;
+pub use service::report;
 pub use service::response_cache::ResponseCache;
 pub use settings::Settings;
 pub use startup::{Application, StartupError};

@@ -408,6 +408,191 @@ async fn portfolio_simulate_within_bounds_and_rejects_beyond() {
     assert_error(response, 400, "validation", "/api/v1/portfolio/simulate").await;
 }
 
+#[tokio::test]
+async fn portfolio_optimize_over_stored_series_meets_its_constraints() {
+    let app = spawn_app().await;
+    let response = app
+        .post_json(
+            "/api/v1/portfolio/optimize",
+            &json!({"assets": [{"source": "demo", "symbol": "GOLD"}, {"source": "demo", "symbol": "WTI"}],
+                    "objective": "min-volatility", "bounds": [0.25, 0.75]}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    let gold = body["weights"]["GOLD"].as_f64().unwrap();
+    let wti = body["weights"]["WTI"].as_f64().unwrap();
+    assert!((gold + wti - 1.0).abs() < 1e-9, "{body}");
+    assert!((0.25 - 1e-9..=0.75 + 1e-9).contains(&gold), "{body}");
+    assert!(body.get("frontier").is_none(), "{body}");
+}
+
+#[tokio::test]
+async fn portfolio_optimize_on_inline_prices_meets_category_bounds() {
+    let app = spawn_app().await;
+    // Three deterministic walks with different drifts and noise, 250 days each.
+    let walk = |seed: u64, drift: f64, scale: f64| -> Vec<Value> {
+        let mut price = 100.0;
+        let mut state = seed;
+        (0..250u64)
+            .map(|i| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let noise = ((state >> 33) as f64 / (1u64 << 31) as f64) - 0.5;
+                price *= 1.0 + drift + scale * noise;
+                json!({"date": common::first_day() + chrono::Days::new(i), "close": price})
+            })
+            .collect()
+    };
+    let body = json!({
+        "prices": [
+            {"symbol": "GOLD", "data": walk(1, 0.0004, 0.02)},
+            {"symbol": "WTI", "data": walk(2, 0.0010, 0.05)},
+            {"symbol": "COPPER", "data": walk(3, 0.0006, 0.03)}
+        ],
+        "objective": "max-sharpe", "bounds": [0.05, 0.7],
+        "categories": {"energy": [0.0, 0.2]}, "frontier": 6
+    });
+    let response = app.post_json("/api/v1/portfolio/optimize", &body).await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    let weights: Vec<f64> = ["GOLD", "WTI", "COPPER"]
+        .iter()
+        .map(|s| body["weights"][s].as_f64().unwrap())
+        .collect();
+    assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{body}");
+    assert!(weights.iter().all(|w| (0.05 - 1e-9..=0.7 + 1e-9).contains(w)), "{body}");
+    assert!(weights[1] <= 0.2 + 1e-9, "WTI is the only energy asset: {body}");
+    let shares: f64 = body["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["risk_share"].as_f64().unwrap())
+        .sum();
+    assert!((shares - 1.0).abs() < 1e-9, "{body}");
+    let frontier = body["frontier"].as_array().unwrap();
+    assert_eq!(frontier.len(), 6);
+    // No frontier point has a better Sharpe ratio than the max-Sharpe portfolio.
+    let best = frontier
+        .iter()
+        .map(|p| p["sharpe"].as_f64().unwrap())
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert!(body["sharpe"].as_f64().unwrap() >= best - 1e-6, "{body}");
+}
+
+#[tokio::test]
+async fn portfolio_optimize_rejects_what_it_cannot_answer() {
+    let app = spawn_app().await;
+    let two = json!([{"source": "demo", "symbol": "GOLD"}, {"source": "demo", "symbol": "WTI"}]);
+    for body in [
+        json!({"assets": two, "objective": "efficient-risk"}),
+        json!({"assets": two, "objective": "hrp", "bounds": [0.0, 0.5]}),
+        json!({"assets": two, "objective": "min-volatility", "bounds": [0.6, 0.9]}),
+        json!({"assets": two, "objective": "efficient-return", "target": 50.0}),
+        json!({"assets": two, "objective": "min-volatility", "asset_bounds": {"SILVER": [0.0, 1.0]}}),
+        json!({"assets": two, "objective": "min-volatility", "frontier": 100000}),
+        json!({"assets": [{"source": "demo", "symbol": "GOLD"}], "objective": "min-volatility"}),
+    ] {
+        let response = app.post_json("/api/v1/portfolio/optimize", &body).await;
+        assert_error(response, 400, "validation", "/api/v1/portfolio/optimize").await;
+    }
+    let unknown = json!({"assets": two, "objective": "maximum-happiness"});
+    let response = app.post_json("/api/v1/portfolio/optimize", &unknown).await;
+    assert_error(response, 422, "validation", "/api/v1/portfolio/optimize").await;
+}
+
+#[tokio::test]
+async fn portfolio_report_over_stored_series_beside_a_benchmark() {
+    let app = spawn_app().await;
+    let response = app
+        .post_json(
+            "/api/v1/portfolio/report",
+            &json!({"assets": [{"source": "demo", "symbol": "GOLD", "weight": 1.0}],
+                    "benchmark": {"source": "demo", "symbol": "WTI"}, "risk_free": 0.01}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    for key in ["sharpe", "sortino", "cagr", "max_drawdown", "r_squared", "treynor_ratio"] {
+        assert!(body["stats"][key].is_number(), "stats.{key}: {body}");
+    }
+    assert!(body["stats"]["greeks"]["alpha"].is_number(), "{body}");
+    assert_eq!(body["benchmark"], "WTI");
+    assert_eq!(body["risk_free"], 0.01);
+    assert!(body["benchmark_stats"]["sharpe"].is_number(), "{body}");
+    let dates = body["dates"].as_array().unwrap().len();
+    assert_eq!(body["cumulative_returns"].as_array().unwrap().len(), dates);
+    assert_eq!(body["rolling_sharpe"].as_array().unwrap().len(), dates);
+    assert_eq!(body["origins"][1]["symbol"], "WTI");
+}
+
+#[tokio::test]
+async fn portfolio_report_on_inline_prices_and_mismatched_benchmarks() {
+    let app = spawn_app().await;
+    let series = |n: u64, step: f64| -> Vec<Value> {
+        (0..n)
+            .map(|i| {
+                let date = common::first_day() + chrono::Days::new(i);
+                json!({"date": date, "close": 100.0 + step * ((i * 7 % 11) as f64) + 0.1 * i as f64})
+            })
+            .collect()
+    };
+    let body = json!({
+        "prices": [{"symbol": "A", "weight": 1.0, "data": series(120, 1.0)}],
+        "benchmark": {"symbol": "B", "data": series(100, 2.0)}
+    });
+    let response = app.post_json("/api/v1/portfolio/report", &body).await;
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["benchmark"], "B");
+    // The report runs on the 100 dates both have.
+    assert_eq!(answer["dates"].as_array().unwrap().len(), 99);
+
+    let stored_with_inline = json!({
+        "assets": [{"source": "demo", "symbol": "GOLD", "weight": 1.0}],
+        "benchmark": {"symbol": "B", "data": series(100, 2.0)}
+    });
+    let inline_with_stored = json!({
+        "prices": [{"symbol": "A", "weight": 1.0, "data": series(120, 1.0)}],
+        "benchmark": {"source": "demo", "symbol": "WTI"}
+    });
+    let too_short = json!({"prices": [{"symbol": "A", "weight": 1.0, "data": series(8, 1.0)}]});
+    for body in [stored_with_inline, inline_with_stored, too_short] {
+        let response = app.post_json("/api/v1/portfolio/report", &body).await;
+        assert_error(response, 400, "validation", "/api/v1/portfolio/report").await;
+    }
+}
+
+#[tokio::test]
+async fn a_saved_portfolio_has_an_html_tearsheet() {
+    let app = spawn_app().await;
+    let created: Value = app
+        .post_json("/api/v1/portfolios", &portfolio("Metals <& oil>"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_i64().unwrap();
+    let response = app
+        .get(&format!(
+            "/api/v1/portfolios/{id}/report?benchmark=GOLD&benchmark_source=demo"
+        ))
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<h1>Metals &lt;&amp; oil&gt;</h1>"), "title escaped");
+    assert!(html.contains("Rolling beta"), "with a benchmark");
+    assert!(!html.contains("<script"));
+
+    let response = app.get("/api/v1/portfolios/999999/report").await;
+    assert_error(response, 404, "not_found", "/api/v1/portfolios/999999/report").await;
+}
+
 // ---- saved portfolios ---------------------------------------------------------------------
 
 async fn portfolios_crud_roundtrip(app: &common::TestApp) {

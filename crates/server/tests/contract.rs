@@ -16,8 +16,12 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/commodities", &["get"]),
     ("/api/v1/prices", &["get"]),
     ("/api/v1/indicators", &["get", "post"]),
+    ("/api/v1/indicators/catalog", &["get"]),
     ("/api/v1/portfolio/metrics", &["post"]),
     ("/api/v1/portfolio/simulate", &["post"]),
+    ("/api/v1/portfolio/optimize", &["post"]),
+    ("/api/v1/portfolio/report", &["post"]),
+    ("/api/v1/portfolios/{id}/report", &["get"]),
     ("/api/v1/portfolios", &["get", "post"]),
     ("/api/v1/portfolios/{id}", &["get", "put", "delete"]),
     ("/api/v1/openapi.json", &["get"]),
@@ -389,16 +393,20 @@ async fn hsts_is_sent_only_when_configured_for_production() {
 async fn a_request_over_the_timeout_gets_the_spec_error_body() {
     let app = spawn_app_with(Options {
         request_timeout_secs: Some(1),
+        settings: Some(|settings: &mut server::Settings| {
+            settings.simulation.max_paths = 100_000;
+        }),
         ..Options::default()
     })
     .await;
-    // 5,000 paths over ten years of days takes far longer than a second in a debug build.
+    // 100,000 paths over ten years of days takes far longer than a second in a debug build;
+    // the timeout cancels it.
     let response = app
         .post_json(
             "/api/v1/portfolio/simulate",
             &json!({"assets": [{"source": "demo", "symbol": "GOLD", "weight": 0.5},
                                {"source": "demo", "symbol": "WTI", "weight": 0.5}],
-                    "num_simulations": 5000, "time_horizon_days": 2520}),
+                    "num_simulations": 100000, "time_horizon_days": 2520}),
         )
         .await;
     let body = assert_error(response, 504, "internal", "/api/v1/portfolio/simulate").await;

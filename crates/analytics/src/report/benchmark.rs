@@ -10,6 +10,7 @@ use super::scalars::{PERIODS, comp, sample_std};
 /// `greeks`: beta and (annualised) alpha against the benchmark.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Greeks {
     /// `(mean(r) − beta · mean(b)) × 252`: arithmetic, not compounded, and with no risk-free
     /// rate (QuantStats' `greeks` takes none).

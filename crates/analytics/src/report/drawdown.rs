@@ -55,13 +55,17 @@ pub fn ulcer_index(drawdown: &[f64]) -> f64 {
 /// One drawdown period, a row of `qs.stats.drawdown_details`.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DrawdownPeriod {
     /// First date below the previous high.
+    #[cfg_attr(feature = "utoipa", schema(value_type = String, format = Date))]
     pub start: Date,
     /// Date of the lowest point (the first one, if the low is hit twice).
+    #[cfg_attr(feature = "utoipa", schema(value_type = String, format = Date))]
     pub valley: Date,
     /// Last date below the high: the day *before* the recovery, or the last date if the
     /// drawdown has not recovered (QuantStats' "end", which its tearsheet calls "Recovered").
+    #[cfg_attr(feature = "utoipa", schema(value_type = String, format = Date))]
     pub end: Date,
     /// Calendar days from start to end, both counted.
     pub days: i32,

@@ -47,9 +47,11 @@ pub struct ReportInput<'a> {
 /// The scalar statistics as SPEC's JSON has them: names to values, and `greeks` with a benchmark.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Statistics {
     /// Finite values keyed by QuantStats function name.
     #[cfg_attr(feature = "serde", serde(flatten))]
+    #[cfg_attr(feature = "utoipa", schema(value_type = BTreeMap<String, f64>))]
     pub values: BTreeMap<&'static str, f64>,
     /// `greeks(returns, benchmark)`, with a benchmark.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -59,15 +61,19 @@ pub struct Statistics {
 /// Everything the tearsheet shows; series are aligned with `dates`.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Report {
     /// The portfolio's statistics.
     pub stats: Statistics,
     /// Statistics QuantStats leaves undefined (NaN or infinite) for this series, with why.
+    #[cfg_attr(feature = "utoipa", schema(value_type = BTreeMap<String, String>))]
     pub undefined: BTreeMap<&'static str, String>,
     /// The benchmark's own statistics (no benchmark measures), for the side-by-side table.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(feature = "utoipa", schema(value_type = Option<BTreeMap<String, f64>>))]
     pub benchmark_stats: Option<BTreeMap<&'static str, f64>>,
     /// The dates of the returns.
+    #[cfg_attr(feature = "utoipa", schema(value_type = Vec<String>))]
     pub dates: Vec<Date>,
     /// `compsum(returns)`: cumulative compounded return at each date.
     pub cumulative_returns: Vec<f64>,

@@ -8,6 +8,7 @@ use super::scalars::{comp, quantile};
 /// One year of `qs.stats.monthly_returns`: the compounded return of each month and the year.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct MonthlyRow {
     /// The calendar year.
     pub year: i32,
@@ -20,6 +21,7 @@ pub struct MonthlyRow {
 /// The compounded return of one calendar year.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct YearReturn {
     /// The calendar year.
     pub year: i32,
@@ -31,6 +33,7 @@ pub struct YearReturn {
 /// Returns of one period kind split as QuantStats' distribution plot does (1.5 IQR rule).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PeriodDistribution {
     /// Period returns within `[Q1 − 1.5 IQR, Q3 + 1.5 IQR]`, in date order.
     pub values: Vec<f64>,
@@ -42,6 +45,7 @@ pub struct PeriodDistribution {
 /// quarter and year, each split into values and outliers.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Distribution {
     /// Daily returns.
     pub daily: PeriodDistribution,

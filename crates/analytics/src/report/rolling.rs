@@ -50,6 +50,7 @@ pub fn rolling_sortino(excess: &[f64]) -> Vec<Option<f64>> {
 /// Rolling beta and alpha over one window, as `qs.stats.rolling_greeks(returns, benchmark, window)`.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct RollingGreeks {
     /// Window length, in returns.
     pub window: usize,

@@ -10,6 +10,7 @@ mod metrics;
 mod migrate;
 pub mod optimize;
 mod portfolio_input;
+pub mod report;
 mod serve;
 mod simulate;
 
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Metrics(args) => metrics::run(args),
         Command::Simulate(args) => simulate::run(&settings, args),
         Command::Optimize(args) => optimize::run(args),
+        Command::Report(args) => report::run(args),
         Command::Backtest(args) => backtest::run(args),
     }
 }

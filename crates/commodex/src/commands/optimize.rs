@@ -2,22 +2,19 @@
 //! JSON (`{"weights": {SYM: w}, "expected_return", "volatility", "sharpe"}`, plus `frontier`
 //! when asked) or a table.
 //!
-//! The numbers come from `analytics::optimize` (PyPortfolioOpt 1.6.0's conventions); this
-//! module only turns flags into constraints and results into text. Returns are annualised by
-//! the table's interval, read from its median gap between dates.
+//! The work is `server::optimize`, the same path as `POST /api/v1/portfolio/optimize`; this
+//! module only turns flags into its options and its answer into text.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use analytics::optimize::{
-    self, CovarianceMatrix, DEFAULT_COVARIANCE_SPAN, DEFAULT_RETURN_SPAN, MeanVariance, Objective,
-    ReturnModel, RiskModel, WeightConstraints,
-};
 use anyhow::{Context, bail};
-use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
-use serde_json::{Map, Value, json};
+use server::optimize::{
+    CovarianceKind, ObjectiveKind, OptimizeOptions, Optimized, ReturnsKind, optimize_prices,
+};
 
 use super::portfolio_input;
 use crate::cli::ReportFormat;
@@ -71,10 +68,14 @@ pub struct OptimizeArgs {
     pub objective: ObjectiveName,
     /// Target volatility (efficient-risk), target return (efficient-return) or risk aversion
     /// (max-utility), annual.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub target: Option<f64>,
     /// Annual risk-free rate, for max-sharpe and the reported Sharpe ratio.
-    #[arg(long = "risk-free", default_value_t = optimize::DEFAULT_RISK_FREE_RATE)]
+    #[arg(
+        long = "risk-free",
+        default_value_t = analytics::optimize::DEFAULT_RISK_FREE_RATE,
+        allow_negative_numbers = true
+    )]
     pub risk_free: f64,
     /// Bounds of every weight, e.g. 0,0.4 (default 0,1: long only).
     #[arg(long, value_name = "LO,HI", allow_hyphen_values = true)]
@@ -94,7 +95,7 @@ pub struct OptimizeArgs {
     /// Covariance estimator.
     #[arg(long, value_enum, default_value_t = CovarianceName::Sample)]
     pub covariance: CovarianceName,
-    /// Also compute N points of the efficient frontier.
+    /// Also compute N points of the efficient frontier (at most 200).
     #[arg(long, value_name = "N")]
     pub frontier: Option<usize>,
     /// Output format.
@@ -105,165 +106,79 @@ pub struct OptimizeArgs {
 /// Optimises and prints.
 pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
     let input = portfolio_input::load(&args.file, None)?;
-    let periods = periods_per_year(&input.dates);
-    let returns = optimize::simple_returns(&input.columns)?;
-    let mu = optimize::expected_returns(
-        &returns,
-        match args.returns {
-            ReturnsName::Mean => ReturnModel::MeanHistorical { compounding: true },
-            ReturnsName::Ema => ReturnModel::ExponentiallyWeighted {
-                span: DEFAULT_RETURN_SPAN,
-                compounding: true,
-            },
-        },
-        periods,
+    let catalog = market_data::catalog::Catalog::embedded()?;
+    let answer = optimize_prices(
+        &input.symbols,
+        &input.dates,
+        &input.columns,
+        &options(&args)?,
+        &catalog,
     )?;
-    let cov = optimize::covariance(
-        &returns,
-        match args.covariance {
-            CovarianceName::Sample => RiskModel::Sample,
-            CovarianceName::LedoitWolf => RiskModel::LedoitWolf,
-            CovarianceName::Exp => RiskModel::ExponentiallyWeighted {
-                span: DEFAULT_COVARIANCE_SPAN,
-            },
-        },
-        periods,
-    )?;
-    let constraints = constraints(&args, &input.symbols)?;
-    let weights = match args.objective {
-        ObjectiveName::RiskParity | ObjectiveName::Hrp => {
-            if !constraints.is_default_long_only() {
-                bail!(
-                    "--objective {} is long only and takes no --bounds, --bound or --category",
-                    objective_flag(args.objective)
-                );
-            }
-            if args.objective == ObjectiveName::Hrp {
-                optimize::hrp(&returns)?
-            } else {
-                optimize::risk_parity(&cov)?
-            }
-        }
-        objective => {
-            let problem = MeanVariance::new(&mu, &cov, &constraints, args.gamma)?;
-            problem.solve(mean_variance_objective(objective, &args)?)?
-        }
-    };
-    let frontier = match args.frontier {
-        Some(points) => {
-            Some(MeanVariance::new(&mu, &cov, &constraints, args.gamma)?.frontier(points)?)
-        }
-        None => None,
-    };
-    let performance = optimize::performance(&weights, &mu, &cov, args.risk_free);
-    let mut out = json!({
-        "weights": weight_map(&input.symbols, &weights),
-        "expected_return": performance.expected_return,
-        "volatility": performance.volatility,
-        "sharpe": performance.sharpe,
-    });
-    if let Some(points) = &frontier {
-        out["frontier"] = points
-            .iter()
-            .map(|p| {
-                json!({
-                    "expected_return": p.expected_return,
-                    "volatility": p.volatility,
-                    "sharpe": (p.expected_return - args.risk_free) / p.volatility,
-                    "weights": weight_map(&input.symbols, &p.weights),
-                })
-            })
-            .collect();
-    }
     match args.format {
-        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&out)?),
-        ReportFormat::Table => print!("{}", table(&input.symbols, &weights, &mu, &cov, &out)),
+        ReportFormat::Json => {
+            // The CLI's JSON is the documented four keys (and the frontier); the per-asset
+            // rows are the table's.
+            let mut out = serde_json::to_value(&answer)?;
+            if let Some(map) = out.as_object_mut() {
+                map.remove("assets");
+            }
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        ReportFormat::Table => print!("{}", table(&answer)),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn mean_variance_objective(
-    objective: ObjectiveName,
-    args: &OptimizeArgs,
-) -> anyhow::Result<Objective> {
-    let target = || {
-        args.target
-            .with_context(|| format!("--objective {} needs --target", objective_flag(objective)))
-    };
-    Ok(match objective {
-        ObjectiveName::MinVolatility => Objective::MinVolatility,
-        ObjectiveName::MaxSharpe => Objective::MaxSharpe {
-            risk_free_rate: args.risk_free,
-        },
-        ObjectiveName::EfficientRisk => Objective::EfficientRisk {
-            target_volatility: target()?,
-        },
-        ObjectiveName::EfficientReturn => Objective::EfficientReturn {
-            target_return: target()?,
-        },
-        ObjectiveName::MaxUtility => Objective::MaxUtility {
-            risk_aversion: args.target.unwrap_or(1.0),
-        },
-        ObjectiveName::RiskParity | ObjectiveName::Hrp => bail!(
-            "--objective {} is not a mean-variance objective",
-            objective_flag(objective)
-        ),
-    })
-}
-
-/// The flags' constraints: `--bounds`, then each `--bound`, then each `--category` (whose
-/// members are the file's symbols the catalog files under that category).
-fn constraints(args: &OptimizeArgs, symbols: &[String]) -> anyhow::Result<WeightConstraints> {
-    let mut constraints = WeightConstraints::long_only(symbols);
-    if let Some(text) = &args.bounds {
-        let (lo, hi) = parse_pair("--bounds", text)?;
-        constraints = constraints.with_bounds(lo, hi)?;
-    }
+/// The service's options from the flags.
+fn options(args: &OptimizeArgs) -> anyhow::Result<OptimizeOptions> {
+    let mut asset_bounds = BTreeMap::new();
     for entry in &args.asset_bounds {
         let (name, pair) = entry.split_once('=').with_context(|| {
             format!("--bound '{entry}' has no '=': write it like GOLD=0.05,0.3")
         })?;
-        let name = name.trim();
-        let symbol = symbols
-            .iter()
-            .find(|s| s.eq_ignore_ascii_case(name))
-            .with_context(|| {
-                format!(
-                    "--bound names '{name}', which is not in the file; its symbols are {}",
-                    symbols.join(", ")
-                )
-            })?;
-        let (lo, hi) = parse_pair("--bound", pair)?;
-        constraints = constraints.with_asset_bounds(symbol, lo, hi)?;
+        asset_bounds.insert(name.trim().to_owned(), parse_pair("--bound", pair)?);
     }
-    if !args.categories.is_empty() {
-        let catalog = market_data::catalog::Catalog::embedded()?;
-        for entry in &args.categories {
-            let (name, pair) = entry.split_once('=').with_context(|| {
-                format!("--category '{entry}' has no '=': write it like energy=0,0.5")
-            })?;
-            let category: market_data::catalog::Category = name
-                .parse()
-                .map_err(|e: String| anyhow::anyhow!("--category: {e}"))?;
-            let members: Vec<&str> = symbols
-                .iter()
-                .filter(|s| catalog.commodity(s).is_some_and(|c| c.category == category))
-                .map(String::as_str)
-                .collect();
-            if members.is_empty() {
-                bail!(
-                    "--category {category}: none of the file's symbols ({}) is in that category",
-                    symbols.join(", ")
-                );
-            }
-            let (lo, hi) = parse_pair("--category", pair)?;
-            constraints = constraints.with_group(category.as_str(), &members, lo, hi)?;
-        }
+    let mut categories = BTreeMap::new();
+    for entry in &args.categories {
+        let (name, pair) = entry.split_once('=').with_context(|| {
+            format!("--category '{entry}' has no '=': write it like energy=0,0.5")
+        })?;
+        categories.insert(name.trim().to_owned(), parse_pair("--category", pair)?);
     }
-    Ok(constraints)
+    Ok(OptimizeOptions {
+        objective: match args.objective {
+            ObjectiveName::MinVolatility => ObjectiveKind::MinVolatility,
+            ObjectiveName::MaxSharpe => ObjectiveKind::MaxSharpe,
+            ObjectiveName::EfficientRisk => ObjectiveKind::EfficientRisk,
+            ObjectiveName::EfficientReturn => ObjectiveKind::EfficientReturn,
+            ObjectiveName::MaxUtility => ObjectiveKind::MaxUtility,
+            ObjectiveName::RiskParity => ObjectiveKind::RiskParity,
+            ObjectiveName::Hrp => ObjectiveKind::Hrp,
+        },
+        target: args.target,
+        risk_free: args.risk_free,
+        bounds: args
+            .bounds
+            .as_deref()
+            .map(|text| parse_pair("--bounds", text))
+            .transpose()?,
+        asset_bounds,
+        categories,
+        gamma: args.gamma,
+        returns: match args.returns {
+            ReturnsName::Mean => ReturnsKind::Mean,
+            ReturnsName::Ema => ReturnsKind::Ema,
+        },
+        covariance: match args.covariance {
+            CovarianceName::Sample => CovarianceKind::Sample,
+            CovarianceName::LedoitWolf => CovarianceKind::LedoitWolf,
+            CovarianceName::Exp => CovarianceKind::Exp,
+        },
+        frontier: args.frontier,
+    })
 }
 
-fn parse_pair(flag: &str, text: &str) -> anyhow::Result<(f64, f64)> {
+fn parse_pair(flag: &str, text: &str) -> anyhow::Result<[f64; 2]> {
     let parsed = text.split_once(',').and_then(|(lo, hi)| {
         Some((
             lo.trim().parse::<f64>().ok()?,
@@ -271,74 +186,44 @@ fn parse_pair(flag: &str, text: &str) -> anyhow::Result<(f64, f64)> {
         ))
     });
     match parsed {
-        Some((lo, hi)) if lo.is_finite() && hi.is_finite() => Ok((lo, hi)),
+        Some((lo, hi)) if lo.is_finite() && hi.is_finite() => Ok([lo, hi]),
         _ => bail!("{flag} '{text}' is not two numbers LO,HI (e.g. 0,0.4)"),
     }
 }
 
-/// 252 daily, 52 weekly, 12 monthly, 4 quarterly, else 1, from the median gap between dates.
-fn periods_per_year(dates: &[NaiveDate]) -> f64 {
-    let mut gaps: Vec<i64> = dates.windows(2).map(|d| (d[1] - d[0]).num_days()).collect();
-    gaps.sort_unstable();
-    match gaps.get(gaps.len() / 2).copied().unwrap_or(1) {
-        ..=4 => 252.0,
-        5..=10 => 52.0,
-        11..=45 => 12.0,
-        46..=120 => 4.0,
-        _ => 1.0,
-    }
-}
-
-fn weight_map(symbols: &[String], weights: &[f64]) -> Value {
-    let map: Map<String, Value> = symbols
-        .iter()
-        .zip(weights)
-        .map(|(s, w)| (s.clone(), json!(w)))
-        .collect();
-    Value::Object(map)
-}
-
-fn objective_flag(objective: ObjectiveName) -> String {
-    objective
-        .to_possible_value()
-        .map(|v| v.get_name().to_owned())
-        .unwrap_or_default()
-}
-
 /// Weights, each asset's risk share, and the portfolio's numbers, for people.
-fn table(
-    symbols: &[String],
-    weights: &[f64],
-    mu: &[f64],
-    cov: &CovarianceMatrix,
-    out: &Value,
-) -> String {
-    let shares = optimize::risk_contributions(weights, cov);
-    let width = symbols.iter().map(String::len).max().unwrap_or(6).max(6);
+fn table(answer: &Optimized) -> String {
+    let width = answer
+        .assets
+        .iter()
+        .map(|a| a.symbol.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
     let mut text = String::new();
     let _ = writeln!(
         text,
         "{:<width$}  {:>9}  {:>11}  {:>10}",
         "asset", "weight", "exp. return", "risk share"
     );
-    for (i, symbol) in symbols.iter().enumerate() {
+    for asset in &answer.assets {
         let _ = writeln!(
             text,
-            "{symbol:<width$}  {:>8.2}%  {:>10.2}%  {:>9.2}%",
-            100.0 * weights[i],
-            100.0 * mu[i],
-            100.0 * shares[i]
+            "{:<width$}  {:>8.2}%  {:>10.2}%  {:>9.2}%",
+            asset.symbol,
+            100.0 * asset.weight,
+            100.0 * asset.expected_return,
+            100.0 * asset.risk_share
         );
     }
-    let number = |key: &str| out[key].as_f64().unwrap_or(f64::NAN);
     let _ = writeln!(
         text,
         "\nexpected return {:.2}%",
-        100.0 * number("expected_return")
+        100.0 * answer.expected_return
     );
-    let _ = writeln!(text, "volatility      {:.2}%", 100.0 * number("volatility"));
-    let _ = writeln!(text, "sharpe          {:.3}", number("sharpe"));
-    if let Some(points) = out.get("frontier").and_then(Value::as_array) {
+    let _ = writeln!(text, "volatility      {:.2}%", 100.0 * answer.volatility);
+    let _ = writeln!(text, "sharpe          {:.3}", answer.sharpe);
+    if let Some(points) = &answer.frontier {
         let _ = writeln!(
             text,
             "\nfrontier: {:>11}  {:>10}",
@@ -348,8 +233,8 @@ fn table(
             let _ = writeln!(
                 text,
                 "          {:>10.2}%  {:>9.2}%",
-                100.0 * p["expected_return"].as_f64().unwrap_or(f64::NAN),
-                100.0 * p["volatility"].as_f64().unwrap_or(f64::NAN)
+                100.0 * p.expected_return,
+                100.0 * p.volatility
             );
         }
     }
@@ -361,15 +246,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_interval_is_read_from_the_median_gap() {
-        let day = |d: u32| NaiveDate::from_ymd_opt(2024, 1, d).unwrap();
-        assert_eq!(periods_per_year(&[day(1), day(2), day(3), day(8)]), 252.0);
-        assert_eq!(periods_per_year(&[day(1), day(8), day(15), day(22)]), 52.0);
-    }
-
-    #[test]
     fn bounds_must_be_two_numbers() {
-        assert_eq!(parse_pair("--bounds", "0, 0.4").unwrap(), (0.0, 0.4));
+        assert_eq!(parse_pair("--bounds", "0, 0.4").unwrap(), [0.0, 0.4]);
         assert!(parse_pair("--bounds", "0.4").is_err());
         assert!(parse_pair("--bounds", "a,b").is_err());
     }

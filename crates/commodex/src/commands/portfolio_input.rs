@@ -38,10 +38,53 @@ struct Common {
 /// Reads `file` and keeps the assets of `weights` (all of them, equally weighted, when `None`)
 /// on the dates they share.
 pub fn load(file: &Path, weights: Option<&str>) -> anyhow::Result<PortfolioInput> {
+    Ok(load_with_benchmark(file, weights, None)?.0)
+}
+
+/// As [`load`], with a benchmark column of the same file kept on the same dates (the dates
+/// the assets and the benchmark all have). Without `weights`, every column but the
+/// benchmark's is an asset.
+pub fn load_with_benchmark(
+    file: &Path,
+    weights: Option<&str>,
+    benchmark: Option<&str>,
+) -> anyhow::Result<(PortfolioInput, Option<(String, Vec<f64>)>)> {
     let table = ingest::read_wide(file)?;
+    let benchmark = benchmark
+        .map(|name| {
+            let name = name.trim();
+            table
+                .symbols
+                .iter()
+                .position(|s| s == name)
+                .or_else(|| table.symbols.iter().position(|s| s.eq_ignore_ascii_case(name)))
+                .with_context(|| {
+                    format!(
+                        "--benchmark names '{name}', which is not in the file; its symbols are {}",
+                        table.symbols.join(", ")
+                    )
+                })
+        })
+        .transpose()?;
     let (symbols, weights) = match weights {
         Some(text) => parse_weights(text, &table.symbols)?,
-        None => (table.symbols.clone(), vec![1.0; table.symbols.len()]),
+        None => {
+            let symbols: Vec<String> = table
+                .symbols
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != benchmark)
+                .map(|(_, s)| s.clone())
+                .collect();
+            if symbols.is_empty() {
+                bail!(
+                    "{}: the benchmark is the only column; give --weights or add assets",
+                    file.display()
+                );
+            }
+            let weights = vec![1.0; symbols.len()];
+            (symbols, weights)
+        }
     };
     let indices: Vec<usize> = symbols
         .iter()
@@ -56,28 +99,37 @@ pub fn load(file: &Path, weights: Option<&str>) -> anyhow::Result<PortfolioInput
     // The table's columns share its dates already, so the common dates are simply the rows
     // where no chosen column is NaN (missing).
     let rows: Vec<usize> = (0..table.dates.len())
-        .filter(|&row| indices.iter().all(|&c| !table.columns[c][row].is_nan()))
+        .filter(|&row| {
+            indices
+                .iter()
+                .chain(benchmark.as_ref())
+                .all(|&c| !table.columns[c][row].is_nan())
+        })
         .collect();
+    let column = |c: usize| -> Vec<f64> { rows.iter().map(|&row| table.columns[c][row]).collect() };
     let common = Common {
         dates: rows.iter().map(|&row| table.dates[row]).collect(),
-        columns: indices
-            .iter()
-            .map(|&c| rows.iter().map(|&row| table.columns[c][row]).collect())
-            .collect(),
+        columns: indices.iter().map(|&c| column(c)).collect(),
     };
     if common.dates.is_empty() {
+        let mut names = symbols.clone();
+        names.extend(benchmark.map(|c| table.symbols[c].clone()));
         bail!(
             "{}: {} have no date on which every one has a price",
             file.display(),
-            symbols.join(", ")
+            names.join(", ")
         );
     }
-    Ok(PortfolioInput {
-        symbols,
-        weights,
-        dates: common.dates,
-        columns: common.columns,
-    })
+    let benchmark = benchmark.map(|c| (table.symbols[c].clone(), column(c)));
+    Ok((
+        PortfolioInput {
+            symbols,
+            weights,
+            dates: common.dates,
+            columns: common.columns,
+        },
+        benchmark,
+    ))
 }
 
 /// Parses `GOLD=0.6,WTI=0.4` against the file's symbols (exact, else case-insensitive match).

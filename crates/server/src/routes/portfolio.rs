@@ -1,13 +1,18 @@
-//! `POST /api/v1/portfolio/metrics` and `POST /api/v1/portfolio/simulate`: risk of a
-//! weighted portfolio over stored series or inline prices.
+//! `POST /api/v1/portfolio/metrics`, `simulate`, `report` and `optimize`: risk, performance
+//! and better weights of a portfolio over stored series or inline prices.
 //!
 //! These are reads with a body (nothing is stored), so they need no token.
 
 use crate::auth::Identity;
 use crate::error::ApiError;
 use crate::service::portfolio_risk::{
-    MetricsReport, PortfolioInput, SimulationAnswer, portfolio_metrics, portfolio_simulation,
+    BenchmarkInput, MetricsReport, PortfolioInput, SimulationAnswer, portfolio_metrics,
+    portfolio_simulation, prepare_with_benchmark,
 };
+use crate::service::report::{ReportAnswer, ReportPrices, report_prices};
+use crate::service::blocking;
+use crate::service::optimize::{OptimizeOptions, Optimized, optimize_prices};
+use crate::service::prices::{align, load_aligned};
 use crate::state::AppState;
 use analytics::simulation::{SimulationConfig, SimulationMethod};
 use axum::Json;
@@ -98,4 +103,242 @@ pub async fn simulate_portfolio(
     Ok(Json(
         portfolio_simulation(&state, body.input, config, caller).await?,
     ))
+}
+
+/// A stored series to optimise over; a `weight`, if sent, is ignored.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OptimizeAsset {
+    /// A source id, or `auto`.
+    source: String,
+    /// Our symbol.
+    symbol: String,
+    /// Ignored: the optimiser chooses the weights.
+    #[serde(default)]
+    #[allow(dead_code)]
+    weight: Option<f64>,
+}
+
+/// An inline series to optimise over.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OptimizeInline {
+    /// A label for the asset.
+    symbol: String,
+    /// Bars with at least `date` and `close`.
+    data: Vec<store::PriceBar>,
+}
+
+/// The body of `POST /api/v1/portfolio/optimize`: stored series (`assets`, over
+/// `start`..`end`) or inline ones (`prices`), and how to optimise.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"assets": [{"source": "demo", "symbol": "GOLD"}, {"source": "demo", "symbol": "WTI"}, {"source": "demo", "symbol": "COPPER"}], "objective": "max-sharpe", "bounds": [0.0, 0.6], "frontier": 10}))]
+pub struct OptimizeBody {
+    /// Stored series (2 to 50); give this or `prices`.
+    #[serde(default)]
+    assets: Vec<OptimizeAsset>,
+    /// Inline series (2 to 50); give this or `assets`.
+    #[serde(default)]
+    prices: Vec<OptimizeInline>,
+    /// First date to use (inclusive).
+    start: Option<chrono::NaiveDate>,
+    /// Last date to use (inclusive).
+    end: Option<chrono::NaiveDate>,
+    /// The objective, estimators and constraints.
+    #[serde(flatten)]
+    options: OptimizeOptions,
+}
+
+/// The weights an objective picks (PyPortfolioOpt 1.6.0's conventions), with each asset's
+/// share of the risk and, when asked, the efficient frontier.
+#[utoipa::path(
+    post,
+    path = "/api/v1/portfolio/optimize",
+    tag = "portfolio",
+    request_body = OptimizeBody,
+    responses((status = 200, description = "Weights by symbol, the portfolio's expected return, volatility and Sharpe ratio, per-asset risk shares, and the frontier when asked.", body = Optimized)),
+)]
+pub async fn optimize_portfolio(
+    State(state): State<AppState>,
+    Identity(caller): Identity,
+    Json(body): Json<OptimizeBody>,
+) -> Result<Json<Optimized>, ApiError> {
+    let count = body.assets.len() + body.prices.len();
+    if body.assets.is_empty() == body.prices.is_empty() {
+        return Err(crate::service::Error::invalid(
+            "give either `assets` (stored series) or `prices` (inline series), not both or neither",
+        )
+        .into());
+    }
+    if !(2..=MAX_OPTIMIZED_ASSETS).contains(&count) {
+        return Err(crate::service::Error::invalid(format!(
+            "optimisation needs 2 to {MAX_OPTIMIZED_ASSETS} assets, got {count}"
+        ))
+        .into());
+    }
+    let aligned = if body.prices.is_empty() {
+        let keys: Vec<(String, String)> = body
+            .assets
+            .into_iter()
+            .map(|asset| (asset.source, asset.symbol))
+            .collect();
+        load_aligned(&state, &keys, body.start, body.end, caller)
+            .await?
+            .0
+    } else {
+        let series: Vec<(String, Vec<store::PriceBar>)> = body
+            .prices
+            .into_iter()
+            .map(|asset| {
+                let data = asset
+                    .data
+                    .into_iter()
+                    .filter(|bar| {
+                        body.start.is_none_or(|s| bar.date >= s)
+                            && body.end.is_none_or(|e| bar.date <= e)
+                    })
+                    .collect();
+                (asset.symbol, data)
+            })
+            .collect();
+        align(&series)
+    };
+    let catalog = std::sync::Arc::clone(&state.catalog);
+    let options = body.options;
+    let answer = blocking(move || {
+        optimize_prices(
+            &aligned.symbols,
+            &aligned.dates,
+            &aligned.prices,
+            &options,
+            &catalog,
+        )
+    })
+    .await?;
+    Ok(Json(answer))
+}
+
+/// Most assets one optimisation takes.
+const MAX_OPTIMIZED_ASSETS: usize = 50;
+
+/// `POST /portfolio/report` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"assets": [{"source": "demo", "symbol": "GOLD", "weight": 0.6}, {"source": "demo", "symbol": "WTI", "weight": 0.4}], "benchmark": {"source": "demo", "symbol": "COPPER"}, "risk_free": 0.0}))]
+pub struct ReportBody {
+    /// The assets and the range.
+    #[serde(flatten)]
+    input: PortfolioInput,
+    /// A benchmark: stored `{"source", "symbol"}` with `assets`, inline `{"symbol", "data"}`
+    /// with `prices`.
+    #[serde(default)]
+    benchmark: Option<BenchmarkInput>,
+    /// Annual risk-free rate, QuantStats' `rf`; 0 when absent.
+    #[serde(default)]
+    risk_free: f64,
+}
+
+/// QuantStats' performance report (0.0.86's definitions): every statistic of `qs.stats`, the
+/// benchmark's beside it, and the tearsheet's series and tables.
+#[utoipa::path(
+    post,
+    path = "/api/v1/portfolio/report",
+    tag = "portfolio",
+    request_body = ReportBody,
+    responses((status = 200, description = "`stats` by QuantStats name (with `greeks` against a benchmark), `undefined` statistics with why, `benchmark_stats`, and the series and tables of the tearsheet.", body = ReportAnswer)),
+)]
+pub async fn report(
+    State(state): State<AppState>,
+    Identity(caller): Identity,
+    Json(body): Json<ReportBody>,
+) -> Result<Json<ReportAnswer>, ApiError> {
+    Ok(Json(
+        compute_report(&state, body.input, body.benchmark, body.risk_free, caller).await?,
+    ))
+}
+
+/// Loads `input` and its benchmark and computes the report on the blocking pool.
+pub async fn compute_report(
+    state: &AppState,
+    input: PortfolioInput,
+    benchmark: Option<BenchmarkInput>,
+    risk_free: f64,
+    caller: market_data::anonymous_budget::Caller,
+) -> Result<ReportAnswer, crate::service::Error> {
+    let (prepared, benchmark) = prepare_with_benchmark(state, input, benchmark, caller).await?;
+    blocking(move || {
+        let mut answer = report_prices(&ReportPrices {
+            symbols: &prepared.aligned.symbols,
+            weights: &prepared.weights,
+            dates: &prepared.aligned.dates,
+            columns: &prepared.aligned.prices,
+            benchmark: benchmark
+                .as_ref()
+                .map(|(label, prices)| (label.as_str(), prices.as_slice())),
+            risk_free,
+        })?;
+        answer.origins = prepared.assets;
+        Ok(answer)
+    })
+    .await
+}
+
+/// `GET /portfolios/{id}/report` query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SavedReportQuery {
+    /// A stored series to compare with, by symbol.
+    benchmark: Option<String>,
+    /// The benchmark's source (`auto` when absent).
+    benchmark_source: Option<String>,
+    /// First date to use (inclusive).
+    start: Option<chrono::NaiveDate>,
+    /// Last date to use (inclusive).
+    end: Option<chrono::NaiveDate>,
+    /// Annual risk-free rate, QuantStats' `rf` (0 when absent).
+    risk_free: Option<f64>,
+}
+
+/// The HTML tearsheet of a saved portfolio: a self-contained page (inline SVG charts, no
+/// script) with the sections of QuantStats' `qs.reports.html`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/portfolios/{id}/report",
+    tag = "portfolios",
+    params(("id" = i64, Path, description = "The portfolio's id."), SavedReportQuery),
+    responses((status = 200, description = "The tearsheet.", content_type = "text/html", body = String)),
+)]
+pub async fn saved_report(
+    State(state): State<AppState>,
+    Identity(caller): Identity,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::extract::Query(query): axum::extract::Query<SavedReportQuery>,
+) -> Result<axum::response::Html<String>, ApiError> {
+    let portfolio = state.store.portfolio(id).await?;
+    let input = PortfolioInput {
+        assets: portfolio
+            .assets
+            .iter()
+            .map(|asset| crate::service::portfolio_risk::AssetInput {
+                source: asset.source.clone(),
+                symbol: asset.symbol.clone(),
+                weight: asset.weight,
+            })
+            .collect(),
+        prices: Vec::new(),
+        start: query.start,
+        end: query.end,
+    };
+    let benchmark = query.benchmark.map(|symbol| BenchmarkInput::Stored {
+        source: query.benchmark_source.unwrap_or_else(|| "auto".to_owned()),
+        symbol,
+    });
+    let answer = compute_report(
+        &state,
+        input,
+        benchmark,
+        query.risk_free.unwrap_or(0.0),
+        caller,
+    )
+    .await?;
+    let title = portfolio.name.clone();
+    let html = blocking(move || Ok(crate::tearsheet::render(&answer, &title))).await?;
+    Ok(axum::response::Html(html))
 }

@@ -4,9 +4,11 @@
 
 mod error;
 pub mod indicators;
+pub mod optimize;
 pub mod portfolio_risk;
 pub mod portfolios;
 pub mod prices;
+pub mod report;
 pub mod response_cache;
 
 pub use error::{Error, Problem, blocking};

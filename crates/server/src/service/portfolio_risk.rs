@@ -202,6 +202,40 @@ pub async fn prepare(
     input: PortfolioInput,
     caller: Caller,
 ) -> Result<Prepared, Error> {
+    Ok(prepare_with_benchmark(state, input, None, caller).await?.0)
+}
+
+/// A benchmark: a stored series, or one given with its prices.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum BenchmarkInput {
+    /// Inline prices, for a portfolio given as `prices`.
+    Inline {
+        /// Its label.
+        symbol: String,
+        /// Bars with at least `date` and `close`.
+        data: Vec<PriceBar>,
+    },
+    /// A stored series, for a portfolio given as `assets`.
+    Stored {
+        /// A source id, or `auto`.
+        source: String,
+        /// Our symbol.
+        symbol: String,
+    },
+}
+
+/// The benchmark's label and closes on the portfolio's shared dates.
+pub type BenchmarkPrices = Option<(String, Vec<f64>)>;
+
+/// As [`prepare`], with a benchmark joined on the same dates (the shared dates are those
+/// every asset and the benchmark have).
+pub async fn prepare_with_benchmark(
+    state: &AppState,
+    input: PortfolioInput,
+    benchmark: Option<BenchmarkInput>,
+    caller: Caller,
+) -> Result<(Prepared, BenchmarkPrices), Error> {
     let count = input.assets.len() + input.prices.len();
     if input.assets.is_empty() == input.prices.is_empty() {
         return Err(Error::invalid(
@@ -211,37 +245,62 @@ pub async fn prepare(
     if count > MAX_ASSETS {
         return Err(Error::invalid(format!("at most {MAX_ASSETS} assets")));
     }
-    let (aligned, weights, assets) = if input.prices.is_empty() {
-        let keys: Vec<(String, String)> = input
+    let has_benchmark = benchmark.is_some();
+    let (mut aligned, weights, assets) = if input.prices.is_empty() {
+        let mut keys: Vec<(String, String)> = input
             .assets
             .iter()
             .map(|a| (a.source.clone(), a.symbol.clone()))
             .collect();
+        match benchmark {
+            Some(BenchmarkInput::Stored { source, symbol }) => keys.push((source, symbol)),
+            Some(BenchmarkInput::Inline { .. }) => {
+                return Err(Error::invalid(
+                    "benchmark: a portfolio of stored `assets` takes a stored benchmark {\"source\", \"symbol\"}",
+                ));
+            }
+            None => {}
+        }
         let (aligned, origins) = load_aligned(state, &keys, input.start, input.end, caller).await?;
         let weights = input.assets.iter().map(|a| a.weight).collect();
         (aligned, weights, origins)
     } else {
         let weights = input.prices.iter().map(|a| a.weight).collect();
-        let series: Vec<(String, Vec<PriceBar>)> = input
+        let mut series: Vec<(String, Vec<PriceBar>)> = input
             .prices
             .into_iter()
-            .map(|asset| {
-                let data = asset
-                    .data
-                    .into_iter()
-                    .filter(|bar| {
-                        input.start.is_none_or(|s| bar.date >= s)
-                            && input.end.is_none_or(|e| bar.date <= e)
-                    })
-                    .collect();
-                (asset.symbol, data)
-            })
+            .map(|asset| (asset.symbol, asset.data))
             .collect();
+        match benchmark {
+            Some(BenchmarkInput::Inline { symbol, data }) => series.push((symbol, data)),
+            Some(BenchmarkInput::Stored { .. }) => {
+                return Err(Error::invalid(
+                    "benchmark: a portfolio of inline `prices` takes an inline benchmark {\"symbol\", \"data\"}",
+                ));
+            }
+            None => {}
+        }
+        for (_, data) in &mut series {
+            data.retain(|bar| {
+                input.start.is_none_or(|s| bar.date >= s) && input.end.is_none_or(|e| bar.date <= e)
+            });
+        }
         (align(&series), weights, Vec::new())
     };
-    Ok(Prepared {
-        aligned,
-        weights,
-        assets,
-    })
+    let benchmark = if has_benchmark {
+        match (aligned.symbols.pop(), aligned.prices.pop()) {
+            (Some(symbol), Some(prices)) => Some((symbol, prices)),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    Ok((
+        Prepared {
+            aligned,
+            weights,
+            assets,
+        },
+        benchmark,
+    ))
 }
