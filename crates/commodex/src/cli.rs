@@ -226,6 +226,10 @@ pub enum SimulationMethod {
     Normal,
     /// Whole historical days resampled.
     Bootstrap,
+    /// QuantStats' montecarlo: the history reshuffled, each path as long as it.
+    Shuffle,
+    /// A circular block bootstrap of the history (--block-size returns per block).
+    Block,
 }
 
 /// `commodex simulate`.
@@ -254,6 +258,17 @@ pub struct SimulateArgs {
     /// Also print the first N raw paths (JSON `paths`, cumulative returns per day).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub include_paths: usize,
+    /// Returns per block for --method block [default: 20].
+    #[arg(long, value_name = "N")]
+    pub block_size: Option<usize>,
+    /// For shuffle/block: a path is bust when its maximum drawdown is at or below this
+    /// (e.g. -0.2).
+    #[arg(long, allow_negative_numbers = true)]
+    pub bust: Option<f64>,
+    /// For shuffle/block: a path reaches the goal when its final cumulative return is at or
+    /// above this (e.g. 0.5).
+    #[arg(long, allow_negative_numbers = true)]
+    pub goal: Option<f64>,
 }
 
 /// `commodex backtest`.

@@ -718,19 +718,32 @@ fn optimize_json_has_spec_keys_weights_summing_to_one_and_bounds_met() {
     ]);
     assert!(run.success, "{}", run.stderr);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    for key in ["weights", "expected_return", "volatility", "sharpe", "frontier"] {
+    for key in [
+        "weights",
+        "expected_return",
+        "volatility",
+        "sharpe",
+        "frontier",
+    ] {
         assert!(json.get(key).is_some(), "missing key {key}");
     }
     let weights: Vec<f64> = ["GOLD", "WTI", "COPPER"]
         .iter()
         .map(|s| json["weights"][s].as_f64().unwrap())
         .collect();
-    assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{weights:?}");
-    assert!(weights.iter().all(|w| (0.1 - 1e-9..=0.6 + 1e-9).contains(w)));
+    assert!(
+        (weights.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+        "{weights:?}"
+    );
+    assert!(
+        weights
+            .iter()
+            .all(|w| (0.1 - 1e-9..=0.6 + 1e-9).contains(w))
+    );
     assert_eq!(json["frontier"].as_array().unwrap().len(), 5);
     assert_numbers_finite(&json, "");
-    let sharpe = (json["expected_return"].as_f64().unwrap() - 0.02)
-        / json["volatility"].as_f64().unwrap();
+    let sharpe =
+        (json["expected_return"].as_f64().unwrap() - 0.02) / json["volatility"].as_f64().unwrap();
     assert_same(json["sharpe"].as_f64().unwrap(), sharpe);
 
     let run = sandbox.run(&["optimize", path, "--objective", "hrp", "--format", "table"]);
@@ -746,10 +759,22 @@ fn optimize_errors_name_what_is_wrong() {
     let path = file.to_str().unwrap();
     for (extra, expected) in [
         (&["--objective", "efficient-risk"][..], "needs a target"),
-        (&["--objective", "hrp", "--bounds", "0,0.5"][..], "long only"),
-        (&["--objective", "min-volatility", "--bounds", "0.5"][..], "LO,HI"),
-        (&["--objective", "min-volatility", "--bound", "SILVER=0,1"][..], "GOLD, WTI, COPPER"),
-        (&["--objective", "min-volatility", "--bounds", "0.4,0.5"][..], "bounds"),
+        (
+            &["--objective", "hrp", "--bounds", "0,0.5"][..],
+            "long only",
+        ),
+        (
+            &["--objective", "min-volatility", "--bounds", "0.5"][..],
+            "LO,HI",
+        ),
+        (
+            &["--objective", "min-volatility", "--bound", "SILVER=0,1"][..],
+            "GOLD, WTI, COPPER",
+        ),
+        (
+            &["--objective", "min-volatility", "--bounds", "0.4,0.5"][..],
+            "bounds",
+        ),
     ] {
         let mut args = vec!["optimize", path];
         args.extend_from_slice(extra);
@@ -805,7 +830,11 @@ fn report_json_has_quantstats_names_the_benchmark_and_no_nan() {
         w * (1.0 + 0.6 * (gold[t] / gold[t - 1] - 1.0) + 0.4 * (wti[t] / wti[t - 1] - 1.0))
     });
     let comp = json["stats"]["comp"].as_f64().unwrap();
-    assert!((comp - (wealth - 1.0)).abs() < 1e-12, "{comp} vs {}", wealth - 1.0);
+    assert!(
+        (comp - (wealth - 1.0)).abs() < 1e-12,
+        "{comp} vs {}",
+        wealth - 1.0
+    );
 
     let run = sandbox.run(&["report", path, "--format", "table"]);
     assert!(run.success, "{}", run.stderr);
@@ -865,7 +894,10 @@ fn report_errors_name_what_is_wrong() {
         (&["--benchmark", "SPX"][..], "GOLD, WTI, COPPER"),
         (&["--weights", "GOLD=x"][..], "not a number"),
         (&["--risk-free", "-2"][..], "risk-free rate -2"),
-        (&["--output", "/nonexistent/dir/r.html"][..], "/nonexistent/dir"),
+        (
+            &["--output", "/nonexistent/dir/r.html"][..],
+            "/nonexistent/dir",
+        ),
     ] {
         let mut args = vec!["report", path];
         args.extend_from_slice(extra);
@@ -878,4 +910,76 @@ fn report_errors_name_what_is_wrong() {
     let run = sandbox.run(&["report", short.to_str().unwrap()]);
     assert!(!run.success);
     assert!(run.stderr.contains("at least"), "{}", run.stderr);
+}
+
+#[test]
+fn simulate_shuffle_and_block_resample_the_history_with_bust_and_goal() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.write("prices.csv", &wide_csv(200));
+    let path = file.to_str().unwrap();
+    let run = sandbox.run(&[
+        "simulate",
+        path,
+        "--weights",
+        "GOLD=0.5,WTI=0.5",
+        "--method",
+        "shuffle",
+        "--paths",
+        "300",
+        "--bust",
+        "-0.05",
+        "--goal",
+        "0",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["method"], "shuffle");
+    assert_eq!(json["sims"], 300);
+    assert_eq!(json["periods"], 199);
+    // Reordering does not change a product: every shuffled path ends where the history does.
+    let terminal = &json["terminal"];
+    assert!((terminal["max"].as_f64().unwrap() - terminal["min"].as_f64().unwrap()).abs() < 1e-12);
+    let goal = json["goal_probability"].as_f64().unwrap();
+    assert!(goal == 0.0 || goal == 1.0, "{goal}");
+    assert!((0.0..=1.0).contains(&json["bust_probability"].as_f64().unwrap()));
+
+    let run = sandbox.run(&[
+        "simulate",
+        path,
+        "--weights",
+        "GOLD=1",
+        "--method",
+        "block",
+        "--block-size",
+        "10",
+        "--paths",
+        "300",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["method"], "block");
+    assert_eq!(json["block_size"], 10);
+    assert!(
+        json["terminal"]["std"].as_f64().unwrap() > 0.0,
+        "blocks drawn with replacement vary"
+    );
+    assert!(json.get("bust_probability").is_none());
+
+    for (extra, expected) in [
+        (&["--method", "shuffle", "--horizon", "5"][..], "--horizon"),
+        (
+            &["--method", "normal", "--goal", "0.5"][..],
+            "only to --method shuffle or block",
+        ),
+        (
+            &["--method", "block", "--block-size", "0"][..],
+            "block size",
+        ),
+    ] {
+        let mut args = vec!["simulate", path, "--weights", "GOLD=1"];
+        args.extend_from_slice(extra);
+        let run = sandbox.run(&args);
+        assert!(!run.success, "{extra:?}");
+        assert!(run.stderr.contains(expected), "{extra:?}: {}", run.stderr);
+    }
 }

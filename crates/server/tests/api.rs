@@ -436,7 +436,9 @@ async fn portfolio_optimize_on_inline_prices_meets_category_bounds() {
         let mut state = seed;
         (0..250u64)
             .map(|i| {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let noise = ((state >> 33) as f64 / (1u64 << 31) as f64) - 0.5;
                 price *= 1.0 + drift + scale * noise;
                 json!({"date": common::first_day() + chrono::Days::new(i), "close": price})
@@ -460,8 +462,16 @@ async fn portfolio_optimize_on_inline_prices_meets_category_bounds() {
         .map(|s| body["weights"][s].as_f64().unwrap())
         .collect();
     assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{body}");
-    assert!(weights.iter().all(|w| (0.05 - 1e-9..=0.7 + 1e-9).contains(w)), "{body}");
-    assert!(weights[1] <= 0.2 + 1e-9, "WTI is the only energy asset: {body}");
+    assert!(
+        weights
+            .iter()
+            .all(|w| (0.05 - 1e-9..=0.7 + 1e-9).contains(w)),
+        "{body}"
+    );
+    assert!(
+        weights[1] <= 0.2 + 1e-9,
+        "WTI is the only energy asset: {body}"
+    );
     let shares: f64 = body["assets"]
         .as_array()
         .unwrap()
@@ -512,7 +522,14 @@ async fn portfolio_report_over_stored_series_beside_a_benchmark() {
         .await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    for key in ["sharpe", "sortino", "cagr", "max_drawdown", "r_squared", "treynor_ratio"] {
+    for key in [
+        "sharpe",
+        "sortino",
+        "cagr",
+        "max_drawdown",
+        "r_squared",
+        "treynor_ratio",
+    ] {
         assert!(body["stats"][key].is_number(), "stats.{key}: {body}");
     }
     assert!(body["stats"]["greeks"]["alpha"].is_number(), "{body}");
@@ -585,12 +602,65 @@ async fn a_saved_portfolio_has_an_html_tearsheet() {
             .starts_with("text/html")
     );
     let html = response.text().await.unwrap();
-    assert!(html.contains("<h1>Metals &lt;&amp; oil&gt;</h1>"), "title escaped");
+    assert!(
+        html.contains("<h1>Metals &lt;&amp; oil&gt;</h1>"),
+        "title escaped"
+    );
     assert!(html.contains("Rolling beta"), "with a benchmark");
     assert!(!html.contains("<script"));
 
     let response = app.get("/api/v1/portfolios/999999/report").await;
-    assert_error(response, 404, "not_found", "/api/v1/portfolios/999999/report").await;
+    assert_error(
+        response,
+        404,
+        "not_found",
+        "/api/v1/portfolios/999999/report",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn portfolio_simulate_reshuffles_or_block_bootstraps_the_history() {
+    let app = spawn_app().await;
+    let assets = json!([
+        {"source": "demo", "symbol": "GOLD", "weight": 0.5},
+        {"source": "demo", "symbol": "WTI", "weight": 0.5}
+    ]);
+    let response = app
+        .post_json(
+            "/api/v1/portfolio/simulate",
+            &json!({"assets": assets, "method": "shuffle", "num_simulations": 200,
+                    "bust": -0.1, "goal": 0.0}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["method"], "shuffle");
+    assert_eq!(body["sims"], 200);
+    assert!(body["max_drawdown"]["median"].is_number(), "{body}");
+    assert!(body["bust_probability"].is_number(), "{body}");
+    assert!(body["goal_probability"].is_number(), "{body}");
+    assert!(body["start"].is_string(), "{body}");
+
+    let response = app
+        .post_json(
+            "/api/v1/portfolio/simulate",
+            &json!({"assets": assets, "method": "block", "block_size": 5, "num_simulations": 100}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["block_size"], 5);
+
+    for body in [
+        json!({"assets": assets, "method": "shuffle", "time_horizon_days": 20}),
+        json!({"assets": assets, "method": "normal", "bust": -0.2}),
+        json!({"assets": assets, "method": "block", "block_size": 0}),
+        json!({"assets": assets, "method": "shuffle", "num_simulations": 10_000_000}),
+    ] {
+        let response = app.post_json("/api/v1/portfolio/simulate", &body).await;
+        assert_error(response, 400, "validation", "/api/v1/portfolio/simulate").await;
+    }
 }
 
 // ---- saved portfolios ---------------------------------------------------------------------

@@ -18,7 +18,10 @@ mod streams;
 mod summary;
 mod ziggurat_tables;
 
-pub use montecarlo::{MonteCarloConfig, MonteCarloResult, PathSummary, ResampleMethod, montecarlo};
+pub use montecarlo::{
+    MonteCarloConfig, MonteCarloResult, PathSummary, ResampleMethod, montecarlo,
+    montecarlo_portfolio, montecarlo_until,
+};
 pub use summary::{FinalReturnPercentiles, HISTOGRAM_BINS, Histogram, SimulationStatistics};
 
 use crate::AnalyticsError;

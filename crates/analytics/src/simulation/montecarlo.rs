@@ -25,9 +25,11 @@ use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::AnalyticsError;
 use crate::portfolio::stats::{mean, percentile_sorted, std_dev};
+use crate::portfolio::{AssetPrices, AssetReturns, normalize_weights};
 
 /// How the history is resampled into paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +38,7 @@ use crate::portfolio::stats::{mean, percentile_sorted, std_dev};
     derive(serde::Serialize),
     serde(rename_all = "lowercase", tag = "method")
 )]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub enum ResampleMethod {
     /// A random permutation of the history per path (QuantStats' `montecarlo`).
     Shuffle,
@@ -64,6 +67,7 @@ pub struct MonteCarloConfig {
 /// Summary of one quantity across paths, as `MonteCarloResult.stats` / `.maxdd` in QuantStats.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PathSummary {
     /// Smallest value.
     pub min: f64,
@@ -88,8 +92,10 @@ pub struct PathSummary {
 /// The outcome of a resampling Monte Carlo.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct MonteCarloResult {
-    /// How paths were drawn.
+    /// How paths were drawn: `"method": "shuffle"`, or `"block"` with its `block_size`.
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub method: ResampleMethod,
     /// Number of paths.
     pub sims: usize,
@@ -130,6 +136,16 @@ pub fn montecarlo(
     history: &[f64],
     config: &MonteCarloConfig,
 ) -> Result<MonteCarloResult, AnalyticsError> {
+    montecarlo_until(history, config, &AtomicBool::new(false))
+}
+
+/// [`montecarlo`] that gives up with [`AnalyticsError::Cancelled`] once `stop` is set (a
+/// server sets it when the client has gone), checked before each path.
+pub fn montecarlo_until(
+    history: &[f64],
+    config: &MonteCarloConfig,
+    stop: &AtomicBool,
+) -> Result<MonteCarloResult, AnalyticsError> {
     let n = history.len();
     if n < 2 {
         return Err(AnalyticsError::InsufficientData(format!(
@@ -158,6 +174,9 @@ pub fn montecarlo(
         .map_init(
             || vec![0.0; n],
             |path, i| {
+                if stop.load(Ordering::Relaxed) {
+                    return (f64::NAN, f64::NAN);
+                }
                 if i == 0 {
                     return path_outcome(history);
                 }
@@ -184,6 +203,9 @@ pub fn montecarlo(
             },
         )
         .collect();
+    if stop.load(Ordering::Relaxed) {
+        return Err(AnalyticsError::Cancelled);
+    }
     let (terminal, drawdowns): (Vec<f64>, Vec<f64>) = outcomes.into_iter().unzip();
     let share = |hits: usize| hits as f64 / config.sims as f64;
     Ok(MonteCarloResult {
@@ -199,6 +221,19 @@ pub fn montecarlo(
         terminal: summarise(terminal),
         max_drawdown: summarise(drawdowns),
     })
+}
+
+/// [`montecarlo_until`] on a weighted portfolio's history: constant weights (normalised to sum
+/// 1), rebalanced each period, on prices aligned by date.
+pub fn montecarlo_portfolio(
+    assets: &[AssetPrices<'_>],
+    weights: &[f64],
+    config: &MonteCarloConfig,
+    stop: &AtomicBool,
+) -> Result<MonteCarloResult, AnalyticsError> {
+    let weights = normalize_weights(weights, assets.len())?;
+    let history = AssetReturns::from_prices(assets)?.portfolio_returns(&weights);
+    montecarlo_until(&history, config, stop)
 }
 
 fn summarise(mut values: Vec<f64>) -> PathSummary {
@@ -285,5 +320,21 @@ mod tests {
         let (final_return, drawdown) = path_outcome(&[-0.5, 0.0]);
         assert!((final_return + 0.5).abs() < 1e-15);
         assert_eq!(drawdown, 0.0);
+    }
+
+    #[test]
+    fn a_set_stop_flag_cancels() {
+        let config = MonteCarloConfig {
+            sims: 50,
+            seed: 1,
+            method: ResampleMethod::Shuffle,
+            bust: None,
+            goal: None,
+        };
+        let stop = AtomicBool::new(true);
+        assert!(matches!(
+            montecarlo_until(&history(), &config, &stop),
+            Err(AnalyticsError::Cancelled)
+        ));
     }
 }

@@ -50,10 +50,11 @@ pub fn load_with_benchmark(
     benchmark: Option<&str>,
 ) -> anyhow::Result<(PortfolioInput, Option<(String, Vec<f64>)>)> {
     let table = ingest::read_wide(file)?;
-    let benchmark = benchmark
-        .map(|name| {
-            let name = name.trim();
-            table
+    let benchmark =
+        benchmark
+            .map(|name| {
+                let name = name.trim();
+                table
                 .symbols
                 .iter()
                 .position(|s| s == name)
@@ -64,8 +65,8 @@ pub fn load_with_benchmark(
                         table.symbols.join(", ")
                     )
                 })
-        })
-        .transpose()?;
+            })
+            .transpose()?;
     let (symbols, weights) = match weights {
         Some(text) => parse_weights(text, &table.symbols)?,
         None => {

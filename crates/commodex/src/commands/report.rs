@@ -29,7 +29,11 @@ pub struct ReportArgs {
     #[arg(long, value_name = "SYM")]
     pub benchmark: Option<String>,
     /// Annual risk-free rate, QuantStats' `rf`.
-    #[arg(long = "risk-free", default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(
+        long = "risk-free",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     pub risk_free: f64,
     /// Output format on stdout; with --output and no --format, nothing is printed.
     #[arg(long, value_enum)]
@@ -60,7 +64,10 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         risk_free: args.risk_free,
     })?;
     if let Some(path) = &args.output {
-        write_atomically(path, server::tearsheet::render(&answer, &args.title).as_bytes())?;
+        write_atomically(
+            path,
+            server::tearsheet::render(&answer, &args.title).as_bytes(),
+        )?;
         eprintln!("tearsheet written to {}", path.display());
     }
     let format = match (args.format, &args.output) {

@@ -5,16 +5,16 @@
 
 use crate::auth::Identity;
 use crate::error::ApiError;
-use crate::service::portfolio_risk::{
-    BenchmarkInput, MetricsReport, PortfolioInput, SimulationAnswer, portfolio_metrics,
-    portfolio_simulation, prepare_with_benchmark,
-};
-use crate::service::report::{ReportAnswer, ReportPrices, report_prices};
 use crate::service::blocking;
 use crate::service::optimize::{OptimizeOptions, Optimized, optimize_prices};
+use crate::service::portfolio_risk::{
+    BenchmarkInput, MetricsReport, PortfolioInput, SimulationAnswer, SimulationKind,
+    portfolio_metrics, portfolio_simulation, prepare_with_benchmark,
+};
 use crate::service::prices::{align, load_aligned};
+use crate::service::report::{ReportAnswer, ReportPrices, report_prices};
 use crate::state::AppState;
-use analytics::simulation::{SimulationConfig, SimulationMethod};
+use analytics::simulation::{MonteCarloConfig, ResampleMethod, SimulationConfig, SimulationMethod};
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
@@ -45,9 +45,19 @@ pub struct SimulateBody {
     time_horizon_days: Option<usize>,
     /// RNG seed (42 when absent): the same seed gives the same numbers.
     seed: Option<u64>,
-    /// `normal` (default) or `bootstrap`.
-    #[schema(value_type = Option<SimulationMethod>)]
+    /// `normal` (default) or `bootstrap` draw `time_horizon_days` new daily returns per path;
+    /// `shuffle` (QuantStats' `montecarlo`) and `block` (a circular block bootstrap) reorder
+    /// the history, each path as long as it.
+    #[schema(value_type = Option<String>, example = "shuffle")]
     method: Option<String>,
+    /// Returns per block for `block` (20 when absent).
+    block_size: Option<usize>,
+    /// With `shuffle` or `block`: a path is bust when its maximum drawdown is at or below this
+    /// (e.g. -0.2).
+    bust: Option<f64>,
+    /// With `shuffle` or `block`: a path reaches the goal when its final cumulative return is
+    /// at or above this (e.g. 0.5).
+    goal: Option<f64>,
     /// Raw paths to return (0 when absent).
     #[serde(default)]
     include_paths: usize,
@@ -77,33 +87,74 @@ pub async fn metrics(
     path = "/api/v1/portfolio/simulate",
     tag = "portfolio",
     request_body = SimulateBody,
-    responses((status = 200, description = "Statistics, histogram and fan-chart percentiles of the final return.", body = SimulationAnswer)),
+    responses((status = 200, description = "normal/bootstrap: statistics, histogram and fan-chart percentiles of the final return; shuffle/block: the final return and maximum drawdown across paths, with bust and goal probabilities when asked.", body = SimulationAnswer)),
 )]
 pub async fn simulate_portfolio(
     State(state): State<AppState>,
     Identity(caller): Identity,
     Json(body): Json<SimulateBody>,
 ) -> Result<Json<SimulationAnswer>, ApiError> {
-    let method = match body.method.as_deref() {
-        Some(text) => text
-            .parse::<SimulationMethod>()
-            .map_err(crate::service::Error::from)?,
-        None => SimulationMethod::Normal,
-    };
     let bounds = state.simulation;
-    let config = SimulationConfig {
-        paths: body.num_simulations.unwrap_or(bounds.default_paths),
-        horizon: body
-            .time_horizon_days
-            .unwrap_or(bounds.default_horizon_days),
-        seed: body.seed.unwrap_or(SimulationConfig::default().seed),
-        method,
-        include_paths: body.include_paths,
+    let paths = body.num_simulations.unwrap_or(bounds.default_paths);
+    let seed = body.seed.unwrap_or(SimulationConfig::default().seed);
+    let resample = match body.method.as_deref() {
+        Some("shuffle") => Some(ResampleMethod::Shuffle),
+        Some("block") => Some(ResampleMethod::Block {
+            block_size: body.block_size.unwrap_or(DEFAULT_BLOCK_SIZE),
+        }),
+        _ => None,
+    };
+    let config = match resample {
+        Some(method) => {
+            if body.time_horizon_days.is_some() || body.include_paths > 0 {
+                return Err(crate::service::Error::invalid(
+                    "time_horizon_days and include_paths do not apply to shuffle or block: \
+                     their paths are the history reordered, as long as it",
+                )
+                .into());
+            }
+            SimulationKind::Resampled(MonteCarloConfig {
+                sims: paths,
+                seed,
+                method,
+                bust: body.bust,
+                goal: body.goal,
+            })
+        }
+        None => {
+            if body.block_size.is_some() || body.bust.is_some() || body.goal.is_some() {
+                return Err(crate::service::Error::invalid(
+                    "block_size, bust and goal apply only to the shuffle and block methods",
+                )
+                .into());
+            }
+            let method = match body.method.as_deref() {
+                Some(text) => text.parse::<SimulationMethod>().map_err(|_| {
+                    crate::service::Error::invalid(format!(
+                        "unknown simulation method {text:?}: use normal, bootstrap, shuffle or block"
+                    ))
+                })?,
+                None => SimulationMethod::Normal,
+            };
+            SimulationKind::Drawn(SimulationConfig {
+                paths,
+                horizon: body
+                    .time_horizon_days
+                    .unwrap_or(bounds.default_horizon_days),
+                seed,
+                method,
+                include_paths: body.include_paths,
+            })
+        }
     };
     Ok(Json(
         portfolio_simulation(&state, body.input, config, caller).await?,
     ))
 }
+
+/// Returns per block of the `block` method when the request names none: about a trading
+/// month, long enough to keep a month's autocorrelation and volatility clusters.
+const DEFAULT_BLOCK_SIZE: usize = 20;
 
 /// A stored series to optimise over; a `weight`, if sent, is ignored.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -261,9 +261,9 @@ fn mean_variance_objective(
     options: &OptimizeOptions,
 ) -> Result<Objective, Error> {
     let target = || {
-        options.target.ok_or_else(|| {
-            Error::invalid(format!("objective {} needs a target", objective.name()))
-        })
+        options
+            .target
+            .ok_or_else(|| Error::invalid(format!("objective {} needs a target", objective.name())))
     };
     Ok(match objective {
         ObjectiveKind::MinVolatility => Objective::MinVolatility,
@@ -345,7 +345,11 @@ pub fn periods_per_year(dates: &[NaiveDate]) -> f64 {
 }
 
 fn by_symbol(symbols: &[String], weights: &[f64]) -> BTreeMap<String, f64> {
-    symbols.iter().cloned().zip(weights.iter().copied()).collect()
+    symbols
+        .iter()
+        .cloned()
+        .zip(weights.iter().copied())
+        .collect()
 }
 
 #[cfg(test)]

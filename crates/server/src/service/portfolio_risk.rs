@@ -7,7 +7,8 @@ use crate::service::{Error, blocking};
 use crate::state::AppState;
 use analytics::portfolio::{AssetReturns, PortfolioMetrics, compute_metrics};
 use analytics::simulation::{
-    SimulationConfig, SimulationMethod, SimulationResult, simulate_returns_until,
+    MonteCarloConfig, MonteCarloResult, ResampleMethod, SimulationConfig, SimulationMethod,
+    SimulationResult, montecarlo_portfolio, simulate_returns_until,
 };
 use chrono::NaiveDate;
 use market_data::anonymous_budget::Caller;
@@ -94,21 +95,54 @@ pub struct SimulationAnswer {
     assets: Vec<AssetOrigin>,
     /// The simulation's outcome.
     #[serde(flatten)]
-    result: SimulationResult,
+    result: SimulationOutcome,
+}
+
+/// What a simulation draws: new returns over a horizon, or the history reordered.
+#[derive(Debug, Clone, Copy)]
+pub enum SimulationKind {
+    /// `normal` or `bootstrap`: paths of `horizon` fresh daily returns.
+    Drawn(SimulationConfig),
+    /// `shuffle` or `block`: QuantStats' `montecarlo`, paths as long as the history.
+    Resampled(MonteCarloConfig),
+}
+
+/// The outcome of either kind.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SimulationOutcome {
+    /// Statistics, histogram and fan-chart percentiles of the final return.
+    Drawn(SimulationResult),
+    /// Final return and maximum drawdown across reordered histories, bust and goal odds.
+    Resampled(MonteCarloResult),
 }
 
 /// A Monte Carlo simulation of `input` within the configured bounds, on the blocking pool.
 pub async fn portfolio_simulation(
     state: &AppState,
     input: PortfolioInput,
-    config: SimulationConfig,
+    kind: SimulationKind,
     caller: Caller,
 ) -> Result<SimulationAnswer, Error> {
     let bounds = state.simulation;
+    if let SimulationKind::Resampled(config) = kind
+        && (config.sims == 0 || config.sims > bounds.limits.max_paths)
+    {
+        return Err(Error::invalid(format!(
+            "num_simulations {} is out of range: it must be between 1 and {}",
+            config.sims, bounds.limits.max_paths
+        )));
+    }
     let prepared = prepare(state, input, caller).await?;
-    let method_label = match config.method {
-        SimulationMethod::Normal => "normal",
-        SimulationMethod::Bootstrap => "bootstrap",
+    let method_label = match kind {
+        SimulationKind::Drawn(config) => match config.method {
+            SimulationMethod::Normal => "normal",
+            SimulationMethod::Bootstrap => "bootstrap",
+        },
+        SimulationKind::Resampled(config) => match config.method {
+            ResampleMethod::Shuffle => "shuffle",
+            ResampleMethod::Block { .. } => "block",
+        },
     };
     // Dropped with this future when the client goes away (or the request times out): the
     // simulation then stops at its next block of days instead of running to the end unseen.
@@ -116,10 +150,24 @@ pub async fn portfolio_simulation(
     let flag = Arc::clone(&stop.0);
     blocking(move || {
         let started = std::time::Instant::now();
-        let outcome =
-            AssetReturns::from_prices(&prepared.aligned.asset_prices()).and_then(|returns| {
-                simulate_returns_until(&returns, &prepared.weights, &config, &bounds.limits, &flag)
-            });
+        let assets = prepared.aligned.asset_prices();
+        let outcome = match kind {
+            SimulationKind::Drawn(config) => AssetReturns::from_prices(&assets)
+                .and_then(|returns| {
+                    simulate_returns_until(
+                        &returns,
+                        &prepared.weights,
+                        &config,
+                        &bounds.limits,
+                        &flag,
+                    )
+                })
+                .map(SimulationOutcome::Drawn),
+            SimulationKind::Resampled(config) => {
+                montecarlo_portfolio(&assets, &prepared.weights, &config, &flag)
+                    .map(SimulationOutcome::Resampled)
+            }
+        };
         metrics::histogram!("commodex_simulation_duration_seconds", "method" => method_label)
             .record(started.elapsed().as_secs_f64());
         Ok(SimulationAnswer {

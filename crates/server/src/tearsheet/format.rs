@@ -31,11 +31,31 @@ pub enum Unit {
 pub fn unit(name: &str) -> Unit {
     match name {
         "consecutive_wins" | "consecutive_losses" => Unit::Count,
-        "avg_loss" | "avg_return" | "avg_win" | "best" | "worst" | "cagr" | "comp"
-        | "conditional_value_at_risk" | "cvar" | "expected_return" | "expected_shortfall"
-        | "exposure" | "geometric_mean" | "ghpr" | "kelly_criterion" | "max_drawdown" | "rar"
-        | "risk_of_ruin" | "ror" | "ulcer_index" | "value_at_risk" | "var" | "volatility"
-        | "win_rate" | "alpha" => Unit::Percent,
+        "avg_loss"
+        | "avg_return"
+        | "avg_win"
+        | "best"
+        | "worst"
+        | "cagr"
+        | "comp"
+        | "conditional_value_at_risk"
+        | "cvar"
+        | "expected_return"
+        | "expected_shortfall"
+        | "exposure"
+        | "geometric_mean"
+        | "ghpr"
+        | "kelly_criterion"
+        | "max_drawdown"
+        | "rar"
+        | "risk_of_ruin"
+        | "ror"
+        | "ulcer_index"
+        | "value_at_risk"
+        | "var"
+        | "volatility"
+        | "win_rate"
+        | "alpha" => Unit::Percent,
         _ => Unit::Ratio,
     }
 }

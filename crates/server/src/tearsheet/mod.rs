@@ -75,7 +75,9 @@ pub fn render(answer: &ReportAnswer, title: &str) -> String {
         escape(title),
         escape(&subtitle(answer))
     );
-    html.push_str(r#"<div class="columns"><section class="metrics"><h2>Key performance metrics</h2>"#);
+    html.push_str(
+        r#"<div class="columns"><section class="metrics"><h2>Key performance metrics</h2>"#,
+    );
     key_metrics(&mut html, answer);
     html.push_str("</section><section class=\"charts\">");
 
@@ -101,14 +103,22 @@ pub fn render(answer: &ReportAnswer, title: &str) -> String {
         &line_chart("Cumulative returns", &report.dates, &lines, Scale::Percent),
     );
 
-    let years: Vec<String> = report.eoy_returns.iter().map(|y| y.year.to_string()).collect();
+    let years: Vec<String> = report
+        .eoy_returns
+        .iter()
+        .map(|y| y.year.to_string())
+        .collect();
     let mut eoy = vec![(
         "Portfolio",
         PORTFOLIO_COLOR,
         report.eoy_returns.iter().map(|y| Some(y.value)).collect(),
     )];
     if let (Some(name), Some(rows)) = (benchmark, &report.benchmark_eoy_returns) {
-        eoy.push((name, BENCHMARK_COLOR, rows.iter().map(|y| Some(y.value)).collect()));
+        eoy.push((
+            name,
+            BENCHMARK_COLOR,
+            rows.iter().map(|y| Some(y.value)).collect(),
+        ));
     }
     figure(
         &mut html,
@@ -139,9 +149,21 @@ pub fn render(answer: &ReportAnswer, title: &str) -> String {
     monthly_heatmap(&mut html, answer);
 
     for (name, values, scale) in [
-        ("Rolling volatility (6 months)", &report.rolling_volatility, Scale::Percent),
-        ("Rolling Sharpe (6 months)", &report.rolling_sharpe, Scale::Ratio),
-        ("Rolling Sortino (6 months)", &report.rolling_sortino, Scale::Ratio),
+        (
+            "Rolling volatility (6 months)",
+            &report.rolling_volatility,
+            Scale::Percent,
+        ),
+        (
+            "Rolling Sharpe (6 months)",
+            &report.rolling_sharpe,
+            Scale::Ratio,
+        ),
+        (
+            "Rolling Sortino (6 months)",
+            &report.rolling_sortino,
+            Scale::Ratio,
+        ),
     ] {
         figure(
             &mut html,
@@ -188,7 +210,12 @@ pub fn render(answer: &ReportAnswer, title: &str) -> String {
     figure(
         &mut html,
         "Distribution of monthly returns",
-        &histogram("Distribution of monthly returns", &monthly, 20, PORTFOLIO_COLOR),
+        &histogram(
+            "Distribution of monthly returns",
+            &monthly,
+            20,
+            PORTFOLIO_COLOR,
+        ),
     );
     html.push_str("<h2>Return quantiles by period</h2>");
     quantiles(&mut html, answer);
@@ -229,7 +256,8 @@ fn key_metrics(html: &mut String, answer: &ReportAnswer) {
         let _ = write!(html, "<th>{}</th>", escape(name));
     }
     html.push_str("</tr></thead><tbody>");
-    let cell = |value: Option<f64>, name: &str| value.map_or("–".to_owned(), |v| number(v, unit(name)));
+    let cell =
+        |value: Option<f64>, name: &str| value.map_or("–".to_owned(), |v| number(v, unit(name)));
     for &name in KEY_METRICS {
         let value = report.stats.values.get(name).copied();
         if value.is_none() && !report.undefined.contains_key(name) {
@@ -293,7 +321,11 @@ fn monthly_heatmap(html: &mut String, answer: &ReportAnswer) {
         let _ = write!(html, "<tr><th>{}</th>", row.year);
         for &value in &row.months {
             let strength = (value.abs() / scale).min(1.0);
-            let color = if value >= 0.0 { "31,136,61" } else { "207,34,46" };
+            let color = if value >= 0.0 {
+                "31,136,61"
+            } else {
+                "207,34,46"
+            };
             let _ = write!(
                 html,
                 r#"<td style="background:rgba({color},{:.2})">{:.2}</td>"#,
@@ -323,7 +355,11 @@ fn quantiles(html: &mut String, answer: &ReportAnswer) {
         values.sort_by(f64::total_cmp);
         let _ = write!(html, "<tr><td>{name}</td><td>{}</td>", values.len());
         for q in [0.0, 0.25, 0.5, 0.75, 1.0] {
-            let _ = write!(html, "<td>{}</td>", number(quantile(&values, q), Unit::Percent));
+            let _ = write!(
+                html,
+                "<td>{}</td>",
+                number(quantile(&values, q), Unit::Percent)
+            );
         }
         html.push_str("</tr>");
     }

@@ -56,9 +56,10 @@ pub struct Line<'a> {
 
 /// A chart of `lines` over `dates`, with a zero line when zero is in range.
 pub fn line_chart(title: &str, dates: &[Date], lines: &[Line<'_>], scale: Scale) -> String {
-    let values = lines.iter().flat_map(|l| l.values.iter().flatten().copied());
-    let Some((low, high)) = range(values.chain(lines.iter().any(|l| l.fill).then_some(0.0)))
-    else {
+    let values = lines
+        .iter()
+        .flat_map(|l| l.values.iter().flatten().copied());
+    let Some((low, high)) = range(values.chain(lines.iter().any(|l| l.fill).then_some(0.0))) else {
         return String::new();
     };
     let ticks = nice_ticks(low, high);
@@ -168,7 +169,11 @@ pub fn histogram(title: &str, values: &[f64], bins: usize, color: &str) -> Strin
     let Some((low, high)) = range(values.iter().copied()) else {
         return String::new();
     };
-    let width = if high > low { (high - low) / bins as f64 } else { 1.0 };
+    let width = if high > low {
+        (high - low) / bins as f64
+    } else {
+        1.0
+    };
     let mut counts = vec![0usize; bins];
     for &v in values {
         let bin = (((v - low) / width) as usize).min(bins - 1);
@@ -178,7 +183,12 @@ pub fn histogram(title: &str, values: &[f64], bins: usize, color: &str) -> Strin
         .map(|b| format!("{:.1}%", 100.0 * (low + width * (b as f64 + 0.5))))
         .collect();
     let heights = counts.iter().map(|&c| Some(c as f64)).collect();
-    bar_chart(title, &categories, &[("count", color, heights)], Scale::Count)
+    bar_chart(
+        title,
+        &categories,
+        &[("count", color, heights)],
+        Scale::Count,
+    )
 }
 
 fn open(title: &str) -> String {
