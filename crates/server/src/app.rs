@@ -4,7 +4,9 @@ use crate::client_limit::{self, ClientLimiter};
 use crate::error::error_envelope;
 use crate::openapi::{ApiDoc, OpenApiJson};
 use crate::request_id::{self, MakeId};
-use crate::routes::{commodities, health, indicators, portfolio, portfolios, prices, sources};
+use crate::routes::{
+    backtest, commodities, health, indicators, portfolio, portfolios, prices, sources,
+};
 use crate::state::AppState;
 use axum::Extension;
 use axum::Router;
@@ -136,6 +138,7 @@ fn documented_routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::Op
         .routes(routes!(portfolio::optimize_portfolio))
         .routes(routes!(portfolio::report))
         .routes(routes!(portfolio::saved_report))
+        .routes(routes!(backtest::run))
         .route_layer(axum::middleware::from_fn_with_state(
             state.compute.clone(),
             crate::compute_slots::limit,

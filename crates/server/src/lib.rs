@@ -28,6 +28,7 @@ mod ws;
 pub use app::ServerConfig;
 pub use auth::ApiToken;
 pub use error::{ApiError, ErrorKind};
+pub use service::backtest;
 pub use service::optimize;
 pub use service::report;
 pub use service::response_cache::ResponseCache;

@@ -663,6 +663,73 @@ async fn portfolio_simulate_reshuffles_or_block_bootstraps_the_history() {
     }
 }
 
+// ---- backtests ----------------------------------------------------------------------------
+
+#[tokio::test]
+async fn backtest_over_a_stored_series_answers_trades_equity_and_quantstats() {
+    let app = spawn_app().await;
+    let response = app
+        .post_json(
+            "/api/v1/backtest",
+            &json!({"source": "demo", "symbol": "GOLD", "entry": "rsi(5) < 45",
+                    "exit": "rsi(5) > 55", "fees": 0.001}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    let equity = body["equity"].as_array().unwrap();
+    assert_eq!(equity[0]["date"], "2024-01-01");
+    assert!(!body["trades"].as_array().unwrap().is_empty(), "{body}");
+    let stats = &body["stats"];
+    assert!(stats["total_trades"].as_u64().unwrap() > 0);
+    assert!(stats["quantstats"]["sharpe"].is_number(), "{stats}");
+    assert!(stats["quantstats"]["greeks"]["beta"].is_number(), "{stats}");
+    assert!(stats["buy_and_hold"]["sharpe"].is_number(), "{stats}");
+    // QuantStats' compounded return of the equity is the backtest's total return.
+    let comp = stats["quantstats"]["comp"].as_f64().unwrap();
+    let total = body["total_return"].as_f64().unwrap();
+    assert!(
+        (comp - total).abs() < 1e-9 * total.abs().max(1.0),
+        "{comp} vs {total}"
+    );
+}
+
+#[tokio::test]
+async fn backtest_sweeps_inline_bars_and_refuses_what_it_cannot_run() {
+    let app = spawn_app().await;
+    let data: Vec<Value> = (0..200u64)
+        .map(|i| {
+            let close = 100.0 + 10.0 * ((i as f64) * 0.3).sin() + 0.05 * i as f64;
+            json!({"date": common::first_day() + chrono::Days::new(i), "open": close - 0.2, "close": close})
+        })
+        .collect();
+    let response = app
+        .post_json(
+            "/api/v1/backtest",
+            &json!({"data": data, "entry": "rsi({p}) < {lo}", "exit": "rsi({p}) > {100-lo}",
+                    "grid": ["p=3..8", "lo=20..40"], "top": 3}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["combinations"], 6 * 21);
+    assert_eq!(body["best"].as_array().unwrap().len(), 3);
+
+    let backwards: Vec<Value> = data.iter().rev().cloned().collect();
+    for body in [
+        json!({"data": data, "entry": "rsi(14) <", "exit": "rsi(14) > 70"}),
+        json!({"data": data, "entry": "rsi(14) < 30", "exit": "rsi(14) > 70", "direction": "sideways"}),
+        json!({"data": backwards, "entry": "rsi(14) < 30", "exit": "rsi(14) > 70"}),
+        json!({"data": data, "symbol": "GOLD", "entry": "rsi(14) < 30", "exit": "rsi(14) > 70"}),
+        json!({"entry": "rsi(14) < 30", "exit": "rsi(14) > 70"}),
+        json!({"data": data, "entry": "rsi({p}) < {lo}", "exit": "rsi({p}) > 70",
+               "grid": ["p=2..500", "lo=1..100"]}),
+    ] {
+        let response = app.post_json("/api/v1/backtest", &body).await;
+        assert_error(response, 400, "validation", "/api/v1/backtest").await;
+    }
+}
+
 // ---- saved portfolios ---------------------------------------------------------------------
 
 async fn portfolios_crud_roundtrip(app: &common::TestApp) {

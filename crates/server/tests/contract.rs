@@ -22,6 +22,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/portfolio/optimize", &["post"]),
     ("/api/v1/portfolio/report", &["post"]),
     ("/api/v1/portfolios/{id}/report", &["get"]),
+    ("/api/v1/backtest", &["post"]),
     ("/api/v1/portfolios", &["get", "post"]),
     ("/api/v1/portfolios/{id}", &["get", "put", "delete"]),
     ("/api/v1/openapi.json", &["get"]),

@@ -150,6 +150,42 @@ pub fn report(input: &ReportInput<'_>) -> Result<Report, AnalyticsError> {
     })
 }
 
+/// The report's statistics alone, without its series and tables: what a backtest shows beside
+/// its trades.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct StatisticsSummary {
+    /// The statistics of the returns.
+    pub stats: Statistics,
+    /// Statistics QuantStats leaves undefined (NaN or infinite) for these returns, with why.
+    #[cfg_attr(feature = "utoipa", schema(value_type = BTreeMap<String, String>))]
+    pub undefined: BTreeMap<&'static str, String>,
+    /// The benchmark's own statistics.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(feature = "utoipa", schema(value_type = Option<BTreeMap<String, f64>>))]
+    pub benchmark_stats: Option<BTreeMap<&'static str, f64>>,
+}
+
+/// Computes [`StatisticsSummary`]: the scalars of [`report`], checked the same way.
+pub fn statistics_summary(input: &ReportInput<'_>) -> Result<StatisticsSummary, AnalyticsError> {
+    validate(input)?;
+    let mut scalars = statistics::scalar_statistics(input.returns, input.risk_free);
+    let greeks = input
+        .benchmark
+        .map(|b| statistics::benchmark_statistics(&mut scalars, input.returns, b, input.risk_free));
+    Ok(StatisticsSummary {
+        stats: Statistics {
+            values: scalars.values,
+            greeks,
+        },
+        undefined: scalars.undefined,
+        benchmark_stats: input
+            .benchmark
+            .map(|b| statistics::scalar_statistics(b, input.risk_free).values),
+    })
+}
+
 fn validate(input: &ReportInput<'_>) -> Result<(), AnalyticsError> {
     let n = input.returns.len();
     if n < MIN_RETURNS {
@@ -192,4 +228,31 @@ fn validate(input: &ReportInput<'_>) -> Result<(), AnalyticsError> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_has_the_reports_statistics() {
+        let returns: Vec<f64> = (0..300)
+            .map(|i| ((i * 37 % 101) as f64 - 48.0) * 3e-4)
+            .collect();
+        let benchmark: Vec<f64> = returns.iter().rev().map(|r| r * 0.7).collect();
+        let dates: Vec<Date> = (0..300)
+            .map(|i| Date::from_days_since_epoch(19_000 + i))
+            .collect();
+        let input = ReportInput {
+            dates: &dates,
+            returns: &returns,
+            benchmark: Some(&benchmark),
+            risk_free: 0.01,
+        };
+        let full = report(&input).unwrap();
+        let summary = statistics_summary(&input).unwrap();
+        assert_eq!(summary.stats, full.stats);
+        assert_eq!(summary.undefined, full.undefined);
+        assert_eq!(summary.benchmark_stats, full.benchmark_stats);
+    }
 }

@@ -1,5 +1,6 @@
 //! One module per resource.
 
+pub mod backtest;
 pub mod commodities;
 pub mod health;
 pub mod indicators;

@@ -57,23 +57,8 @@ pub struct IndicatorTable {
 
 /// Computes every spec over `bars` (in date order). CPU-bound: call it off the async threads.
 pub fn compute(specs: &ParsedSpecs, bars: &[PriceBar]) -> Result<IndicatorTable, Error> {
-    // A column is given to the indicators only when every bar has it; otherwise an indicator
-    // that needs it says so, rather than reading made-up values.
-    fn column(bars: &[PriceBar], pick: impl Fn(&PriceBar) -> Option<f64>) -> Option<Vec<f64>> {
-        bars.iter().map(pick).collect()
-    }
-    let open = column(bars, |b| b.open);
-    let high = column(bars, |b| b.high);
-    let low = column(bars, |b| b.low);
-    let volume = column(bars, |b| b.volume);
-    let close: Vec<f64> = bars.iter().map(|b| b.close).collect();
-    let input = Ohlcv {
-        open: open.as_deref(),
-        high: high.as_deref(),
-        low: low.as_deref(),
-        close: &close,
-        volume: volume.as_deref(),
-    };
+    let columns = Columns::from_bars(bars);
+    let input = columns.ohlcv();
     let mut indicators = BTreeMap::new();
     for (text, spec) in specs {
         let outputs = spec
@@ -91,4 +76,49 @@ pub fn compute(specs: &ParsedSpecs, bars: &[PriceBar]) -> Result<IndicatorTable,
         dates: bars.iter().map(|b| b.date).collect(),
         indicators,
     })
+}
+
+/// A series' columns as the indicators take them; a column is there only when every bar has
+/// it, so an indicator needing a missing one says so instead of reading made-up values.
+pub struct Columns {
+    /// The bars' dates, ascending.
+    pub dates: Vec<NaiveDate>,
+    /// Opens, when every bar has one.
+    pub open: Option<Vec<f64>>,
+    /// Highs, when every bar has one.
+    pub high: Option<Vec<f64>>,
+    /// Lows, when every bar has one.
+    pub low: Option<Vec<f64>>,
+    /// Closes.
+    pub close: Vec<f64>,
+    /// Volumes, when every bar has one.
+    pub volume: Option<Vec<f64>>,
+}
+
+impl Columns {
+    /// The columns of `bars` (in date order).
+    pub fn from_bars(bars: &[PriceBar]) -> Self {
+        fn column(bars: &[PriceBar], pick: impl Fn(&PriceBar) -> Option<f64>) -> Option<Vec<f64>> {
+            bars.iter().map(pick).collect()
+        }
+        Self {
+            dates: bars.iter().map(|b| b.date).collect(),
+            open: column(bars, |b| b.open),
+            high: column(bars, |b| b.high),
+            low: column(bars, |b| b.low),
+            close: bars.iter().map(|b| b.close).collect(),
+            volume: column(bars, |b| b.volume),
+        }
+    }
+
+    /// The columns borrowed as the analytics take them.
+    pub fn ohlcv(&self) -> Ohlcv<'_> {
+        Ohlcv {
+            open: self.open.as_deref(),
+            high: self.high.as_deref(),
+            low: self.low.as_deref(),
+            close: &self.close,
+            volume: self.volume.as_deref(),
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! No HTTP here (services answer [`Error`], mapped to the API's error once in
 //! `crate::error`), and no SQL in the handlers; the store does the SQL, analytics the numbers.
 
+pub mod backtest;
 mod error;
 pub mod indicators;
 pub mod optimize;
