@@ -691,7 +691,11 @@ fn indicators_list_as_json_describes_every_function_as_the_api_does() {
     assert!(run.success, "{}", run.stderr);
     let listed: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let expected = serde_json::to_value(analytics::indicators::function_infos()).unwrap();
-    assert_eq!(listed, expected);
+    let (listed_all, expected_all) = (listed.as_array().unwrap(), expected.as_array().unwrap());
+    assert_eq!(listed_all.len(), expected_all.len());
+    for (got, want) in listed_all.iter().zip(expected_all) {
+        assert_eq!(got, want);
+    }
     let apo = listed
         .as_array()
         .unwrap()

@@ -181,6 +181,11 @@ impl FromStr for IndicatorSpec {
                     }
                     let Some(&index) = numeric.get(positional) else {
                         let names: Vec<&str> = numeric.iter().map(|&i| params[i].key).collect();
+                        if names.is_empty() && params.is_empty() {
+                            return Err(invalid(format!(
+                                "{name} takes no parameters: write it bare, as {name}"
+                            )));
+                        }
                         return Err(invalid(format!(
                             "{name} takes at most {} positional parameter{} ({}), got {}",
                             numeric.len(),
@@ -361,6 +366,10 @@ impl IndicatorSpec {
     /// rows than the lookback). Errors on a missing column, a NaN inside a series (naming the
     /// row) or a high below its low.
     pub fn compute(&self, input: &Ohlcv<'_>) -> Result<Vec<Vec<f64>>, AnalyticsError> {
+        if self.definition.group == super::Group::Pattern {
+            // The whole-series kernel, several times faster than the stream run bar by bar.
+            return super::pattern::compute_spec(self, input);
+        }
         if let Some(build) = self.definition.step {
             return super::batch::run_step(self, build, input);
         }

@@ -14,6 +14,7 @@
 //! bar at a time in bounded memory.
 
 mod candle;
+mod definition;
 mod hikkake;
 mod kernel;
 mod lines;
@@ -24,8 +25,10 @@ mod stream;
 mod two;
 
 pub use candle::{CandleSetting, RangeType, settings};
+pub(crate) use definition::compute_spec;
 pub use stream::PatternStream;
 
+use super::catalog::Definition;
 use crate::AnalyticsError;
 use candle::Candles;
 use kernel::Rule;
@@ -72,6 +75,9 @@ macro_rules! patterns {
                 match self { $(Pattern::$variant => $kind,)* }
             }
         }
+
+        /// The patterns' rows of the function table, in TA-Lib's order.
+        pub(crate) static DEFINITIONS: &[Definition] = &[$(definition::row($name, $penetration),)*];
     };
 }
 

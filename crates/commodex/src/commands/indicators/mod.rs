@@ -96,7 +96,7 @@ fn check_columns(requested: &[Requested], has: KeepColumns, file: &Path) -> anyh
         ];
         if let Some((_, column)) = missing.iter().find(|(absent, _)| *absent) {
             bail!(
-                "indicator '{label}' needs a {column} column, which {} does not have \
+                "indicator '{label}' needs the {column} column, which {} does not have \
                  (it needs an OHLC file such as Yahoo's Date,Open,High,Low,Close,Adj Close,Volume)",
                 file.display()
             );
