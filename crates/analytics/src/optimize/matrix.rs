@@ -132,43 +132,63 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// Solves `A x = b` for a symmetric positive definite `A` (row-major) by Cholesky; `None` when
 /// `A` is not positive definite.
 pub(crate) fn solve_positive_definite(matrix: &[f64], rhs: &[f64]) -> Option<Vec<f64>> {
-    let n = rhs.len();
-    let mut lower = vec![0.0; n * n];
-    for j in 0..n {
-        let mut pivot = matrix[j * n + j];
-        for k in 0..j {
-            pivot -= lower[j * n + k] * lower[j * n + k];
-        }
-        if pivot <= 0.0 || !pivot.is_finite() {
-            return None;
-        }
-        let root = pivot.sqrt();
-        lower[j * n + j] = root;
-        for i in j + 1..n {
-            let mut value = matrix[i * n + j];
+    Some(Cholesky::factor(matrix, rhs.len())?.solve(rhs))
+}
+
+/// The Cholesky factor `L` (`A = L Lᵀ`) of a symmetric positive definite matrix, to solve
+/// several right-hand sides with one factorisation.
+pub(crate) struct Cholesky {
+    size: usize,
+    lower: Vec<f64>,
+}
+
+impl Cholesky {
+    /// Factors the `size × size` row-major `matrix`; `None` when it is not positive definite.
+    pub(crate) fn factor(matrix: &[f64], size: usize) -> Option<Self> {
+        let n = size;
+        let mut lower = vec![0.0; n * n];
+        for j in 0..n {
+            let mut pivot = matrix[j * n + j];
             for k in 0..j {
-                value -= lower[i * n + k] * lower[j * n + k];
+                pivot -= lower[j * n + k] * lower[j * n + k];
             }
-            lower[i * n + j] = value / root;
+            if pivot <= 0.0 || !pivot.is_finite() {
+                return None;
+            }
+            let root = pivot.sqrt();
+            lower[j * n + j] = root;
+            for i in j + 1..n {
+                let mut value = matrix[i * n + j];
+                for k in 0..j {
+                    value -= lower[i * n + k] * lower[j * n + k];
+                }
+                lower[i * n + j] = value / root;
+            }
         }
+        Some(Self { size, lower })
     }
-    let mut y = vec![0.0; n];
-    for i in 0..n {
-        let mut value = rhs[i];
-        for k in 0..i {
-            value -= lower[i * n + k] * y[k];
+
+    /// `x` with `A x = rhs`.
+    pub(crate) fn solve(&self, rhs: &[f64]) -> Vec<f64> {
+        let (n, lower) = (self.size, &self.lower);
+        let mut y = vec![0.0; n];
+        for i in 0..n {
+            let mut value = rhs[i];
+            for k in 0..i {
+                value -= lower[i * n + k] * y[k];
+            }
+            y[i] = value / lower[i * n + i];
         }
-        y[i] = value / lower[i * n + i];
-    }
-    let mut x = vec![0.0; n];
-    for i in (0..n).rev() {
-        let mut value = y[i];
-        for k in i + 1..n {
-            value -= lower[k * n + i] * x[k];
+        let mut x = vec![0.0; n];
+        for i in (0..n).rev() {
+            let mut value = y[i];
+            for k in i + 1..n {
+                value -= lower[k * n + i] * x[k];
+            }
+            x[i] = value / lower[i * n + i];
         }
-        x[i] = value / lower[i * n + i];
+        x
     }
-    Some(x)
 }
 
 #[cfg(test)]

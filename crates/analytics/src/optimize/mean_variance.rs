@@ -17,6 +17,7 @@
 use crate::AnalyticsError;
 
 use super::constraints::{WeightConstraints, number};
+use super::frontier_path::BoxProblem;
 use super::matrix::{CovarianceMatrix, dot};
 use super::qp::{QuadraticProgram, Row};
 
@@ -157,7 +158,8 @@ impl<'a> MeanVariance<'a> {
                 "a frontier needs at least 2 points, got {points}"
             )));
         }
-        let lowest = dot(&self.min_volatility(self.l2_gamma)?, self.expected_returns);
+        let start = self.min_volatility(self.l2_gamma)?;
+        let lowest = dot(&start, self.expected_returns);
         let (_, highest) = self.max_return()?;
         // The 1e-4 margin keeps the last point off the vertex where only one portfolio is
         // feasible; a frontier narrower than that spans the whole interval instead.
@@ -167,21 +169,53 @@ impl<'a> MeanVariance<'a> {
             highest
         };
         let step = (top - lowest) / (points - 1) as f64;
-        (0..points)
+        let targets: Vec<f64> = (0..points)
             .map(|k| {
-                let target = if k + 1 == points {
+                if k + 1 == points {
                     top
                 } else {
                     lowest + step * k as f64
-                };
-                let weights = self.efficient_return(target)?;
-                Ok(FrontierPoint {
-                    expected_return: dot(&weights, self.expected_returns),
-                    volatility: self.covariance.quadratic_form(&weights).max(0.0).sqrt(),
-                    weights,
-                })
+                }
             })
+            .collect();
+        let point = |weights: Vec<f64>| FrontierPoint {
+            expected_return: dot(&weights, self.expected_returns),
+            volatility: self.covariance.quadratic_form(&weights).max(0.0).sqrt(),
+            weights,
+        };
+        // With bounds only, the critical line gives every point exactly in a few linear
+        // solves; otherwise (groups), or if the trace cannot be exact, one solve per point.
+        if self.constraints.groups().is_empty()
+            && let Some(traced) = self.trace(&start, &targets)
+        {
+            return traced
+                .into_iter()
+                .map(|weights| Ok(point(self.finish(weights)?)))
+                .collect();
+        }
+        targets
+            .iter()
+            .map(|&target| Ok(point(self.efficient_return(target)?)))
             .collect()
+    }
+
+    /// The frontier's weights at `targets` by the critical line from `start`.
+    fn trace(&self, start: &[f64], targets: &[f64]) -> Option<Vec<Vec<f64>>> {
+        let n = self.covariance.size();
+        let mut quadratic = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                quadratic[i * n + j] = 2.0 * self.covariance.get(i, j);
+            }
+            quadratic[i * n + i] += 2.0 * self.l2_gamma;
+        }
+        BoxProblem {
+            quadratic: &quadratic,
+            returns: self.expected_returns,
+            lower: self.constraints.lower(),
+            upper: self.constraints.upper(),
+        }
+        .trace(start, targets)
     }
 
     fn min_volatility(&self, gamma: f64) -> Result<Vec<f64>, AnalyticsError> {
@@ -391,5 +425,92 @@ fn check_finite(what: &str, value: f64) -> Result<(), AnalyticsError> {
         Err(AnalyticsError::InvalidParameter(format!(
             "the {what} must be a finite number"
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// xorshift64*, uniform in [0, 1).
+    fn uniform(state: &mut u64) -> f64 {
+        *state ^= *state >> 12;
+        *state ^= *state << 25;
+        *state ^= *state >> 27;
+        (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A factor-model covariance `B Bᵀ + D` and spread-out expected returns.
+    fn problem(state: &mut u64, n: usize) -> (Vec<f64>, CovarianceMatrix) {
+        let factors = 3;
+        let loadings: Vec<f64> = (0..n * factors).map(|_| uniform(state) * 0.3).collect();
+        let mut values = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                values[i * n + j] = (0..factors)
+                    .map(|f| loadings[i * factors + f] * loadings[j * factors + f])
+                    .sum::<f64>();
+            }
+            values[i * n + i] += 0.01 + 0.05 * uniform(state);
+        }
+        let mu = (0..n).map(|_| uniform(state) * 0.3 - 0.05).collect();
+        (mu, CovarianceMatrix::from_row_major(n, values))
+    }
+
+    #[test]
+    fn the_traced_frontier_is_the_solved_one_and_never_worse() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut traced_count = 0;
+        for case in 0..24 {
+            let n = 3 + case % 12;
+            let (mu, cov) = problem(&mut state, n);
+            let names: Vec<String> = (0..n).map(|i| format!("A{i}")).collect();
+            let mut constraints = WeightConstraints::long_only(&names);
+            if case % 3 == 1 {
+                constraints = constraints.with_bounds(0.0, 0.4).unwrap();
+            }
+            if case % 3 == 2 {
+                constraints = constraints
+                    .with_bounds(-0.2, 0.6)
+                    .unwrap()
+                    .with_asset_bounds("A0", 0.05, 0.3)
+                    .unwrap();
+            }
+            let gamma = if case % 4 == 3 { 0.1 } else { 0.0 };
+            let problem = MeanVariance::new(&mu, &cov, &constraints, gamma).unwrap();
+            let start = problem.min_volatility(gamma).unwrap();
+            let lowest = dot(&start, &mu);
+            let (_, highest) = problem.max_return().unwrap();
+            let top = highest - 1e-4;
+            if top <= lowest {
+                continue;
+            }
+            let targets: Vec<f64> = (0..20)
+                .map(|k| lowest + (top - lowest) * k as f64 / 19.0)
+                .collect();
+            let Some(traced) = problem.trace(&start, &targets) else {
+                continue;
+            };
+            traced_count += 1;
+            let objective =
+                |w: &[f64]| cov.quadratic_form(w) + gamma * w.iter().map(|x| x * x).sum::<f64>();
+            for (weights, &target) in traced.iter().zip(&targets) {
+                let solved = problem.efficient_return(target).unwrap();
+                assert!(constraints.violation(weights) <= 1e-9, "case {case}");
+                assert!(
+                    objective(weights) <= objective(&solved) + 1e-9,
+                    "case {case} at {target}: traced {} > solved {}",
+                    objective(weights),
+                    objective(&solved)
+                );
+                for (a, b) in weights.iter().zip(&solved) {
+                    assert!((a - b).abs() < 1e-5, "case {case} at {target}: {a} vs {b}");
+                }
+            }
+        }
+        assert!(
+            traced_count >= 20,
+            "the trace gave up too often: {traced_count} of 24"
+        );
     }
 }

@@ -12,6 +12,7 @@
 
 mod constraints;
 mod estimate;
+mod frontier_path;
 mod hrp;
 mod matrix;
 mod mean_variance;
