@@ -16,6 +16,7 @@ pub mod price_loader;
 pub mod prices;
 pub mod redact;
 mod sqlite_bulk;
+pub mod staged_import;
 #[cfg(feature = "testing")]
 pub mod testing;
 

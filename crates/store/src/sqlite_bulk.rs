@@ -44,9 +44,39 @@ pub(crate) enum OnConflict {
     Update,
 }
 
-/// Inserts `rows` (index into `keys`, bar) and returns the number of rows written.
+/// The table rows go into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Table {
+    /// `prices`.
+    Prices,
+    /// An import's staging table (`temp.import_prices`, see `staged_import.rs`).
+    Staging,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Prices => "prices",
+            Table::Staging => "temp.import_prices",
+        }
+    }
+}
+
+/// Inserts `rows` (index into `keys`, bar) into `prices` and returns the number of rows
+/// written.
 pub(crate) async fn write_rows(
     connection: &mut SqliteConnection,
+    keys: &[SeriesKey],
+    rows: &[(usize, PriceBar)],
+    on_conflict: OnConflict,
+) -> Result<u64> {
+    write_rows_into(connection, Table::Prices, keys, rows, on_conflict).await
+}
+
+/// [`write_rows`] into `table`.
+pub(crate) async fn write_rows_into(
+    connection: &mut SqliteConnection,
+    table: Table,
     keys: &[SeriesKey],
     rows: &[(usize, PriceBar)],
     on_conflict: OnConflict,
@@ -67,7 +97,7 @@ pub(crate) async fn write_rows(
         } else {
             None
         };
-        let sql = statement(shape, chunk.len(), on_conflict, shared);
+        let sql = statement(table, shape, chunk.len(), on_conflict, shared);
         let mut arguments = SqliteArguments::default();
         Arguments::reserve(&mut arguments, chunk.len() * shape.parameters_per_row(), 0);
         for (index, bar) in chunk {
@@ -98,17 +128,20 @@ pub(crate) async fn write_rows(
 
 /// The SQL of a statement; those of full chunks are made once per process.
 fn statement(
+    table: Table,
     shape: Shape,
     rows: usize,
     on_conflict: OnConflict,
     shared: Option<(&str, &str)>,
 ) -> Arc<str> {
-    type Statements = Mutex<HashMap<(Shape, OnConflict, Option<(String, String)>), Arc<str>>>;
+    type Statements =
+        Mutex<HashMap<(Table, Shape, OnConflict, Option<(String, String)>), Arc<str>>>;
     static FULL: LazyLock<Statements> = LazyLock::new(Statements::default);
     if rows != shape.rows_per_statement() {
-        return Arc::from(shape.sql(rows, on_conflict, shared));
+        return Arc::from(shape.sql(table, rows, on_conflict, shared));
     }
     let key = (
+        table,
         shape,
         on_conflict,
         shared.map(|(source, interval)| (source.to_string(), interval.to_string())),
@@ -116,7 +149,7 @@ fn statement(
     let mut full = FULL.lock().unwrap_or_else(PoisonError::into_inner);
     Arc::clone(
         full.entry(key)
-            .or_insert_with(|| Arc::from(shape.sql(rows, on_conflict, shared))),
+            .or_insert_with(|| Arc::from(shape.sql(table, rows, on_conflict, shared))),
     )
 }
 
@@ -175,9 +208,17 @@ impl Shape {
 
     /// `INSERT ... VALUES (...), ...` for `rows` rows, with the `shared` source and interval
     /// as literals (when the shape shares them) and every other value a plain `?`.
-    fn sql(self, rows: usize, on_conflict: OnConflict, shared: Option<(&str, &str)>) -> String {
+    fn sql(
+        self,
+        table: Table,
+        rows: usize,
+        on_conflict: OnConflict,
+        shared: Option<(&str, &str)>,
+    ) -> String {
         let mut sql = String::with_capacity(200 + rows * 40);
-        sql.push_str("INSERT INTO prices (source, interval, symbol, date, close");
+        sql.push_str("INSERT INTO ");
+        sql.push_str(table.name());
+        sql.push_str(" (source, interval, symbol, date, close");
         if self.full {
             sql.push_str(", open, high, low, volume");
         }
@@ -302,14 +343,19 @@ mod tests {
             }
         );
         assert_eq!(
-            shape.sql(2, OnConflict::Fail, Some(("csv", "daily"))),
+            shape.sql(Table::Prices, 2, OnConflict::Fail, Some(("csv", "daily"))),
             "INSERT INTO prices (source, interval, symbol, date, close) VALUES \
              ('csv','daily',?,?,?),('csv','daily',?,?,?)"
         );
         // A quote in a source cannot end the literal.
         assert!(
             shape
-                .sql(1, OnConflict::Fail, Some(("o'hare", "daily")))
+                .sql(
+                    Table::Prices,
+                    1,
+                    OnConflict::Fail,
+                    Some(("o'hare", "daily"))
+                )
                 .contains("('o''hare','daily',?,?,?)")
         );
         assert_eq!(shape.rows_per_statement(), MAX_ROWS);
@@ -332,7 +378,7 @@ mod tests {
                 full: true
             }
         );
-        let sql = shape.sql(1, OnConflict::Update, None);
+        let sql = shape.sql(Table::Prices, 1, OnConflict::Update, None);
         assert!(
             sql.starts_with(
                 "INSERT INTO prices (source, interval, symbol, date, close, open, high, low, \

@@ -561,3 +561,79 @@ async fn copy_into_a_series_with_rows_fails_rather_than_overwriting() {
     assert_eq!(read, vec![bar("2024-01-01", 1.0)]);
     db.finish().await;
 }
+
+// ---- SQLite's staged imports -----------------------------------------------------------------
+
+/// While an import stages its rows, another writer goes on at once; the import's rows appear
+/// only when it commits, all of them.
+#[tokio::test]
+async fn a_staging_import_does_not_hold_the_write_lock() {
+    let db = TestDb::sqlite().await;
+    let store = &db.store;
+    let mut staged = store
+        .stage_import(&[gold()])
+        .await
+        .unwrap()
+        .expect("SQLite stages imports");
+    let rows: Vec<(usize, PriceBar)> = (0..20_000)
+        .map(|i| {
+            let date = day("1970-01-01") + chrono::Days::new(i);
+            (0, PriceBar::close_only(date, 1.0 + i as f64))
+        })
+        .collect();
+    staged.write(&rows).await.unwrap();
+    let other = store.clone();
+    let written = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        other.upsert_series(&silver(), &[bar("2024-01-01", 2.0)]),
+    )
+    .await
+    .expect("the other writer did not wait for the staging import")
+    .unwrap();
+    assert_eq!(written.new, 1);
+    assert!(store.prices(&gold(), None, None).await.unwrap().is_empty());
+
+    assert_eq!(staged.staged(), 20_000);
+    let mut tx = staged.begin().await.unwrap();
+    assert_eq!(tx.insert_staged(true).await.unwrap(), 20_000);
+    tx.commit().await.unwrap();
+    let stored = store.prices(&gold(), None, None).await.unwrap();
+    assert_eq!(stored.len(), 20_000);
+    assert_eq!(stored[19_999].close, 20_000.0);
+    db.finish().await;
+}
+
+/// A staged import into stored series upserts: changed rows update, equal ones stay; an
+/// import given up before `begin` leaves nothing, and the next one starts clean.
+#[tokio::test]
+async fn a_staged_import_upserts_and_an_abandoned_one_leaves_nothing() {
+    let db = TestDb::sqlite().await;
+    let store = &db.store;
+    store
+        .upsert_series(&gold(), &[bar("2024-01-01", 1.0), bar("2024-01-02", 2.0)])
+        .await
+        .unwrap();
+    let mut abandoned = store.stage_import(&[gold()]).await.unwrap().unwrap();
+    abandoned
+        .write(&[(0, bar("2024-01-03", 9.0))])
+        .await
+        .unwrap();
+    drop(abandoned);
+    assert_eq!(store.prices(&gold(), None, None).await.unwrap().len(), 2);
+
+    let mut staged = store.stage_import(&[gold()]).await.unwrap().unwrap();
+    staged
+        .write(&[(0, bar("2024-01-02", 2.5)), (0, bar("2024-01-01", 1.0))])
+        .await
+        .unwrap();
+    let mut tx = staged.begin().await.unwrap();
+    assert_eq!(tx.insert_staged(false).await.unwrap(), 1, "one row changed");
+    tx.commit().await.unwrap();
+    let stored = store.prices(&gold(), None, None).await.unwrap();
+    assert_eq!(
+        stored.iter().map(|b| b.close).collect::<Vec<_>>(),
+        [1.0, 2.5]
+    );
+    assert!(store.stage_import(&[gold()]).await.unwrap().is_some());
+    db.finish().await;
+}

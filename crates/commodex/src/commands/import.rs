@@ -106,7 +106,6 @@ async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportSummar
     // The first batch decides the interval (from the spacing of its dates) before any write.
     let mut first = Vec::with_capacity(BATCH_BARS);
     reader.next_batch(&mut first, BATCH_BARS)?;
-    let expected_rows = expected_rows(first.len(), counter.get(), total_bytes);
     let interval = ingest::infer_interval(
         first
             .iter()
@@ -143,34 +142,60 @@ async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportSummar
         }
     });
 
-    let mut tx = store.begin().await?;
-    let mut before = 0;
-    for key in &keys {
-        before += tx.count_series(key).await?;
-    }
-    // Into empty series every row is new: PostgreSQL can then stream them with COPY, and no
-    // second count is needed.
-    let fresh = before == 0;
-    let mut loader = tx.sized_price_loader(&keys, fresh, expected_rows).await?;
-    let fed = feed(&mut loader, &mut receiver, &progress, &counter).await;
-    let (summary, submitted) = match fed {
-        Ok(fed) => fed,
-        Err(error) => {
-            loader.abort("the import failed").await;
-            return Err(error);
-        }
+    // SQLite stages the rows outside the write lock and moves them in at the end, so other
+    // writers wait only for that; PostgreSQL writes through its transaction from the start.
+    let mut locked_since = None;
+    let (mut tx, summary, submitted, before, affected, fresh) =
+        if let Some(mut staged) = store.stage_import(&keys).await? {
+            let (summary, submitted) = feed(
+                &mut Sink::Staged(&mut staged),
+                &mut receiver,
+                &progress,
+                &counter,
+            )
+            .await?;
+            parser.await.context("the file reader failed")?;
+            if submitted == 0 {
+                bail!("{}: no prices to import", args.file.display());
+            }
+            let mut tx = staged.begin().await?;
+            locked_since = Some(std::time::Instant::now());
+            let before = count(&mut tx, &keys).await?;
+            let affected = tx.insert_staged(before == 0).await?;
+            (tx, summary, submitted, before, affected, before == 0)
+        } else {
+            let mut tx = store.begin().await?;
+            let before = count(&mut tx, &keys).await?;
+            // Into empty series every row is new: PostgreSQL can then stream them with COPY,
+            // and no second count is needed.
+            let fresh = before == 0;
+            let mut loader = tx.price_loader(&keys, fresh).await?;
+            let fed = feed(
+                &mut Sink::Loader(&mut loader),
+                &mut receiver,
+                &progress,
+                &counter,
+            )
+            .await;
+            let (summary, submitted) = match fed {
+                Ok(fed) => fed,
+                Err(error) => {
+                    loader.abort("the import failed").await;
+                    return Err(error);
+                }
+            };
+            let affected = loader.finish().await?;
+            parser.await.context("the file reader failed")?;
+            if submitted == 0 {
+                bail!("{}: no prices to import", args.file.display());
+            }
+            (tx, summary, submitted, before, affected, fresh)
+        };
+    let after = if fresh {
+        affected
+    } else {
+        count(&mut tx, &keys).await?
     };
-    let affected = loader.finish().await?;
-    parser.await.context("the file reader failed")?;
-    if submitted == 0 {
-        bail!("{}: no prices to import", args.file.display());
-    }
-    let mut after = if fresh { affected } else { 0 };
-    if !fresh {
-        for key in &keys {
-            after += tx.count_series(key).await?;
-        }
-    }
     let counts = UpsertCounts::from_counts(submitted, before, after, affected);
     let skipped = summary.series.iter().map(|s| s.skipped).sum();
     let duplicates = summary.series.iter().map(|s| s.duplicates).sum();
@@ -187,6 +212,13 @@ async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportSummar
     })
     .await?;
     tx.commit().await?;
+    if let Some(since) = locked_since {
+        tracing::info!(
+            seconds = since.elapsed().as_secs_f64(),
+            rows = submitted,
+            "the import held the database's write lock"
+        );
+    }
     progress.finish_and_clear();
     Ok(ImportSummary {
         symbols,
@@ -198,10 +230,34 @@ async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportSummar
     })
 }
 
-/// Hands every batch from the parser to the loader; returns the parser's summary and the
+/// Rows stored by `keys` in `tx`'s view of the database.
+async fn count(tx: &mut store::StoreTx, keys: &[SeriesKey]) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for key in keys {
+        total += tx.count_series(key).await?;
+    }
+    Ok(total)
+}
+
+/// Where an import's rows go: a loader inside the import's transaction, or SQLite's staging.
+enum Sink<'a, 't> {
+    Loader(&'a mut PriceLoader<'t>),
+    Staged(&'a mut store::staged_import::StagedImport),
+}
+
+impl Sink<'_, '_> {
+    async fn write(&mut self, rows: &[(usize, store::PriceBar)]) -> store::Result<()> {
+        match self {
+            Sink::Loader(loader) => loader.write(rows).await,
+            Sink::Staged(staged) => staged.write(rows).await,
+        }
+    }
+}
+
+/// Hands every batch from the parser to the sink; returns the parser's summary and the
 /// number of rows written.
 async fn feed(
-    loader: &mut PriceLoader<'_>,
+    loader: &mut Sink<'_, '_>,
     receiver: &mut tokio::sync::mpsc::Receiver<Message>,
     progress: &ProgressBar,
     counter: &ingest::ByteCounter,
@@ -245,16 +301,6 @@ fn symbols_for(reader: &PriceReader, args: &ImportArgs) -> anyhow::Result<Vec<St
             Ok(vec![symbol])
         }
     }
-}
-
-/// The rows a file of `total_bytes` holds if the rest is like its first `rows` rows, read from
-/// its first `bytes_read` bytes (the store chooses how to load by it).
-fn expected_rows(rows: usize, bytes_read: u64, total_bytes: u64) -> u64 {
-    if bytes_read == 0 {
-        return rows as u64;
-    }
-    let estimate = rows as u128 * u128::from(total_bytes) / u128::from(bytes_read);
-    u64::try_from(estimate).unwrap_or(u64::MAX).max(rows as u64)
 }
 
 fn progress_bar(total_bytes: u64) -> ProgressBar {
