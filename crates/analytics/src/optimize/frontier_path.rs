@@ -86,10 +86,9 @@ impl BoxProblem<'_> {
                     return None;
                 }
             }
-            for i in 0..n {
-                let (a, b) = segment.multiplier[i];
+            for (side, &(a, b)) in sides.iter().zip(&segment.multiplier) {
                 let g = a + b * r;
-                let wrong = match sides[i] {
+                let wrong = match side {
                     Side::Free => false,
                     Side::Lower => g < -1e-7 * scale,
                     Side::Upper => g > 1e-7 * scale,
@@ -188,7 +187,8 @@ impl BoxProblem<'_> {
         let held_return: f64 = (0..n).map(|i| held(i) * self.returns[i]).sum();
         let (a11, a12, a22) = (dot(&ones, &x1), dot(&ones, &xm), dot(&mu, &xm));
         let det = a11 * a22 - a12 * a12;
-        if !(det > 1e-12 * (a11 * a22).abs()) {
+        // NaN (a singular block gone through) fails this test too.
+        if det.is_nan() || det <= 1e-12 * (a11 * a22).abs() {
             return None;
         }
         // Right-hand sides as c + d·r.

@@ -29,6 +29,9 @@ impl PortfolioInput {
     }
 }
 
+/// A benchmark column's symbol and closes on the portfolio's dates, when one was asked for.
+pub type Benchmark = Option<(String, Vec<f64>)>;
+
 /// Dates and columns of the chosen assets.
 struct Common {
     dates: Vec<NaiveDate>,
@@ -48,7 +51,7 @@ pub fn load_with_benchmark(
     file: &Path,
     weights: Option<&str>,
     benchmark: Option<&str>,
-) -> anyhow::Result<(PortfolioInput, Option<(String, Vec<f64>)>)> {
+) -> anyhow::Result<(PortfolioInput, Benchmark)> {
     let table = ingest::read_wide(file)?;
     let benchmark =
         benchmark
