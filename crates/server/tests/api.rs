@@ -436,7 +436,9 @@ async fn portfolio_optimize_on_inline_prices_meets_category_bounds() {
         let mut state = seed;
         (0..250u64)
             .map(|i| {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let noise = ((state >> 33) as f64 / (1u64 << 31) as f64) - 0.5;
                 price *= 1.0 + drift + scale * noise;
                 json!({"date": common::first_day() + chrono::Days::new(i), "close": price})
@@ -450,7 +452,8 @@ async fn portfolio_optimize_on_inline_prices_meets_category_bounds() {
             {"symbol": "COPPER", "data": walk(3, 0.0006, 0.03)}
         ],
         "objective": "max-sharpe", "bounds": [0.05, 0.7],
-        "categories": {"energy": [0.0, 0.2]}, "frontier": 6
+        "categories": {"energy": [0.0, 0.2]}, "frontier": 6,
+        "current_weights": {"GOLD": 0.5, "WTI": 0.3, "COPPER": 0.2}
     });
     let response = app.post_json("/api/v1/portfolio/optimize", &body).await;
     assert_eq!(response.status(), 200);
@@ -460,8 +463,16 @@ async fn portfolio_optimize_on_inline_prices_meets_category_bounds() {
         .map(|s| body["weights"][s].as_f64().unwrap())
         .collect();
     assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{body}");
-    assert!(weights.iter().all(|w| (0.05 - 1e-9..=0.7 + 1e-9).contains(w)), "{body}");
-    assert!(weights[1] <= 0.2 + 1e-9, "WTI is the only energy asset: {body}");
+    assert!(
+        weights
+            .iter()
+            .all(|w| (0.05 - 1e-9..=0.7 + 1e-9).contains(w)),
+        "{body}"
+    );
+    assert!(
+        weights[1] <= 0.2 + 1e-9,
+        "WTI is the only energy asset: {body}"
+    );
     let shares: f64 = body["assets"]
         .as_array()
         .unwrap()
@@ -477,6 +488,46 @@ async fn portfolio_optimize_on_inline_prices_meets_category_bounds() {
         .map(|p| p["sharpe"].as_f64().unwrap())
         .fold(f64::NEG_INFINITY, f64::max);
     assert!(body["sharpe"].as_f64().unwrap() >= best - 1e-6, "{body}");
+    // Each asset's own volatility, for the risk/return chart: the noisiest walk is WTI.
+    let volatility = |symbol: &str| {
+        body["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["symbol"] == symbol)
+            .and_then(|a| a["volatility"].as_f64())
+            .unwrap()
+    };
+    for symbol in ["GOLD", "WTI", "COPPER"] {
+        assert!(volatility(symbol) > 0.0, "{symbol}: {body}");
+    }
+    assert!(volatility("WTI") > volatility("GOLD"), "{body}");
+    // The weights held today, measured with the same estimators.
+    let current = &body["current"];
+    let held = [("GOLD", 0.5), ("WTI", 0.3), ("COPPER", 0.2)];
+    let held_return: f64 = held
+        .iter()
+        .map(|(symbol, w)| {
+            let asset = body["assets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["symbol"] == *symbol);
+            w * asset.unwrap()["expected_return"].as_f64().unwrap()
+        })
+        .sum();
+    let current_return = current["expected_return"].as_f64().unwrap();
+    let current_volatility = current["volatility"].as_f64().unwrap();
+    assert!((current_return - held_return).abs() < 1e-12, "{body}");
+    assert!(current_volatility > 0.0, "{body}");
+    // Mixing never adds risk: at most the weighted sum of the assets' volatilities.
+    let weighted: f64 = held.iter().map(|(symbol, w)| w * volatility(symbol)).sum();
+    assert!(current_volatility <= weighted + 1e-12, "{body}");
+    let sharpe = (current_return - 0.02) / current_volatility;
+    assert!(
+        (current["sharpe"].as_f64().unwrap() - sharpe).abs() < 1e-9,
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -490,6 +541,7 @@ async fn portfolio_optimize_rejects_what_it_cannot_answer() {
         json!({"assets": two, "objective": "efficient-return", "target": 50.0}),
         json!({"assets": two, "objective": "min-volatility", "asset_bounds": {"SILVER": [0.0, 1.0]}}),
         json!({"assets": two, "objective": "min-volatility", "frontier": 100000}),
+        json!({"assets": two, "objective": "min-volatility", "current_weights": {"SILVER": 1.0}}),
         json!({"assets": [{"source": "demo", "symbol": "GOLD"}], "objective": "min-volatility"}),
     ] {
         let response = app.post_json("/api/v1/portfolio/optimize", &body).await;
@@ -512,7 +564,14 @@ async fn portfolio_report_over_stored_series_beside_a_benchmark() {
         .await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    for key in ["sharpe", "sortino", "cagr", "max_drawdown", "r_squared", "treynor_ratio"] {
+    for key in [
+        "sharpe",
+        "sortino",
+        "cagr",
+        "max_drawdown",
+        "r_squared",
+        "treynor_ratio",
+    ] {
         assert!(body["stats"][key].is_number(), "stats.{key}: {body}");
     }
     assert!(body["stats"]["greeks"]["alpha"].is_number(), "{body}");
@@ -585,12 +644,21 @@ async fn a_saved_portfolio_has_an_html_tearsheet() {
             .starts_with("text/html")
     );
     let html = response.text().await.unwrap();
-    assert!(html.contains("<h1>Metals &lt;&amp; oil&gt;</h1>"), "title escaped");
+    assert!(
+        html.contains("<h1>Metals &lt;&amp; oil&gt;</h1>"),
+        "title escaped"
+    );
     assert!(html.contains("Rolling beta"), "with a benchmark");
     assert!(!html.contains("<script"));
 
     let response = app.get("/api/v1/portfolios/999999/report").await;
-    assert_error(response, 404, "not_found", "/api/v1/portfolios/999999/report").await;
+    assert_error(
+        response,
+        404,
+        "not_found",
+        "/api/v1/portfolios/999999/report",
+    )
+    .await;
 }
 
 // ---- saved portfolios ---------------------------------------------------------------------
