@@ -4,6 +4,7 @@
 import * as prices from './views/prices.js';
 import * as portfolio from './views/portfolio.js';
 import * as simulation from './views/simulation.js';
+import * as report from './views/report.js';
 import * as live from './views/live.js';
 import * as sources from './views/sources.js';
 
@@ -11,6 +12,7 @@ const VIEWS = {
   prices,
   portfolio,
   simulation,
+  report,
   live,
   sources,
 };

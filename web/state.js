@@ -1,9 +1,12 @@
-// The portfolio being built, shared by the portfolio and simulation views.
+// The portfolio being built, shared by the portfolio, simulation and report views.
 
-let current = { name: '', assets: [], start: '', end: '', valid: false };
+let current = { name: '', assets: [], start: '', end: '', valid: false, id: null };
 const listeners = new Set();
 
-/** The current portfolio: `{name, assets: [{source, symbol, weight}], start, end, valid}`. */
+/**
+ * The current portfolio: `{name, assets: [{source, symbol, weight}], start, end, valid, id}`;
+ * `id` is the saved portfolio's while the assets and weights are still the saved ones, else null.
+ */
 export function currentPortfolio() {
   return current;
 }

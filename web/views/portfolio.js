@@ -1,6 +1,6 @@
 // Portfolio: assets and weights (validated as typed, normalised), saved portfolios through the
 // API, metric cards with explanations, the correlation heatmap, risk contributions, wealth,
-// drawdown and rolling volatility.
+// drawdown and rolling volatility; the Optimise panel (optimise.js) below them.
 
 import { api, withLoading, errorBox, token } from '../api.js';
 import { loadSources, loadCommodities, assetGroups, sourceOptions } from '../catalog.js';
@@ -8,6 +8,7 @@ import { colors, draw, layout, clear } from '../charts.js';
 import { el, field, select, fillSelect, replace, uid, formatNumber, formatPercent } from '../dom.js';
 import { rangePicker } from '../range.js';
 import { setPortfolio } from '../state.js';
+import { optimisePanel } from './optimise.js';
 
 /** The metric cards: key in the answer, label, format, and the one-line explanation. */
 const METRICS = [
@@ -102,9 +103,13 @@ export function mount(section) {
       ),
     ),
     results,
+    optimisePanel({ applyWeights }),
   );
 
   let sources = [];
+  // The portfolio last saved or loaded, `{id, assets}`: its id goes with the current portfolio
+  // only while the rows still hold those assets and weights (the report's download needs it).
+  let savedCopy = null;
   let lastSeries = null;
 
   function chartCard(title, chart, extra) {
@@ -203,7 +208,26 @@ export function mount(section) {
     analyseButton.disabled = problems.length > 0;
     saveButton.disabled = problems.length > 0;
     const { start, end } = range.value();
-    setPortfolio({ name: nameInput.value.trim(), assets, start, end, valid: problems.length === 0 });
+    const id = savedCopy && sameAssets(savedCopy.assets, assets) ? savedCopy.id : null;
+    setPortfolio({ name: nameInput.value.trim(), assets, start, end, valid: problems.length === 0, id });
+  }
+
+  /** Whether two normalised asset lists are the same (weights to 1e-6: the rows round them). */
+  function sameAssets(a, b) {
+    return (
+      a.length === b.length &&
+      a.every((asset, i) => asset.source === b[i].source && asset.symbol === b[i].symbol && Math.abs(asset.weight - b[i].weight) < 1e-6)
+    );
+  }
+
+  /** Writes `weights` (fractions by symbol) into the rows holding those symbols. */
+  function applyWeights(weights) {
+    for (const row of rows.children) {
+      const weight = weights[row.parts.assetSelect.value];
+      // Four decimals of a percent, as a loaded portfolio shows; solver dust (1e-11) becomes 0.
+      if (Number.isFinite(weight)) row.parts.weight.value = String(Number((weight * 100).toFixed(4)));
+    }
+    publish();
   }
 
   async function analyse() {
@@ -407,6 +431,8 @@ export function mount(section) {
       onError: (error, region) => needsToken(error, region, save),
     });
     if (!created) return;
+    savedCopy = { id: created.id, assets };
+    publish();
     await refreshSaved(created.id);
     savedStatus.append(el('span', { class: 'message ok', text: `Saved “${created.name}”.` }));
   }
@@ -421,6 +447,9 @@ export function mount(section) {
     for (const asset of portfolio.assets) {
       await addRow({ ...asset, weight: Number((asset.weight * 100).toFixed(4)) });
     }
+    const total = portfolio.assets.reduce((sum, asset) => sum + asset.weight, 0);
+    savedCopy = { id: portfolio.id, assets: portfolio.assets.map((asset) => ({ ...asset, weight: asset.weight / total })) };
+    publish();
     savedStatus.append(el('span', { class: 'message ok', text: `Loaded “${portfolio.name}”.` }));
     analyse();
   }
@@ -438,6 +467,10 @@ export function mount(section) {
       { label: 'Deleting…', onError: (error, region) => needsToken(error, region, remove) },
     );
     if (!done) return;
+    if (String(savedCopy?.id) === id) {
+      savedCopy = null;
+      publish();
+    }
     await refreshSaved();
     savedStatus.append(el('span', { class: 'message ok', text: `Deleted “${name}”.` }));
   }

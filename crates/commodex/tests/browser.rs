@@ -199,6 +199,22 @@ async fn select_value(driver: &WebDriver, selector: &str, value: &str) {
 }
 
 async fn screenshot(driver: &WebDriver, name: &str) {
+    capture(driver, name, "window.scrollTo(0, 0);").await;
+}
+
+/// A screenshot with the element matching `selector` at the top of the window (below the
+/// sticky header): for a panel further down its view.
+async fn screenshot_from(driver: &WebDriver, name: &str, selector: &str) {
+    let scroll = format!(
+        "const top = document.querySelector({}).getBoundingClientRect().top;
+         window.scrollTo(0, top + window.scrollY - document.querySelector('header').offsetHeight - 8);",
+        json!(selector)
+    );
+    capture(driver, name, &scroll).await;
+}
+
+/// Writes `<name>.png` under `DASHBOARD_SCREENSHOTS` after running `scroll`.
+async fn capture(driver: &WebDriver, name: &str, scroll: &str) {
     let Ok(dir) = std::env::var("DASHBOARD_SCREENSHOTS") else {
         return;
     };
@@ -210,10 +226,10 @@ async fn screenshot(driver: &WebDriver, name: &str) {
             .join(dir);
     }
     std::fs::create_dir_all(&dir).expect("screenshot folder");
-    // The top of the view, nothing focused, transitions and chart animations settled.
+    // Nothing focused, transitions and chart animations settled.
     eval(
         driver,
-        "document.activeElement?.blur(); window.scrollTo(0, 0); return true;",
+        &format!("document.activeElement?.blur(); {scroll} return true;"),
     )
     .await;
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -222,6 +238,13 @@ async fn screenshot(driver: &WebDriver, name: &str) {
         .await
         .expect("screenshot");
 }
+
+/// Whether the page is no wider than the window (nothing to scroll sideways on a phone).
+const FITS_WIDTH: &str = "document.documentElement.scrollWidth <= window.innerWidth";
+
+/// The weight inputs of the portfolio editor, as numbers.
+const WEIGHTS: &str =
+    "return [...document.querySelectorAll('input[name=asset-weight]')].map(i => Number(i.value));";
 
 /// What the page recorded as going wrong (errors, rejections, console errors, CSP).
 async fn problems(driver: &WebDriver) -> Value {
@@ -405,6 +428,103 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
         "the default portfolio rows",
     )
     .await;
+
+    // Optimise: a target return is asked for, and one out of reach is the server's error.
+    select_value(driver, "select[name=objective]", "efficient-return").await;
+    wait_for(
+        driver,
+        "!document.querySelector('input[name=target]').closest('.field').hidden",
+        "the target field",
+    )
+    .await;
+    click(driver, "button[data-action=optimise]").await;
+    wait_for(
+        driver,
+        "document.querySelector('.optimise .field-error').textContent.includes('needs a target')",
+        "a missing target refused in the page",
+    )
+    .await;
+    driver
+        .find(By::Css("input[name=target]"))
+        .await?
+        .send_keys("500")
+        .await?;
+    click(driver, "button[data-action=optimise]").await;
+    wait_for(
+        driver,
+        "document.querySelector('.optimise .message.error')?.textContent.includes('out of reach')",
+        "the server's sentence for a target out of reach",
+    )
+    .await;
+    // The lowest volatility for the default two assets: the frontier with each asset, the
+    // current and the proposed portfolio, the weight changes; then use them.
+    select_value(driver, "select[name=objective]", "min-volatility").await;
+    wait_for(
+        driver,
+        "document.querySelector('input[name=target]').closest('.field').hidden",
+        "no target for min-volatility",
+    )
+    .await;
+    let before = eval(driver, WEIGHTS).await;
+    click(driver, "button[data-action=optimise]").await;
+    wait_for(driver, &plotted("#frontier-chart"), "the frontier chart").await;
+    wait_for(
+        driver,
+        "document.querySelectorAll('.weight-changes tbody tr').length === 2",
+        "the weight changes",
+    )
+    .await;
+    let traces = eval(
+        driver,
+        "return document.querySelector('#frontier-chart').data.map(t => [t.name, t.x.length]);",
+    )
+    .await;
+    assert_eq!(
+        traces,
+        json!([
+            ["Efficient frontier", 30],
+            ["Assets", 2],
+            ["Current", 1],
+            ["Proposed", 1]
+        ]),
+        "the frontier, each asset, the current and the proposed portfolio"
+    );
+    let positive = eval(
+        driver,
+        "return document.querySelector('#frontier-chart').data.every(t => t.x.every(x => x > 0));",
+    )
+    .await;
+    assert_eq!(positive, json!(true), "every point has a volatility");
+    let changes = eval(
+        driver,
+        "return [...document.querySelectorAll('.weight-changes tbody tr')].map(r => r.innerText);",
+    )
+    .await;
+    assert!(
+        changes
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|row| row.as_str().unwrap().contains(" pp")),
+        "{changes}"
+    );
+    click(driver, "button[data-action=use-weights]").await;
+    // The rows now hold the proposed weights (in percent, to four decimals).
+    wait_for(
+        driver,
+        "(() => {
+           const proposed = Object.fromEntries([...document.querySelectorAll('.weight-changes tbody tr')]
+             .map(r => [r.dataset.symbol, Number(r.dataset.proposed) * 100]));
+           return [...document.querySelectorAll('.asset-row')].every(row =>
+             Math.abs(Number(row.querySelector('input[name=asset-weight]').value)
+               - proposed[row.querySelector('select[name=asset-symbol]').value]) < 1e-3);
+         })()",
+        "the proposed weights in the portfolio's rows",
+    )
+    .await;
+    let after = eval(driver, WEIGHTS).await;
+    assert_ne!(before, after, "the weights changed");
+    screenshot_from(driver, "optimise", ".optimise").await;
     let weights = driver.find_all(By::Css("input[name=asset-weight]")).await?;
     weights[0].clear().await?;
     weights[0].send_keys("abc").await?;
@@ -540,7 +660,7 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
     );
     let caption = eval(
         driver,
-        "return document.querySelector('.stats caption').textContent;",
+        "return document.querySelector('#view-simulation .stats caption').textContent;",
     )
     .await;
     assert!(
@@ -549,6 +669,93 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
         "{caption}"
     );
     screenshot(driver, "simulation").await;
+
+    // Report: the saved portfolio beside a benchmark, and its tearsheet to download.
+    click(driver, "nav a[href='#report']").await;
+    wait_for(
+        driver,
+        "document.querySelector('select[name=benchmark] option[value=COPPER]') \
+         && !document.querySelector('button[data-action=report]').disabled",
+        "the report form",
+    )
+    .await;
+    select_value(driver, "select[name=benchmark]", "COPPER").await;
+    click(driver, "button[data-action=report]").await;
+    wait_for(
+        driver,
+        "document.querySelectorAll('.report-metrics tbody tr').length > 0",
+        "the key metrics",
+    )
+    .await;
+    for chart in [
+        "#report-cumulative",
+        "#report-drawdown",
+        "#report-eoy",
+        "#report-rolling-volatility",
+        "#report-rolling-sharpe",
+    ] {
+        wait_for(driver, &plotted(chart), chart).await;
+    }
+    let metrics = eval(
+        driver,
+        "return [...document.querySelectorAll('.report-metrics tr')].map(r => [...r.cells].map(c => c.textContent));",
+    )
+    .await;
+    let metrics = metrics.as_array().unwrap();
+    assert_eq!(
+        metrics[0],
+        json!(["Metric", "Portfolio", "COPPER"]),
+        "the benchmark beside the portfolio"
+    );
+    assert_eq!(
+        metrics.len(),
+        1 + 11 + 2,
+        "11 metrics, beta and alpha: {metrics:?}"
+    );
+    for row in &metrics[1..] {
+        assert_ne!(row[1], "—", "every metric has a value: {row}");
+    }
+    assert!(metrics.iter().any(|row| row[0] == "Beta"), "{metrics:?}");
+    assert_eq!(
+        eval(
+            driver,
+            "return document.querySelector('#report-cumulative').data.map(t => t.name);"
+        )
+        .await,
+        json!(["Portfolio", "COPPER"])
+    );
+    let coloured = eval(
+        driver,
+        "return [...document.querySelectorAll('.monthly-returns tbody td')].filter(c => c.style.backgroundColor).length;",
+    )
+    .await;
+    assert!(
+        coloured.as_u64().unwrap() >= 12,
+        "monthly cells coloured: {coloured}"
+    );
+    let href = eval(
+        driver,
+        "return document.querySelector('a[data-action=download-report]').getAttribute('href');",
+    )
+    .await;
+    let href = href.as_str().expect("a saved portfolio can be downloaded");
+    assert!(
+        href.starts_with("/api/v1/portfolios/") && href.contains("benchmark=COPPER"),
+        "{href}"
+    );
+    // The link leads to the tearsheet (the script's promise is awaited by WebDriver).
+    let tearsheet = eval(
+        driver,
+        "return fetch(document.querySelector('a[data-action=download-report]').href)
+           .then(r => [r.status, r.headers.get('content-type')]);",
+    )
+    .await;
+    assert_eq!(tearsheet[0], 200, "{tearsheet}");
+    assert!(
+        tearsheet[1].as_str().unwrap().starts_with("text/html"),
+        "{tearsheet}"
+    );
+    screenshot(driver, "report").await;
 
     // Live: the socket connects and the demo source's ticks (a 1 s poll in the testing
     // profile) reach the ticker.
@@ -592,6 +799,32 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
     )
     .await;
     screenshot(driver, "prices-phone").await;
+    // The optimiser and the report fit a phone too (their tables scroll inside themselves).
+    click(driver, "nav a[href='#portfolio']").await;
+    click(driver, "button[data-action=optimise]").await;
+    wait_for(
+        driver,
+        &format!(
+            "!document.querySelector('.optimise-results').hidden && {}",
+            plotted("#frontier-chart")
+        ),
+        "the frontier on a phone",
+    )
+    .await;
+    wait_for(driver, FITS_WIDTH, "the optimiser within a phone's width").await;
+    click(driver, "nav a[href='#report']").await;
+    let rate = driver.find(By::Css("input[name=report-risk-free]")).await?;
+    rate.clear().await?;
+    rate.send_keys("1").await?;
+    click(driver, "button[data-action=report]").await;
+    wait_for(
+        driver,
+        "document.querySelector('.report-metrics caption').textContent.includes('risk-free 1.00 %')",
+        "the report recomputed on a phone",
+    )
+    .await;
+    wait_for(driver, &plotted("#report-cumulative"), "the report's chart").await;
+    wait_for(driver, FITS_WIDTH, "the report within a phone's width").await;
     driver.set_window_rect(0, 0, 1440, 1400).await?;
 
     // Delete the saved portfolio.
@@ -610,6 +843,19 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
         )
         .await,
         "No saved portfolios"
+    );
+    // Unsaved, the portfolio's report cannot be downloaded, and the link says why.
+    let link = driver
+        .find(By::Css("a[data-action=download-report]"))
+        .await?;
+    assert_eq!(link.attr("aria-disabled").await?.as_deref(), Some("true"));
+    assert_eq!(link.attr("href").await?, None);
+    assert!(
+        link.attr("title")
+            .await?
+            .unwrap_or_default()
+            .contains("Save the portfolio"),
+        "the disabled link says why"
     );
 
     // Nothing ran: no element was made from the payload, no alert opened, nothing went wrong.
@@ -632,7 +878,7 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
     .await;
     assert_eq!(foreign, json!([]), "requests outside the server");
     // The browser's own log: no errors, save the answers this test provoked on purpose (the
-    // 401 before the token, the crafted symbol's 4xx).
+    // 401 before the token, the crafted symbol's 4xx, the unreachable target's 400).
     let severe: Vec<Value> = browser_log(driver, chromedriver)
         .await
         .into_iter()
@@ -641,6 +887,7 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
             let message = entry["message"].as_str().unwrap_or_default();
             let provoked = entry["source"] == "network"
                 && ((message.contains("/api/v1/portfolios") && message.contains("401"))
+                    || (message.contains("/api/v1/portfolio/optimize") && message.contains("400"))
                     || message.contains("%3Cimg"));
             !provoked
         })

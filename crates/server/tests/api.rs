@@ -452,7 +452,8 @@ async fn portfolio_optimize_on_inline_prices_meets_category_bounds() {
             {"symbol": "COPPER", "data": walk(3, 0.0006, 0.03)}
         ],
         "objective": "max-sharpe", "bounds": [0.05, 0.7],
-        "categories": {"energy": [0.0, 0.2]}, "frontier": 6
+        "categories": {"energy": [0.0, 0.2]}, "frontier": 6,
+        "current_weights": {"GOLD": 0.5, "WTI": 0.3, "COPPER": 0.2}
     });
     let response = app.post_json("/api/v1/portfolio/optimize", &body).await;
     assert_eq!(response.status(), 200);
@@ -487,6 +488,46 @@ async fn portfolio_optimize_on_inline_prices_meets_category_bounds() {
         .map(|p| p["sharpe"].as_f64().unwrap())
         .fold(f64::NEG_INFINITY, f64::max);
     assert!(body["sharpe"].as_f64().unwrap() >= best - 1e-6, "{body}");
+    // Each asset's own volatility, for the risk/return chart: the noisiest walk is WTI.
+    let volatility = |symbol: &str| {
+        body["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["symbol"] == symbol)
+            .and_then(|a| a["volatility"].as_f64())
+            .unwrap()
+    };
+    for symbol in ["GOLD", "WTI", "COPPER"] {
+        assert!(volatility(symbol) > 0.0, "{symbol}: {body}");
+    }
+    assert!(volatility("WTI") > volatility("GOLD"), "{body}");
+    // The weights held today, measured with the same estimators.
+    let current = &body["current"];
+    let held = [("GOLD", 0.5), ("WTI", 0.3), ("COPPER", 0.2)];
+    let held_return: f64 = held
+        .iter()
+        .map(|(symbol, w)| {
+            let asset = body["assets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["symbol"] == *symbol);
+            w * asset.unwrap()["expected_return"].as_f64().unwrap()
+        })
+        .sum();
+    let current_return = current["expected_return"].as_f64().unwrap();
+    let current_volatility = current["volatility"].as_f64().unwrap();
+    assert!((current_return - held_return).abs() < 1e-12, "{body}");
+    assert!(current_volatility > 0.0, "{body}");
+    // Mixing never adds risk: at most the weighted sum of the assets' volatilities.
+    let weighted: f64 = held.iter().map(|(symbol, w)| w * volatility(symbol)).sum();
+    assert!(current_volatility <= weighted + 1e-12, "{body}");
+    let sharpe = (current_return - 0.02) / current_volatility;
+    assert!(
+        (current["sharpe"].as_f64().unwrap() - sharpe).abs() < 1e-9,
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -500,6 +541,7 @@ async fn portfolio_optimize_rejects_what_it_cannot_answer() {
         json!({"assets": two, "objective": "efficient-return", "target": 50.0}),
         json!({"assets": two, "objective": "min-volatility", "asset_bounds": {"SILVER": [0.0, 1.0]}}),
         json!({"assets": two, "objective": "min-volatility", "frontier": 100000}),
+        json!({"assets": two, "objective": "min-volatility", "current_weights": {"SILVER": 1.0}}),
         json!({"assets": [{"source": "demo", "symbol": "GOLD"}], "objective": "min-volatility"}),
     ] {
         let response = app.post_json("/api/v1/portfolio/optimize", &body).await;

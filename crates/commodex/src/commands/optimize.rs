@@ -174,6 +174,8 @@ fn options(args: &OptimizeArgs) -> anyhow::Result<OptimizeOptions> {
             CovarianceName::LedoitWolf => CovarianceKind::LedoitWolf,
             CovarianceName::Exp => CovarianceKind::Exp,
         },
+        // The command line has no portfolio held today to compare with.
+        current_weights: BTreeMap::new(),
         frontier: args.frontier,
     })
 }

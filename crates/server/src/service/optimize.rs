@@ -109,6 +109,11 @@ pub struct OptimizeOptions {
     /// Also compute this many points of the efficient frontier (at most 200).
     #[serde(default)]
     pub frontier: Option<usize>,
+    /// Weights held today, by symbol (absent symbols hold 0; taken as given, not
+    /// normalised): the answer's `current` then says what they give under the same
+    /// estimators, so that a client can put today's portfolio beside the proposed one.
+    #[serde(default)]
+    pub current_weights: BTreeMap<String, f64>,
 }
 
 fn default_risk_free() -> f64 {
@@ -127,6 +132,9 @@ pub struct OptimizedAsset {
     pub weight: f64,
     /// Its expected annual return under the chosen estimator.
     pub expected_return: f64,
+    /// Its own annual volatility under the chosen covariance estimator, √Σᵢᵢ: where the
+    /// asset alone sits on a risk/return chart beside the frontier.
+    pub volatility: f64,
     /// Its share of the portfolio's variance (the shares sum to 1).
     pub risk_share: f64,
 }
@@ -144,9 +152,20 @@ pub struct FrontierAnswer {
     pub weights: BTreeMap<String, f64>,
 }
 
+/// What a portfolio's weights give under the request's estimators.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct PerformanceAnswer {
+    /// Annual expected return.
+    pub expected_return: f64,
+    /// Annual volatility.
+    pub volatility: f64,
+    /// Sharpe ratio at the request's risk-free rate.
+    pub sharpe: f64,
+}
+
 /// The weights an objective picks and what they give.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"weights": {"GOLD": 0.62, "WTI": 0.38}, "expected_return": 0.081, "volatility": 0.142, "sharpe": 0.43, "assets": [{"symbol": "GOLD", "weight": 0.62, "expected_return": 0.07, "risk_share": 0.55}]}))]
+#[schema(example = json!({"weights": {"GOLD": 0.62, "WTI": 0.38}, "expected_return": 0.081, "volatility": 0.142, "sharpe": 0.43, "assets": [{"symbol": "GOLD", "weight": 0.62, "expected_return": 0.07, "volatility": 0.15, "risk_share": 0.55}]}))]
 pub struct Optimized {
     /// The weights, by symbol.
     pub weights: BTreeMap<String, f64>,
@@ -161,6 +180,9 @@ pub struct Optimized {
     /// The efficient frontier, when asked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub frontier: Option<Vec<FrontierAnswer>>,
+    /// What `current_weights` give, when the request sent them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<PerformanceAnswer>,
 }
 
 /// Optimises the assets `symbols`, whose prices `columns[i]` share `dates`; categories are
@@ -202,6 +224,8 @@ pub fn optimize_prices(
         periods,
     )?;
     let constraints = constraints(options, symbols, catalog)?;
+    // Read before solving, so that a bad symbol is reported without the solver's cost.
+    let current_weights = current_weights(options, symbols)?;
     let weights = match options.objective {
         ObjectiveKind::RiskParity | ObjectiveKind::Hrp => {
             if !constraints.is_default_long_only() {
@@ -243,9 +267,18 @@ pub fn optimize_prices(
             symbol: symbol.clone(),
             weight: weights[i],
             expected_return: mu[i],
+            volatility: cov.get(i, i).max(0.0).sqrt(),
             risk_share: shares[i],
         })
         .collect();
+    let current = current_weights.map(|held| {
+        let held = optimize::performance(&held, &mu, &cov, options.risk_free);
+        PerformanceAnswer {
+            expected_return: held.expected_return,
+            volatility: held.volatility,
+            sharpe: held.sharpe,
+        }
+    });
     Ok(Optimized {
         weights: by_symbol(symbols, &weights),
         expected_return: performance.expected_return,
@@ -253,7 +286,40 @@ pub fn optimize_prices(
         sharpe: performance.sharpe,
         assets,
         frontier,
+        current,
     })
+}
+
+/// `current_weights` in the order of `symbols` (0 where absent), or `None` when not sent.
+fn current_weights(
+    options: &OptimizeOptions,
+    symbols: &[String],
+) -> Result<Option<Vec<f64>>, Error> {
+    if options.current_weights.is_empty() {
+        return Ok(None);
+    }
+    let mut held = vec![0.0; symbols.len()];
+    for (name, &weight) in &options.current_weights {
+        let index = symbols
+            .iter()
+            .position(|s| s.eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "current_weights names '{name}', which is not among the assets ({})",
+                    symbols.join(", ")
+                ))
+            })?;
+        if !weight.is_finite() {
+            return Err(Error::invalid(format!(
+                "current_weights: the weight of '{name}' is not a finite number"
+            )));
+        }
+        held[index] = weight;
+    }
+    if held.iter().all(|w| *w == 0.0) {
+        return Err(Error::invalid("current_weights: every weight is zero"));
+    }
+    Ok(Some(held))
 }
 
 fn mean_variance_objective(
