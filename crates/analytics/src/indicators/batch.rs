@@ -107,14 +107,7 @@ impl Columns<'_> {
 
 /// Feeds every row of `columns` to `state`, writing row `i`'s outputs to `out[k][i]`.
 pub(crate) fn feed(state: &mut dyn Step, columns: &Columns<'_>, out: &mut [&mut [f64]]) {
-    let mut values = [0.0; 8];
-    let outputs = out.len();
-    for i in 0..columns.len {
-        state.next(&columns.bar(i), &mut values[..outputs]);
-        for (column, &value) in out.iter_mut().zip(&values[..outputs]) {
-            column[i] = value;
-        }
-    }
+    state.run(columns, out);
 }
 
 /// [`IndicatorSpec::compute`] for a function computed by its [`Step`] state.
