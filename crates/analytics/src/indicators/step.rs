@@ -71,11 +71,18 @@ pub(crate) type Build = fn(&IndicatorSpec) -> Box<dyn Step>;
 /// Computes a function's lookback from its parsed parameters.
 pub(crate) type Lookback = fn(&IndicatorSpec) -> usize;
 
-/// A state that maps each bar to one value with no memory (price transforms, math).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Map(pub(crate) fn(&Bar) -> f64);
+/// A state that maps each bar to one value with no memory (price transforms, math). Generic
+/// over the function, so that the loop of [`Step::run`] calls it inline.
+#[derive(Clone, Copy)]
+pub(crate) struct Map<F>(pub(crate) F);
 
-impl Step for Map {
+impl<F> Debug for Map<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Map")
+    }
+}
+
+impl<F: Fn(&Bar) -> f64 + Clone + Send + Sync + 'static> Step for Map<F> {
     #[inline]
     fn next(&mut self, bar: &Bar, out: &mut [f64]) {
         out[0] = (self.0)(bar);

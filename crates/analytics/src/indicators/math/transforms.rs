@@ -3,7 +3,7 @@
 
 use crate::indicators::IndicatorSpec;
 use crate::indicators::catalog::{BASE, CLOSE, Definition, Group};
-use crate::indicators::step::{Map, Step};
+use crate::indicators::step::{Bar, Map, Step};
 
 /// Lookback 0.
 pub(crate) fn none(_: &IndicatorSpec) -> usize {
@@ -13,7 +13,7 @@ pub(crate) fn none(_: &IndicatorSpec) -> usize {
 macro_rules! transform {
     ($constant:ident, $name:literal, $build:ident, $f:expr) => {
         fn $build(_: &IndicatorSpec) -> Box<dyn Step> {
-            Box::new(Map(|bar| ($f)(bar.close)))
+            Box::new(Map(|bar: &Bar| ($f)(bar.close)))
         }
 
         #[doc = concat!("`", $name, "`: a math transform of the close.")]

@@ -227,7 +227,7 @@ change!(
 );
 
 fn bop(_: &IndicatorSpec) -> Box<dyn Step> {
-    Box::new(Map(|bar| {
+    Box::new(Map(|bar: &Bar| {
         let range = bar.high - bar.low;
         if range <= 0.0 {
             0.0
