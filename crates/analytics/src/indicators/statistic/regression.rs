@@ -6,9 +6,6 @@ use crate::indicators::catalog::{BASE, CLOSE, Definition, Group, HL, Param, peri
 use crate::indicators::step::{Bar, Ring, Step};
 use crate::indicators::{IndicatorSpec, is_zero};
 
-/// The spread, relative to the sum of squares, below which a window counts as flat.
-const FLAT: f64 = 1e-10;
-
 /// What a regression writes.
 #[derive(Debug, Clone, Copy)]
 enum Fit {
@@ -114,62 +111,127 @@ regression!(
 );
 regression!(TSF, "tsf", tsf, Fit::Forecast);
 
-/// Pearson's correlation of the high and the low over the window, TA-Lib's running sums.
+/// Pearson's correlation of the high (`x`) and the low (`y`) over the window, as TA-Lib 0.8
+/// computes it: running sums of deviations from a shift per series (the first values, then
+/// the window's means), so that no sum of squares subtracts two price-squared quantities;
+/// rebuilt from the window when either spread falls below 1e-6 of its sum of squares' peak
+/// since the last rebuild, or every `32·period` bars, as `var` does; clamped into [-1, 1].
 #[derive(Debug, Clone)]
 struct Correl {
-    window: Ring,
+    /// The window's pairs, oldest at `next` once full.
     pairs: Vec<(f64, f64)>,
+    next: usize,
+    seen: usize,
+    inverse: f64,
+    shift: (f64, f64),
+    /// Σdx, Σdy, Σdx², Σdy², Σdx·dy.
     sums: [f64; 5],
+    peaks: (f64, f64),
+    bars_until_rebuild: usize,
+}
+
+impl Correl {
+    /// The sums of the window's deviations from `shift`, oldest pair first.
+    fn sums_from(&self, shift: (f64, f64)) -> [f64; 5] {
+        let n = self.pairs.len();
+        let mut sums = [0.0; 5];
+        for k in 0..n {
+            let (x, y) = self.pairs[(self.next + k) % n];
+            let (dx, dy) = (x - shift.0, y - shift.1);
+            sums[0] += dx;
+            sums[1] += dy;
+            sums[2] += dx * dx;
+            sums[3] += dy * dy;
+            sums[4] += dx * dy;
+        }
+        sums
+    }
+
+    /// The spreads `Σdx² − (Σdx)²/n`, `Σdy² − (Σdy)²/n` and the co-spread, from the sums.
+    fn spreads(&self) -> (f64, f64, f64) {
+        let [sx, sy, sxx, syy, sxy] = self.sums;
+        let inverse = self.inverse;
+        (
+            sxx - sx * sx * inverse,
+            syy - sy * sy * inverse,
+            sxy - sx * sy * inverse,
+        )
+    }
 }
 
 impl Step for Correl {
     fn next(&mut self, bar: &Bar, out: &mut [f64]) {
-        let n = self.window.len();
+        let n = self.pairs.len();
         let (x, y) = (bar.high, bar.low);
-        let slot = self.window.seen() % n;
-        let [sum_x, sum_x2, sum_xy, sum_y, sum_y2] = &mut self.sums;
-        if self.window.full() {
-            let (tx, ty) = self.pairs[slot];
-            *sum_x -= tx;
-            *sum_x2 -= tx * tx;
-            *sum_xy -= tx * ty;
-            *sum_y -= ty;
-            *sum_y2 -= ty * ty;
+        if self.seen == 0 {
+            self.shift = (x, y);
         }
-        *sum_x += x;
-        *sum_x2 += x * x;
-        *sum_xy += x * y;
-        *sum_y += y;
-        *sum_y2 += y * y;
-        self.pairs[slot] = (x, y);
-        self.window.push(0.0);
-        if !self.window.full() {
+        let (dx, dy) = (x - self.shift.0, y - self.shift.1);
+        let sums = &mut self.sums;
+        sums[0] += dx;
+        sums[1] += dy;
+        sums[2] += dx * dx;
+        sums[3] += dy * dy;
+        sums[4] += dx * dy;
+        // The slot of the pair that left after the last bar; the window now ends with this one.
+        self.pairs[self.next] = (x, y);
+        self.next = (self.next + 1) % n;
+        self.seen += 1;
+        if self.seen < n {
             out[0] = f64::NAN;
             return;
         }
-        let nf = n as f64;
-        let (spread_x, spread_y) = (
-            *sum_x2 - *sum_x * *sum_x / nf,
-            *sum_y2 - *sum_y * *sum_y / nf,
+        self.peaks = (
+            self.peaks.0.max(self.sums[2]),
+            self.peaks.1.max(self.sums[3]),
         );
-        // A flat window's spread is rounding noise of the running sums (never rebuilt, so
-        // the noise grows with the series): zero, as TA-Lib has it.
-        let flat = spread_x.abs() <= FLAT * *sum_x2 || spread_y.abs() <= FLAT * *sum_y2;
-        let spread = spread_x * spread_y;
-        out[0] = if spread > 0.0 && !flat {
-            (*sum_xy - *sum_x * *sum_y / nf) / spread.sqrt()
+        let (mut spread_x, mut spread_y, mut co_spread) = self.spreads();
+        self.bars_until_rebuild -= 1;
+        if spread_x < 0.000001 * self.peaks.0
+            || spread_y < 0.000001 * self.peaks.1
+            || self.bars_until_rebuild == 0
+        {
+            self.bars_until_rebuild = 32 * n;
+            let (mut total_x, mut total_y) = (0.0, 0.0);
+            for k in 0..n {
+                let (px, py) = self.pairs[(self.next + k) % n];
+                total_x += px;
+                total_y += py;
+            }
+            self.shift = (total_x * self.inverse, total_y * self.inverse);
+            self.sums = self.sums_from(self.shift);
+            (spread_x, spread_y, co_spread) = self.spreads();
+            self.peaks = (self.sums[2], self.sums[3]);
+        }
+        let product = spread_x * spread_y;
+        out[0] = if spread_x > 0.0 && spread_y > 0.0 && product > 0.0 {
+            (co_spread / product.sqrt()).clamp(-1.0, 1.0)
         } else {
             0.0
         };
+        // The window's oldest pair leaves before the next bar.
+        let leaving = self.pairs[self.next];
+        let (tx, ty) = (leaving.0 - self.shift.0, leaving.1 - self.shift.1);
+        let sums = &mut self.sums;
+        sums[0] -= tx;
+        sums[1] -= ty;
+        sums[2] -= tx * tx;
+        sums[3] -= ty * ty;
+        sums[4] -= tx * ty;
     }
 }
 
 fn correl(spec: &IndicatorSpec) -> Box<dyn Step> {
     let n = spec.period(0);
     Box::new(Correl {
-        window: Ring::new(n),
         pairs: vec![(0.0, 0.0); n],
+        next: 0,
+        seen: 0,
+        inverse: 1.0 / n as f64,
+        shift: (0.0, 0.0),
         sums: [0.0; 5],
+        peaks: (0.0, 0.0),
+        bars_until_rebuild: 32 * n,
     })
 }
 
