@@ -277,17 +277,6 @@ pub struct SweepResult {
     pub best: Vec<SweepEntry>,
 }
 
-/// `input`'s bars in `range`.
-fn slice<'a>(input: &Ohlcv<'a>, range: std::ops::Range<usize>) -> Ohlcv<'a> {
-    Ohlcv {
-        open: input.open.map(|v| &v[range.clone()]),
-        high: input.high.map(|v| &v[range.clone()]),
-        low: input.low.map(|v| &v[range.clone()]),
-        close: &input.close[range.clone()],
-        volume: input.volume.map(|v| &v[range]),
-    }
-}
-
 /// Runs every combination of `plan.grid` over `input`.
 pub fn sweep(input: &Ohlcv<'_>, plan: &SweepPlan<'_>) -> Result<SweepResult, AnalyticsError> {
     plan.config.validate()?;
@@ -328,7 +317,7 @@ pub fn sweep(input: &Ohlcv<'_>, plan: &SweepPlan<'_>) -> Result<SweepResult, Ana
         .collect::<Result<_, AnalyticsError>>()?;
     let mut cache = IndicatorCache::new();
     cache.prepare(rules.iter().flat_map(|(_, e, x)| [e, x]), input)?;
-    let in_sample = slice(input, 0..split);
+    let in_sample = input.slice(0..split);
     let run = |entry: &Rule, exit: &Rule, part: &Ohlcv<'_>, range: std::ops::Range<usize>| {
         let entries = evaluate(entry, input, &cache)?;
         let exits = evaluate(exit, input, &cache)?;
@@ -368,7 +357,7 @@ pub fn sweep(input: &Ohlcv<'_>, plan: &SweepPlan<'_>) -> Result<SweepResult, Ana
         .map(|index| {
             let (values, entry, exit) = &rules[index];
             let out_of_sample = match plan.train_until {
-                Some(_) => Some(run(entry, exit, &slice(input, split..n), split..n)?),
+                Some(_) => Some(run(entry, exit, &input.slice(split..n), split..n)?),
                 None => None,
             };
             Ok(SweepEntry {

@@ -106,6 +106,17 @@ impl<'a> Ohlcv<'a> {
             volume: None,
         }
     }
+
+    /// The bars in `range` (which must lie within the series).
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Self {
+        Self {
+            open: self.open.map(|v| &v[range.clone()]),
+            high: self.high.map(|v| &v[range.clone()]),
+            low: self.low.map(|v| &v[range.clone()]),
+            close: &self.close[range.clone()],
+            volume: self.volume.map(|v| &v[range]),
+        }
+    }
 }
 
 /// Which columns of an [`Ohlcv`] an indicator reads.

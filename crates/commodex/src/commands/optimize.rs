@@ -11,51 +11,28 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use clap::{Args, ValueEnum};
+use clap::Args;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use server::optimize::{
-    CovarianceKind, ObjectiveKind, OptimizeOptions, Optimized, ReturnsKind, optimize_prices,
+    Choices, CovarianceKind, ObjectiveKind, OptimizeOptions, Optimized, ReturnsKind,
+    optimize_prices,
 };
 
 use super::portfolio_input;
 use crate::cli::ReportFormat;
 
-/// What to optimise for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ObjectiveName {
-    /// The lowest volatility.
-    MinVolatility,
-    /// The highest Sharpe ratio at --risk-free.
-    MaxSharpe,
-    /// The highest return at volatility --target.
-    EfficientRisk,
-    /// The lowest volatility at return --target.
-    EfficientReturn,
-    /// The highest μᵀw − ½δ wᵀΣw, δ = --target (default 1).
-    MaxUtility,
-    /// Equal risk contributions, long only.
-    RiskParity,
-    /// Hierarchical risk parity (PyPortfolioOpt's HRPOpt).
-    Hrp,
-}
-
-/// Expected-return estimator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReturnsName {
-    /// Compounded (geometric) mean historical return.
-    Mean,
-    /// Exponentially weighted mean, span 500.
-    Ema,
-}
-
-/// Covariance estimator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CovarianceName {
-    /// Sample covariance.
-    Sample,
-    /// Ledoit-Wolf shrinkage towards a constant variance.
-    LedoitWolf,
-    /// Exponentially weighted, span 180.
-    Exp,
+/// A parser for one of the service's option enums: its names as clap's possible values (with
+/// their help in `--help` and suggestions for a typo), parsed into the value.
+fn choice<T>(choices: Choices<T>) -> impl TypedValueParser<Value = T>
+where
+    T: Copy + Send + Sync + std::str::FromStr<Err = String> + 'static,
+{
+    PossibleValuesParser::new(
+        choices
+            .iter()
+            .map(|(_, name, help)| PossibleValue::new(*name).help(*help)),
+    )
+    .try_map(|name| name.parse::<T>())
 }
 
 /// `commodex optimize`.
@@ -64,8 +41,8 @@ pub struct OptimizeArgs {
     /// A wide price table (date,GOLD,WTI,...); every asset in it is optimised.
     pub file: PathBuf,
     /// What to optimise for.
-    #[arg(long, value_enum)]
-    pub objective: ObjectiveName,
+    #[arg(long, value_parser = choice(ObjectiveKind::CHOICES))]
+    pub objective: ObjectiveKind,
     /// Target volatility (efficient-risk), target return (efficient-return) or risk aversion
     /// (max-utility), annual.
     #[arg(long, allow_negative_numbers = true)]
@@ -90,11 +67,11 @@ pub struct OptimizeArgs {
     #[arg(long, default_value_t = 0.0)]
     pub gamma: f64,
     /// Expected-return estimator.
-    #[arg(long, value_enum, default_value_t = ReturnsName::Mean)]
-    pub returns: ReturnsName,
+    #[arg(long, value_parser = choice(ReturnsKind::CHOICES), default_value = "mean")]
+    pub returns: ReturnsKind,
     /// Covariance estimator.
-    #[arg(long, value_enum, default_value_t = CovarianceName::Sample)]
-    pub covariance: CovarianceName,
+    #[arg(long, value_parser = choice(CovarianceKind::CHOICES), default_value = "sample")]
+    pub covariance: CovarianceKind,
     /// Also compute N points of the efficient frontier (at most 200).
     #[arg(long, value_name = "N")]
     pub frontier: Option<usize>,
@@ -146,15 +123,7 @@ fn options(args: &OptimizeArgs) -> anyhow::Result<OptimizeOptions> {
         categories.insert(name.trim().to_owned(), parse_pair("--category", pair)?);
     }
     Ok(OptimizeOptions {
-        objective: match args.objective {
-            ObjectiveName::MinVolatility => ObjectiveKind::MinVolatility,
-            ObjectiveName::MaxSharpe => ObjectiveKind::MaxSharpe,
-            ObjectiveName::EfficientRisk => ObjectiveKind::EfficientRisk,
-            ObjectiveName::EfficientReturn => ObjectiveKind::EfficientReturn,
-            ObjectiveName::MaxUtility => ObjectiveKind::MaxUtility,
-            ObjectiveName::RiskParity => ObjectiveKind::RiskParity,
-            ObjectiveName::Hrp => ObjectiveKind::Hrp,
-        },
+        objective: args.objective,
         target: args.target,
         risk_free: args.risk_free,
         bounds: args
@@ -165,15 +134,8 @@ fn options(args: &OptimizeArgs) -> anyhow::Result<OptimizeOptions> {
         asset_bounds,
         categories,
         gamma: args.gamma,
-        returns: match args.returns {
-            ReturnsName::Mean => ReturnsKind::Mean,
-            ReturnsName::Ema => ReturnsKind::Ema,
-        },
-        covariance: match args.covariance {
-            CovarianceName::Sample => CovarianceKind::Sample,
-            CovarianceName::LedoitWolf => CovarianceKind::LedoitWolf,
-            CovarianceName::Exp => CovarianceKind::Exp,
-        },
+        returns: args.returns,
+        covariance: args.covariance,
         // The command line has no portfolio held today to compare with.
         current_weights: BTreeMap::new(),
         frontier: args.frontier,

@@ -139,7 +139,7 @@ pub fn run(
         }
         for (key, range) in [("in_sample", 0..split), ("out_of_sample", split..n)] {
             let part = backtest::backtest_signals(
-                &slice(input, range.clone()),
+                &input.slice(range.clone()),
                 &entries[range.clone()],
                 &exits[range],
                 &config,
@@ -153,16 +153,6 @@ pub fn run(
 fn parse_rule(name: &str, text: &str) -> Result<Rule, Error> {
     text.parse::<Rule>()
         .map_err(|error| Error::invalid(format!("{name} '{text}': {error}")))
-}
-
-fn slice<'a>(input: &Ohlcv<'a>, range: std::ops::Range<usize>) -> Ohlcv<'a> {
-    Ohlcv {
-        open: input.open.map(|v| &v[range.clone()]),
-        high: input.high.map(|v| &v[range.clone()]),
-        low: input.low.map(|v| &v[range.clone()]),
-        close: &input.close[range.clone()],
-        volume: input.volume.map(|v| &v[range]),
-    }
 }
 
 /// A number, or null when it is NaN or infinite (JSON has neither).

@@ -36,20 +36,79 @@ pub enum ObjectiveKind {
     Hrp,
 }
 
-impl ObjectiveKind {
-    /// Its name as written in a request or on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            ObjectiveKind::MinVolatility => "min-volatility",
-            ObjectiveKind::MaxSharpe => "max-sharpe",
-            ObjectiveKind::EfficientRisk => "efficient-risk",
-            ObjectiveKind::EfficientReturn => "efficient-return",
-            ObjectiveKind::MaxUtility => "max-utility",
-            ObjectiveKind::RiskParity => "risk-parity",
-            ObjectiveKind::Hrp => "hrp",
+/// The choices of an option enum as `(value, name, help)`: what requests and the command line
+/// accept, and what `--help` lists.
+pub type Choices<T> = &'static [(T, &'static str, &'static str)];
+
+/// Adds `CHOICES`, `name` and parsing by name to an option enum.
+macro_rules! named_choices {
+    ($kind:ident, $what:literal, [$(($variant:ident, $name:literal, $help:literal)),* $(,)?]) => {
+        impl $kind {
+            /// Every value with its name and a line of help.
+            pub const CHOICES: Choices<$kind> = &[$(($kind::$variant, $name, $help)),*];
+
+            /// Its name as written in a request or on the command line.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($kind::$variant => $name,)*
+                }
+            }
         }
-    }
+
+        impl std::str::FromStr for $kind {
+            type Err = String;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Self::CHOICES
+                    .iter()
+                    .find(|(_, name, _)| *name == text)
+                    .map(|(value, _, _)| *value)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = Self::CHOICES.iter().map(|c| c.1).collect();
+                        format!("unknown {} '{text}': use {}", $what, names.join(", "))
+                    })
+            }
+        }
+    };
 }
+
+named_choices!(
+    ObjectiveKind,
+    "objective",
+    [
+        (MinVolatility, "min-volatility", "The lowest volatility"),
+        (
+            MaxSharpe,
+            "max-sharpe",
+            "The highest Sharpe ratio at the risk-free rate"
+        ),
+        (
+            EfficientRisk,
+            "efficient-risk",
+            "The highest return at volatility --target"
+        ),
+        (
+            EfficientReturn,
+            "efficient-return",
+            "The lowest volatility at return --target"
+        ),
+        (
+            MaxUtility,
+            "max-utility",
+            "The highest μᵀw − ½δ wᵀΣw, δ = --target (default 1)"
+        ),
+        (
+            RiskParity,
+            "risk-parity",
+            "Equal risk contributions, long only"
+        ),
+        (
+            Hrp,
+            "hrp",
+            "Hierarchical risk parity (PyPortfolioOpt's HRPOpt), long only"
+        ),
+    ]
+);
 
 /// Expected-return estimator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, ToSchema)]
@@ -184,6 +243,33 @@ pub struct Optimized {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<PerformanceAnswer>,
 }
+
+named_choices!(
+    ReturnsKind,
+    "returns estimator",
+    [
+        (
+            Mean,
+            "mean",
+            "Compounded (geometric) mean historical return"
+        ),
+        (Ema, "ema", "Exponentially weighted mean, span 500"),
+    ]
+);
+
+named_choices!(
+    CovarianceKind,
+    "covariance estimator",
+    [
+        (Sample, "sample", "Sample covariance"),
+        (
+            LedoitWolf,
+            "ledoit-wolf",
+            "Ledoit-Wolf shrinkage towards a constant variance"
+        ),
+        (Exp, "exp", "Exponentially weighted, span 180"),
+    ]
+);
 
 /// Optimises the assets `symbols`, whose prices `columns[i]` share `dates`; categories are
 /// the `catalog`'s.
