@@ -36,16 +36,15 @@ pub struct FunctionInfo {
 /// One parameter: its TA-Lib keyword, type, default and range.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(untagged))]
+// Tagged by `type`, so that the OpenAPI document gives each variant's `type` its one value
+// and a parameter matches exactly one of them.
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "lowercase"))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub enum ParameterInfo {
     /// A whole number (a period).
     Integer {
         /// TA-Lib's keyword.
         name: &'static str,
-        /// `integer`.
-        #[cfg_attr(feature = "serde", serde(rename = "type"))]
-        kind: &'static str,
         /// TA-Lib 0.8.2's default.
         default: usize,
         /// The smallest accepted.
@@ -57,9 +56,6 @@ pub enum ParameterInfo {
     Real {
         /// TA-Lib's keyword.
         name: &'static str,
-        /// `real`.
-        #[cfg_attr(feature = "serde", serde(rename = "type"))]
-        kind: &'static str,
         /// TA-Lib 0.8.2's default.
         default: f64,
         /// The smallest accepted, if bounded.
@@ -71,9 +67,6 @@ pub enum ParameterInfo {
     MaType {
         /// TA-Lib's keyword.
         name: &'static str,
-        /// `matype`.
-        #[cfg_attr(feature = "serde", serde(rename = "type"))]
-        kind: &'static str,
         /// The default's keyword.
         default: &'static str,
         /// Every keyword accepted.
@@ -117,21 +110,18 @@ impl FunctionInfo {
             .map(|param| match param.default {
                 ParamKind::Period(default, min) => ParameterInfo::Integer {
                     name: param.key,
-                    kind: "integer",
                     default,
                     min,
                     max: MAX_PERIOD,
                 },
                 ParamKind::Real(default, min, max) => ParameterInfo::Real {
                     name: param.key,
-                    kind: "real",
                     default,
                     min: (min > f64::MIN).then_some(min),
                     max: (max < f64::MAX).then_some(max),
                 },
                 ParamKind::Ma(default) => ParameterInfo::MaType {
                     name: param.key,
-                    kind: "matype",
                     default: default.name(),
                     values: MA_TYPES,
                 },
@@ -179,7 +169,6 @@ mod tests {
             rsi.parameters,
             [ParameterInfo::Integer {
                 name: "timeperiod",
-                kind: "integer",
                 default: 14,
                 min: 2,
                 max: MAX_PERIOD
