@@ -669,6 +669,61 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
         "{caption}"
     );
     screenshot(driver, "simulation").await;
+    // Shuffle reorders the history: no horizon, but bust and goal, and a table in place of
+    // the fan.
+    select_value(driver, "select[name=method]", "shuffle").await;
+    assert_eq!(
+        eval(
+            driver,
+            "return [document.querySelector('input[name=horizon]').closest('.field').hidden,
+                     document.querySelector('input[name=block-size]').closest('.field').hidden,
+                     document.querySelector('input[name=bust]').closest('.field').hidden];"
+        )
+        .await,
+        json!([true, true, false]),
+        "shuffle hides the horizon and block size, shows bust"
+    );
+    driver
+        .find(By::Css("input[name=bust]"))
+        .await?
+        .send_keys("-0.1")
+        .await?;
+    driver
+        .find(By::Css("input[name=goal]"))
+        .await?
+        .send_keys("0")
+        .await?;
+    click(driver, "button[data-action=simulate]").await;
+    wait_for(
+        driver,
+        "document.querySelectorAll('.resampled-stats tbody tr').length === 9 \
+         && document.querySelector('[data-metric=bust_probability]') \
+         && document.querySelector('[data-metric=goal_probability]')",
+        "the shuffle table and probabilities",
+    )
+    .await;
+    wait_for(driver, &plotted("#resampled-chart"), "the box chart").await;
+    let shuffled = eval(
+        driver,
+        "return [document.querySelector('.resampled-stats caption').textContent,
+                 document.querySelector('#view-simulation .results:not(.resampled)').hidden,
+                 [...document.querySelectorAll('.resampled-odds .metric-value')].map(v => v.textContent)];",
+    )
+    .await;
+    assert!(
+        shuffled[0].as_str().unwrap().contains("2000 paths")
+            && shuffled[0].as_str().unwrap().contains("shuffle"),
+        "{shuffled}"
+    );
+    assert_eq!(shuffled[1], true, "the fan and histogram hidden: {shuffled}");
+    assert!(
+        shuffled[2]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v.as_str().unwrap().ends_with(" %")),
+        "{shuffled}"
+    );
 
     // Report: the saved portfolio beside a benchmark, and its tearsheet to download.
     click(driver, "nav a[href='#report']").await;
