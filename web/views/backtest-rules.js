@@ -2,7 +2,7 @@
 // helper that puts a catalog function, with its default parameters, at the cursor of the rule
 // last edited.
 
-import { api } from '../api.js';
+import { api, withLoading } from '../api.js';
 import { el, field, select, fillSelect } from '../dom.js';
 
 let catalogPromise = null;
@@ -54,11 +54,8 @@ function insertAtCursor(input, text) {
   input.dispatchEvent(new Event('input', { bubbles: true }));
 }
 
-/**
- * The entry and exit inputs and the helper. `onProblem(error)` is told when the catalog
- * cannot be loaded. Returns `{node, entry, exit, load}`; `load()` fills the helper.
- */
-export function ruleEditor(onProblem) {
+/** The entry and exit inputs and the helper: `{node, entry, exit, load}`; `load()` fills the helper. */
+export function ruleEditor() {
   const rule = (name, value, label) =>
     el('input', { type: 'text', name, value, class: 'rule', spellcheck: 'false', autocomplete: 'off', 'aria-label': label });
   const entry = rule('entry', 'rsi(14) < 30', 'Entry rule');
@@ -66,6 +63,7 @@ export function ruleEditor(onProblem) {
   const functions = select([['', 'Loading…']], { name: 'insert-indicator', disabled: true });
   const insertButton = el('button', { type: 'button', text: 'Insert', 'data-action': 'insert-indicator', disabled: true });
   const target = el('span', { class: 'hint', 'aria-live': 'polite', text: 'Inserts into the entry rule.' });
+  const status = el('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
   // The rule last focused receives the insertion: the click on Insert takes the focus away.
   let last = entry;
   for (const [input, name] of [
@@ -87,19 +85,21 @@ export function ruleEditor(onProblem) {
     field('Entry', entry, 'e.g. rsi(14) < 30, crosses_above(sma(10), sma(30)), cdlengulfing > 0; combine with and / or.'),
     field('Exit', exit),
     el('div', { class: 'insert-indicator' }, field('Insert indicator', functions), insertButton, target),
+    status,
   );
 
-  /** Fills the helper from the catalog. */
+  /** Fills the helper from the catalog (an error is shown under it). */
   async function load() {
-    try {
-      const catalog = await loadIndicatorCatalog();
-      fillSelect(functions, indicatorGroups(catalog));
-      functions.disabled = false;
-      insertButton.disabled = false;
-    } catch (error) {
+    const catalog = await withLoading(status, () => loadIndicatorCatalog(), { label: 'Loading indicators…' });
+    if (!catalog) {
       fillSelect(functions, [['', 'Unavailable']]);
-      onProblem(error);
+      return;
     }
+    fillSelect(functions, indicatorGroups(catalog));
+    // RSI first: the rule most people start from, and the one the default rules use.
+    if ([...functions.options].some((option) => option.value === 'rsi(14)')) functions.value = 'rsi(14)';
+    functions.disabled = false;
+    insertButton.disabled = false;
   }
 
   return { node, entry, exit, load };
