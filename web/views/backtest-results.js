@@ -54,8 +54,13 @@ export function singleResult(card) {
     fillTrades(answer);
   }
 
-  /** The key statistics, the strategy beside buy-and-hold. */
+  /** The key statistics, the strategy beside buy-and-hold (and, with train-until, each part). */
   function fillStats(answer, title) {
+    // `in_sample` and `out_of_sample` have the answer's own shape, so each row reads them too.
+    const parts = [
+      ['In sample', answer.in_sample],
+      ['Out of sample', answer.out_of_sample],
+    ].filter(([, part]) => part);
     const rows = KEY_STATS.map(([label, mine, hold, kind]) =>
       el(
         'tr',
@@ -63,6 +68,7 @@ export function singleResult(card) {
         el('th', { scope: 'row', text: label }),
         el('td', { text: shown(mine(answer), kind) }),
         el('td', { text: shown(hold(answer), kind) }),
+        parts.map(([, part]) => el('td', { text: shown(mine(part), kind) })),
       ),
     );
     const first = answer.equity?.[0]?.date;
@@ -70,7 +76,7 @@ export function singleResult(card) {
     replace(
       stats,
       el('caption', { text: `${title} · ${first || '—'} to ${last || '—'}` }),
-      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Statistic' }), el('th', { scope: 'col', text: 'Strategy' }), el('th', { scope: 'col', text: 'Buy and hold' }))),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Statistic' }), el('th', { scope: 'col', text: 'Strategy' }), el('th', { scope: 'col', text: 'Buy and hold' }), parts.map(([name]) => el('th', { scope: 'col', text: name })))),
       el('tbody', {}, rows),
     );
   }

@@ -91,6 +91,8 @@ export function sweepResult(card, useRules) {
             [0.5, '#1b2436'],
             [1, colors.up],
           ],
+          // Centre the scale on 0 when scores change sign, so that dark means break-even.
+          zmid: Math.min(...answer.scores) < 0 && Math.max(...answer.scores) > 0 ? 0 : undefined,
           colorbar: { tickformat: percent ? '.0%' : '.2f', outlinewidth: 0 },
           hovertemplate: `${rows.name}=%{y} ${columns.name}=%{x}: %{z${percent ? ':.2%' : ':.3f'}}<extra></extra>`,
         },
@@ -137,7 +139,7 @@ export function sweepResult(card, useRules) {
     const head = ['#', 'Parameters', 'Entry', 'Exit', 'Total return', 'Trades', 'Win rate', 'Max drawdown', 'Load'];
     replace(
       best,
-      el('caption', { text: `Ranked by ${rankBy}` }),
+      el('caption', { text: `Ranked by ${(RANK_BY.find(([key]) => key === rankBy)?.[1] || rankBy).toLowerCase()}` }),
       el('thead', {}, el('tr', {}, head.map((text) => el('th', { scope: 'col', text })))),
       el('tbody', {}, rows),
     );

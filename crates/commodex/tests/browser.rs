@@ -727,6 +727,7 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
             .all(|v| v.as_str().unwrap().ends_with(" %")),
         "{shuffled}"
     );
+    screenshot_from(driver, "simulation-shuffle", ".resampled").await;
 
     // Report: the saved portfolio beside a benchmark, and its tearsheet to download.
     click(driver, "nav a[href='#report']").await;
@@ -896,7 +897,7 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
         .find(|row| row[0] == "Sharpe")
         .unwrap_or_else(|| panic!("{stats}"));
     assert!(sharpe[1] != "—" && sharpe[2] != "—", "{sharpe}");
-    screenshot(driver, "backtest").await;
+    screenshot_from(driver, "backtest", ".backtest-single").await;
 
     // A two-parameter sweep: a heatmap of every combination and the best ones.
     entry.clear().await?;
