@@ -1,10 +1,12 @@
 // The dashboard's entry point: mounts every view once and switches between them with the
 // address's #fragment, so that each view has a link and the back button works.
 
+import { resizeWithin } from './charts.js';
 import * as prices from './views/prices.js';
 import * as portfolio from './views/portfolio.js';
 import * as simulation from './views/simulation.js';
 import * as report from './views/report.js';
+import * as backtest from './views/backtest.js';
 import * as live from './views/live.js';
 import * as sources from './views/sources.js';
 
@@ -13,6 +15,7 @@ const VIEWS = {
   portfolio,
   simulation,
   report,
+  backtest,
   live,
   sources,
 };
@@ -39,11 +42,7 @@ function show(name) {
   }
   mounted[current].show?.();
   // Charts drawn while their view was hidden have no width yet.
-  if (window.Plotly) {
-    for (const chart of document.querySelectorAll(`#view-${current} .js-plotly-plot`)) {
-      window.Plotly.Plots.resize(chart);
-    }
-  }
+  resizeWithin(document.getElementById(`view-${current}`));
   document.body.dataset.view = current;
   return current;
 }

@@ -80,6 +80,18 @@ export function draw(node, traces, chartLayout, description) {
   return window.Plotly.react(node, traces, chartLayout, config);
 }
 
+/**
+ * Fits every chart inside `container` to its current width: a chart drawn or last resized
+ * while hidden keeps the width it had then.
+ */
+export function resizeWithin(container) {
+  if (!chartsReady()) return;
+  for (const chart of container.querySelectorAll('.js-plotly-plot')) {
+    // A hidden chart cannot be measured: it is fitted when its own container is shown.
+    if (chart.offsetParent !== null) window.Plotly.Plots.resize(chart);
+  }
+}
+
 /** Removes a chart and frees what the library holds for it. */
 export function clear(node) {
   if (chartsReady()) window.Plotly.purge(node);

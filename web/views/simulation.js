@@ -1,11 +1,17 @@
 // Simulation: Monte Carlo on the portfolio being built — method, paths, horizon, seed; a fan
 // chart of percentile paths, the histogram of final returns with VaR marked, and the
-// statistics table.
+// statistics table. The shuffle and block methods reorder the history instead (QuantStats'
+// montecarlo): their answer, final return beside max drawdown with bust and goal odds, is
+// drawn by resampled.js.
 
 import { api, withLoading } from '../api.js';
 import { colors, draw, layout } from '../charts.js';
 import { el, field, select, replace, uid, formatPercent } from '../dom.js';
 import { currentPortfolio, onPortfolioChange } from '../state.js';
+import { resampledResults } from './resampled.js';
+
+/** Methods that reorder the history: no horizon, but block size (block), bust and goal. */
+const RESAMPLED = new Set(['shuffle', 'block']);
 
 const STATISTICS = [
   ['mean', 'Mean final return', 'percent'],
@@ -27,9 +33,14 @@ export function mount(section) {
     [
       ['normal', 'Normal (multivariate)'],
       ['bootstrap', 'Bootstrap (historical days)'],
+      ['shuffle', 'Shuffle (history reordered)'],
+      ['block', 'Block bootstrap (circular)'],
     ],
     { name: 'method' },
   );
+  const blockSize = el('input', { type: 'number', name: 'block-size', min: 1, max: 1000, step: 1, value: 20, class: 'narrow' });
+  const bust = el('input', { type: 'number', name: 'bust', max: 0, min: -1, step: 0.05, placeholder: '-0.2', class: 'narrow' });
+  const goal = el('input', { type: 'number', name: 'goal', step: 0.1, placeholder: '0.5', class: 'narrow' });
   const paths = el('input', { type: 'number', name: 'paths', min: 10, max: 100000, step: 100, value: 1000, class: 'narrow' });
   const horizon = el('input', { type: 'number', name: 'horizon', min: 1, max: 2520, step: 1, value: 252, class: 'narrow' });
   const seed = el('input', { type: 'number', name: 'seed', min: 0, step: 1, value: 42, class: 'narrow' });
@@ -46,6 +57,11 @@ export function mount(section) {
     el('div', { class: 'grid-2' }, card('Percentile paths of the cumulative return', fanChart), card('Final returns', histogramChart)),
     card('Statistics', table),
   );
+  const resampled = resampledResults(card);
+  const horizonField = field('Horizon (trading days)', horizon);
+  const blockField = field('Block size (days)', blockSize);
+  const bustField = field('Bust at drawdown', bust, 'e.g. -0.2: a path is bust when its max drawdown reaches it.');
+  const goalField = field('Goal return', goal, 'e.g. 0.5: a path reaches the goal when it ends 50 % up.');
 
   replace(
     section,
@@ -59,7 +75,10 @@ export function mount(section) {
         { class: 'toolbar' },
         field('Method', method),
         field('Paths', paths),
-        field('Horizon (trading days)', horizon),
+        horizonField,
+        blockField,
+        bustField,
+        goalField,
         field('Seed', seed, 'The same seed gives the same paths.'),
         runButton,
       ),
@@ -67,13 +86,35 @@ export function mount(section) {
       status,
     ),
     results,
+    resampled.node,
   );
 
+  /** A titled card around `body`. */
   function card(title, body) {
     const heading = el('h3', { id: uid('sim'), text: title });
     return el('section', { class: 'card', 'aria-labelledby': heading.id }, heading, body);
   }
 
+  /** Shows the inputs the chosen method takes, and only those. */
+  function showMethodFields() {
+    const reordered = RESAMPLED.has(method.value);
+    horizonField.hidden = reordered;
+    blockField.hidden = method.value !== 'block';
+    bustField.hidden = !reordered;
+    goalField.hidden = !reordered;
+  }
+
+  /** An optional number field: `{value}` (undefined when empty) or `{problem}`. */
+  function readOptional(input, label) {
+    const text = input.value.trim();
+    const value = Number(text);
+    const valid = text === '' || Number.isFinite(value);
+    input.setAttribute('aria-invalid', String(!valid));
+    if (!valid) return { problem: `${label} must be a number, or left empty.` };
+    return { value: text === '' ? undefined : value };
+  }
+
+  /** Says which portfolio is simulated, and enables Run only for a valid one. */
   function describePortfolio(portfolio) {
     if (!portfolio.valid || portfolio.assets.length === 0) {
       replace(portfolioNote, 'Build a valid portfolio first: ', el('a', { href: '#portfolio', text: 'go to Portfolio' }), '.');
@@ -86,6 +127,7 @@ export function mount(section) {
     replace(portfolioNote, el('strong', { text: portfolio.name || 'Current portfolio' }), `: ${parts} · ${span}`);
   }
 
+  /** A whole-number field within bounds: `{value}` or `{problem}`. */
   function readInteger(input, label, min, max) {
     const value = Number(input.value);
     const valid = Number.isInteger(value) && value >= min && value <= max;
@@ -93,17 +135,25 @@ export function mount(section) {
     return valid ? { value } : { problem: `${label} must be a whole number from ${min} to ${max}.` };
   }
 
+  /** Checks the settings, asks the API, then draws the answer of the chosen method. */
   async function run() {
     const portfolio = currentPortfolio();
     if (!portfolio.valid) return;
+    const reordered = RESAMPLED.has(method.value);
+    const block = method.value === 'block';
     const checks = [
       readInteger(paths, 'Paths', 10, 100000),
-      readInteger(horizon, 'Horizon', 1, 2520),
+      reordered ? { value: undefined } : readInteger(horizon, 'Horizon', 1, 2520),
       readInteger(seed, 'Seed', 0, Number.MAX_SAFE_INTEGER),
+      block ? readInteger(blockSize, 'Block size', 1, 1000) : { value: undefined },
+      reordered ? readOptional(bust, 'Bust') : { value: undefined },
+      reordered ? readOptional(goal, 'Goal') : { value: undefined },
     ];
     const problem = checks.find((check) => check.problem);
     formError.textContent = problem ? problem.problem : '';
     if (problem) return;
+    // The server refuses a horizon for shuffle/block and block size, bust or goal for the
+    // others, so each method sends only its own settings.
     const body = {
       assets: portfolio.assets,
       start: portfolio.start || undefined,
@@ -112,17 +162,26 @@ export function mount(section) {
       num_simulations: checks[0].value,
       time_horizon_days: checks[1].value,
       seed: checks[2].value,
+      block_size: checks[3].value,
+      bust: checks[4].value,
+      goal: checks[5].value,
     };
     const answer = await withLoading(status, () => api('/portfolio/simulate', { method: 'POST', body, timeoutMs: 60000 }), {
       label: 'Simulating…',
     });
     if (!answer) return;
-    results.hidden = false;
+    results.hidden = reordered;
+    resampled.node.hidden = !reordered;
+    if (reordered) {
+      resampled.show(answer);
+      return;
+    }
     drawFan(answer);
     drawHistogram(answer);
     fillTable(answer);
   }
 
+  /** The fan chart: percentile paths of the cumulative return over the horizon. */
   function drawFan(answer) {
     const p = answer.percentile_paths;
     const days = p.p50.map((_, i) => i);
@@ -141,6 +200,7 @@ export function mount(section) {
     );
   }
 
+  /** The histogram of final returns with VaR 95 % and 99 % marked. */
   function drawHistogram(answer) {
     const { edges, counts } = answer.histogram;
     const centers = counts.map((_, i) => (edges[i] + edges[i + 1]) / 2);
@@ -179,6 +239,7 @@ export function mount(section) {
     );
   }
 
+  /** The statistics of the final return. */
   function fillTable(answer) {
     const stats = answer.statistics;
     const rows = STATISTICS.map(([key, label]) =>
@@ -195,6 +256,8 @@ export function mount(section) {
     );
   }
 
+  method.addEventListener('change', showMethodFields);
+  showMethodFields();
   describePortfolio(currentPortfolio());
   onPortfolioChange(describePortfolio);
 }

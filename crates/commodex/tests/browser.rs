@@ -669,6 +669,65 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
         "{caption}"
     );
     screenshot(driver, "simulation").await;
+    // Shuffle reorders the history: no horizon, but bust and goal, and a table in place of
+    // the fan.
+    select_value(driver, "select[name=method]", "shuffle").await;
+    assert_eq!(
+        eval(
+            driver,
+            "return [document.querySelector('input[name=horizon]').closest('.field').hidden,
+                     document.querySelector('input[name=block-size]').closest('.field').hidden,
+                     document.querySelector('input[name=bust]').closest('.field').hidden];"
+        )
+        .await,
+        json!([true, true, false]),
+        "shuffle hides the horizon and block size, shows bust"
+    );
+    driver
+        .find(By::Css("input[name=bust]"))
+        .await?
+        .send_keys("-0.1")
+        .await?;
+    driver
+        .find(By::Css("input[name=goal]"))
+        .await?
+        .send_keys("0")
+        .await?;
+    click(driver, "button[data-action=simulate]").await;
+    wait_for(
+        driver,
+        "document.querySelectorAll('.resampled-stats tbody tr').length === 9 \
+         && document.querySelector('[data-metric=bust_probability]') \
+         && document.querySelector('[data-metric=goal_probability]')",
+        "the shuffle table and probabilities",
+    )
+    .await;
+    wait_for(driver, &plotted("#resampled-chart"), "the box chart").await;
+    let shuffled = eval(
+        driver,
+        "return [document.querySelector('.resampled-stats caption').textContent,
+                 document.querySelector('#view-simulation .results:not(.resampled)').hidden,
+                 [...document.querySelectorAll('.resampled-odds .metric-value')].map(v => v.textContent)];",
+    )
+    .await;
+    assert!(
+        shuffled[0].as_str().unwrap().contains("2000 paths")
+            && shuffled[0].as_str().unwrap().contains("shuffle"),
+        "{shuffled}"
+    );
+    assert_eq!(
+        shuffled[1], true,
+        "the fan and histogram hidden: {shuffled}"
+    );
+    assert!(
+        shuffled[2]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v.as_str().unwrap().ends_with(" %")),
+        "{shuffled}"
+    );
+    screenshot_from(driver, "simulation-shuffle", ".resampled").await;
 
     // Report: the saved portfolio beside a benchmark, and its tearsheet to download.
     click(driver, "nav a[href='#report']").await;
@@ -757,6 +816,114 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
     );
     screenshot(driver, "report").await;
 
+    // Backtest: a rule built with the indicator helper, traded on a demo series.
+    click(driver, "nav a[href='#backtest']").await;
+    wait_for(
+        driver,
+        "document.querySelector('select[name=backtest-symbol] option[value=WTI]') \
+         && !document.querySelector('button[data-action=insert-indicator]').disabled",
+        "the backtest form and the indicator helper",
+    )
+    .await;
+    let groups = eval(
+        driver,
+        "return [...document.querySelectorAll('select[name=insert-indicator] optgroup')].map(g => g.label);",
+    )
+    .await;
+    assert!(
+        groups.as_array().unwrap().len() >= 10
+            && groups
+                .as_array()
+                .unwrap()
+                .contains(&json!("Pattern Recognition")),
+        "the catalog grouped by TA-Lib group: {groups}"
+    );
+    select_value(driver, "select[name=backtest-symbol]", "WTI").await;
+    // A crafted rule comes back in the server's error, shown as text.
+    let entry = driver.find(By::Css("input[name=entry]")).await?;
+    entry.clear().await?;
+    entry.send_keys(PAYLOAD).await?;
+    click(driver, "button[data-action=backtest]").await;
+    wait_for(
+        driver,
+        "document.querySelector('#view-backtest .message.error')?.textContent.includes('<img')",
+        "the rule error, as text",
+    )
+    .await;
+    entry.clear().await?;
+    click(driver, "input[name=entry]").await;
+    select_value(driver, "select[name=insert-indicator]", "rsi(14)").await;
+    click(driver, "button[data-action=insert-indicator]").await;
+    assert_eq!(entry.value().await?.as_deref(), Some("rsi(14)"), "inserted");
+    entry.send_keys(" < 40").await?;
+    let exit = driver.find(By::Css("input[name=exit]")).await?;
+    exit.clear().await?;
+    exit.send_keys("rsi(14) > 60").await?;
+    click(driver, "button[data-action=backtest]").await;
+    wait_for(driver, &plotted("#backtest-equity"), "the equity chart").await;
+    wait_for(driver, &plotted("#backtest-drawdown"), "the drawdown chart").await;
+    wait_for(
+        driver,
+        "document.querySelector('#backtest-price')?.data?.[1]?.x.length > 0 \
+         && document.querySelectorAll('.trades-table tbody tr').length > 0",
+        "the trade markers and the trades table",
+    )
+    .await;
+    let marked = eval(
+        driver,
+        "const c = document.querySelector('#backtest-price');
+         return [c.data.map(t => t.marker?.symbol ?? null),
+                 c.data[1].x.length,
+                 document.querySelectorAll('.trades-table tbody tr').length,
+                 document.querySelector('#backtest-equity').data.map(t => t.name)];",
+    )
+    .await;
+    assert_eq!(
+        marked[0],
+        json!([null, "triangle-up", "triangle-down"]),
+        "{marked}"
+    );
+    assert_eq!(marked[1], marked[2], "one entry marker a trade: {marked}");
+    assert_eq!(marked[3], json!(["Strategy", "Buy and hold"]), "{marked}");
+    let stats = eval(
+        driver,
+        "return [...document.querySelectorAll('.backtest-stats tbody tr')].map(r => [...r.cells].map(c => c.textContent));",
+    )
+    .await;
+    let sharpe = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row[0] == "Sharpe")
+        .unwrap_or_else(|| panic!("{stats}"));
+    assert!(sharpe[1] != "—" && sharpe[2] != "—", "{sharpe}");
+    screenshot_from(driver, "backtest", ".backtest-single").await;
+
+    // A two-parameter sweep: a heatmap of every combination and the best ones.
+    entry.clear().await?;
+    entry.send_keys("rsi({p}) < {lo}").await?;
+    exit.clear().await?;
+    exit.send_keys("rsi({p}) > 60").await?;
+    driver
+        .find(By::Css("textarea[name=grid]"))
+        .await?
+        .send_keys("p=5..8\nlo=20..30")
+        .await?;
+    click(driver, "button[data-action=backtest]").await;
+    wait_for(driver, &plotted("#backtest-heatmap"), "the sweep heatmap").await;
+    let heat = eval(
+        driver,
+        "const t = document.querySelector('#backtest-heatmap').data[0];
+         return [t.type, t.z.length, t.z[0].length, document.querySelectorAll('.best-table tbody tr').length];",
+    )
+    .await;
+    assert_eq!(
+        heat,
+        json!(["heatmap", 4, 11, 10]),
+        "4 × 11 scores, the best 10"
+    );
+    screenshot_from(driver, "backtest-sweep", ".backtest-sweep").await;
+
     // Live: the socket connects and the demo source's ticks (a 1 s poll in the testing
     // profile) reach the ticker.
     click(driver, "nav a[href='#live']").await;
@@ -825,6 +992,30 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
     .await;
     wait_for(driver, &plotted("#report-cumulative"), "the report's chart").await;
     wait_for(driver, FITS_WIDTH, "the report within a phone's width").await;
+    // The backtest too: the best combination's rules loaded back, then run on their own.
+    click(driver, "nav a[href='#backtest']").await;
+    wait_for(driver, FITS_WIDTH, "the sweep within a phone's width").await;
+    click(driver, ".best-table tbody tr:first-child button").await;
+    assert_eq!(
+        eval(
+            driver,
+            "return document.querySelector('textarea[name=grid]').value;"
+        )
+        .await,
+        "",
+        "the grid cleared"
+    );
+    click(driver, "button[data-action=backtest]").await;
+    wait_for(
+        driver,
+        &format!(
+            "!document.querySelector('.backtest-single').hidden && {}",
+            plotted("#backtest-equity")
+        ),
+        "the best combination backtested on a phone",
+    )
+    .await;
+    wait_for(driver, FITS_WIDTH, "the backtest within a phone's width").await;
     driver.set_window_rect(0, 0, 1440, 1400).await?;
 
     // Delete the saved portfolio.
@@ -878,7 +1069,8 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
     .await;
     assert_eq!(foreign, json!([]), "requests outside the server");
     // The browser's own log: no errors, save the answers this test provoked on purpose (the
-    // 401 before the token, the crafted symbol's 4xx, the unreachable target's 400).
+    // 401 before the token, the crafted symbol's 4xx, the unreachable target's 400, the
+    // crafted rule's 400).
     let severe: Vec<Value> = browser_log(driver, chromedriver)
         .await
         .into_iter()
@@ -888,6 +1080,7 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
             let provoked = entry["source"] == "network"
                 && ((message.contains("/api/v1/portfolios") && message.contains("401"))
                     || (message.contains("/api/v1/portfolio/optimize") && message.contains("400"))
+                    || (message.contains("/api/v1/backtest") && message.contains("400"))
                     || message.contains("%3Cimg"));
             !provoked
         })
