@@ -36,13 +36,24 @@ pub(crate) trait Step: Debug + Send + Sync + StepClone {
     /// A provided method, so each state gets its own copy with `next` called directly and
     /// inlined: the series costs one dynamic call, not one per bar.
     fn run(&mut self, columns: &Columns<'_>, out: &mut [&mut [f64]]) {
-        let mut values = [0.0; 8];
-        let outputs = out.len();
-        for i in 0..columns.len {
-            self.next(&columns.bar(i), &mut values[..outputs]);
-            for (column, &value) in out.iter_mut().zip(&values[..outputs]) {
-                column[i] = value;
-            }
+        run_bars(self, columns, out);
+    }
+}
+
+/// [`Step::run`]'s bar-by-bar loop, for states that override `run` with a faster path for
+/// some cases and fall back to this for the others.
+#[inline(always)]
+pub(crate) fn run_bars<S: Step + ?Sized>(
+    state: &mut S,
+    columns: &Columns<'_>,
+    out: &mut [&mut [f64]],
+) {
+    let mut values = [0.0; 8];
+    let outputs = out.len();
+    for i in 0..columns.len {
+        state.next(&columns.bar(i), &mut values[..outputs]);
+        for (column, &value) in out.iter_mut().zip(&values[..outputs]) {
+            column[i] = value;
         }
     }
 }
@@ -127,6 +138,17 @@ pub(crate) struct Ring {
 }
 
 impl Ring {
+    /// The ring after `seen` values in all, the last of which are `last` (as many as the
+    /// ring holds, oldest first).
+    pub(crate) fn loaded(len: usize, last: &[f64], seen: usize) -> Self {
+        let mut ring = Self::new(len);
+        for &value in last {
+            ring.push(value);
+        }
+        ring.seen = seen;
+        ring
+    }
+
     /// An empty ring of `len` values (at least 1).
     pub(crate) fn new(len: usize) -> Self {
         Self {

@@ -3,8 +3,9 @@
 
 use super::transforms::none;
 use crate::indicators::IndicatorSpec;
+use crate::indicators::batch::Columns;
 use crate::indicators::catalog::{BASE, CLOSE, Definition, Group, HL, period};
-use crate::indicators::step::{Bar, Map, Ring, Step};
+use crate::indicators::step::{Bar, Map, Ring, Step, run_bars};
 
 macro_rules! binary {
     ($constant:ident, $name:literal, $build:ident, $f:expr) => {
@@ -147,6 +148,7 @@ impl Extreme {
 
     /// Consumes the next value; once the window is full, the extreme and its row (counted
     /// from the first value).
+    #[inline]
     pub(crate) fn push(&mut self, value: f64) -> Option<(f64, usize)> {
         self.ring.push(value);
         if !self.ring.full() {
@@ -162,13 +164,14 @@ impl Extreme {
                 }
             }
             _ => {
+                // The window oldest first, straight from the ring's two halves.
+                let mut values = self.ring.iter();
                 let mut best = trailing;
-                let mut best_value = self.ring.back(today - trailing);
-                for row in trailing + 1..=today {
-                    let candidate = self.ring.back(today - row);
+                let mut best_value = values.next().unwrap_or(value);
+                for (offset, candidate) in values.enumerate() {
                     // A rescan keeps the earliest of equal values, a new bar wins ties.
                     if candidate != best_value && self.beats(candidate, best_value) {
-                        best = row;
+                        best = trailing + 1 + offset;
                         best_value = candidate;
                     }
                 }
@@ -180,6 +183,67 @@ impl Extreme {
     }
 }
 
+impl Extreme {
+    /// Whether no value has come yet.
+    fn is_fresh(&self) -> bool {
+        self.ring.seen() == 0
+    }
+
+    /// TA-Lib's loop over a whole `series` for a fresh state, writing each window's extreme
+    /// (or its row, with `index`) from row `period − 1` on; afterwards the state is the one
+    /// the same values pushed one by one would leave. The series holds at least a window.
+    fn run_fresh(&mut self, series: &[f64], index: bool, out: &mut [f64]) {
+        let period = self.ring.len();
+        let (row, value) = if self.highest {
+            window_extremes::<true>(series, period, index, out)
+        } else {
+            window_extremes::<false>(series, period, index, out)
+        };
+        out[..period - 1].fill(f64::NAN);
+        self.ring = Ring::loaded(period, &series[series.len() - period..], series.len());
+        self.row = Some(row);
+        self.value = value;
+    }
+}
+
+/// TA-Lib's loop over `series` for the highest (`HIGH`) or lowest value of each window of
+/// `period`: writes the extreme (or its row, with `index`) from row `period − 1` on and
+/// returns the last window's row and value. Monomorphised per direction so that the
+/// comparisons of the rescans are plain ones.
+fn window_extremes<const HIGH: bool>(
+    series: &[f64],
+    period: usize,
+    index: bool,
+    out: &mut [f64],
+) -> (usize, f64) {
+    // Strictly better (a rescan keeps the earliest of equals) and at least as good (a new bar
+    // equal to the extreme takes its place).
+    let better = |a: f64, b: f64| if HIGH { a > b } else { a < b };
+    let as_good = |a: f64, b: f64| if HIGH { a >= b } else { a <= b };
+    let (mut row, mut value) = (0, series[0]);
+    let mut valid = false;
+    for today in period - 1..series.len() {
+        let trailing = today + 1 - period;
+        let candidate = series[today];
+        if !valid || row < trailing {
+            row = trailing;
+            value = series[trailing];
+            for (offset, &earlier) in series[trailing + 1..=today].iter().enumerate() {
+                if better(earlier, value) {
+                    row = trailing + 1 + offset;
+                    value = earlier;
+                }
+            }
+            valid = true;
+        } else if as_good(candidate, value) {
+            row = today;
+            value = candidate;
+        }
+        out[today] = if index { row as f64 } else { value };
+    }
+    (row, value)
+}
+
 /// MAX, MIN and their indexes: which extremes, and whether the rows are written.
 #[derive(Debug, Clone)]
 struct Extremes {
@@ -189,6 +253,27 @@ struct Extremes {
 }
 
 impl Step for Extremes {
+    /// A whole series (or the first chunk of a stream) from a fresh state goes through
+    /// TA-Lib's loop over the slice; later chunks go bar by bar.
+    fn run(&mut self, columns: &Columns<'_>, out: &mut [&mut [f64]]) {
+        let fresh = self.min.as_ref().is_none_or(Extreme::is_fresh)
+            && self.max.as_ref().is_none_or(Extreme::is_fresh);
+        let period = self
+            .min
+            .as_ref()
+            .or(self.max.as_ref())
+            .map_or(usize::MAX, |e| e.ring.len());
+        if !fresh || columns.len < period {
+            return run_bars(self, columns, out);
+        }
+        let mut slot = 0;
+        for extreme in [self.min.as_mut(), self.max.as_mut()].into_iter().flatten() {
+            extreme.run_fresh(columns.close, self.index, out[slot]);
+            slot += 1;
+        }
+    }
+
+    #[inline]
     fn next(&mut self, bar: &Bar, out: &mut [f64]) {
         let index = self.index;
         let pick = |found: Option<(f64, usize)>| match found {
