@@ -20,9 +20,9 @@ const ABSOLUTE_PER_SCALE: f64 = 1e-12;
 
 /// Functions not yet held to TA-Lib's last bits, with the bound they are held to instead
 /// (absolute, in the output's unit) and why. Each is a difference of running sums where
-/// TA-Lib 0.8's exact summation order is not reproduced yet: BETA's returns at period 2, and
-/// the angle of LINEARREG's slope on flat windows (TA-Lib's slope there is rounding noise of
-/// a few 1e-12, ours exactly 0, and the angle magnifies it).
+/// TA-Lib 0.8's exact summation order is not reproduced yet: the angle of LINEARREG's slope on
+/// flat windows (TA-Lib's slope there is rounding noise of a few 1e-12, ours exactly 0, and
+/// the angle magnifies it).
 const NOT_YET_EXACT: &[(&str, f64)] = &[("beta(2)", 1e-5), ("linearreg_angle", 1e-6)];
 
 fn close_enough(ours: f64, theirs: f64, scale: f64) -> bool {

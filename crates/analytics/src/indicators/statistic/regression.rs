@@ -247,16 +247,25 @@ pub(crate) const CORREL: Definition = Definition {
 };
 
 /// TA-Lib's BETA of the first input's one-bar returns (`x`, the high's) against the
-/// second's (`y`, the low's): `(n·Sxy − Sx·Sy)/(n·Sxx − Sx²)` over running sums of the last
-/// `period` returns.
+/// second's (`y`, the low's), `(n·Sxy − Sx·Sy)/(n·Sxx − Sx²)`, as TA-Lib 0.8 sums them: over
+/// deviations of the returns from a shift (the first returns, then the window's means), so
+/// that `n·Sxx − Sx²` does not subtract two large equal numbers; rebuilt from the window when
+/// that spread falls below 1e-6 of `n` times its sum of squares' peak, or every `32·period`
+/// returns.
 #[derive(Debug, Clone)]
 struct Beta {
     period: usize,
-    returns: Ring,
-    lows: Ring,
-    today: usize,
-    last: (f64, f64),
+    /// The window's return pairs, oldest at `next` once full.
+    pairs: Vec<(f64, f64)>,
+    next: usize,
+    /// Returns seen so far.
+    count: usize,
+    last: Option<(f64, f64)>,
+    shift: Option<(f64, f64)>,
+    /// Σdx, Σdy, Σdx², Σdx·dy.
     sums: [f64; 4],
+    peak: f64,
+    returns_until_rebuild: usize,
 }
 
 /// A one-bar return, 0 after a zero price.
@@ -269,40 +278,77 @@ fn change(value: f64, last: f64) -> f64 {
     }
 }
 
+impl Beta {
+    fn add(&mut self, (x, y): (f64, f64), sign: f64) {
+        let (sx, sy) = self.shift.unwrap_or((x, y));
+        let (dx, dy) = (x - sx, y - sy);
+        if sign > 0.0 {
+            self.sums[0] += dx;
+            self.sums[1] += dy;
+            self.sums[2] += dx * dx;
+            self.sums[3] += dx * dy;
+        } else {
+            self.sums[0] -= dx;
+            self.sums[1] -= dy;
+            self.sums[2] -= dx * dx;
+            self.sums[3] -= dx * dy;
+        }
+    }
+
+    /// `n·Sxx − Sx²` and `n·Sxy − Sx·Sy`.
+    fn spreads(&self) -> (f64, f64) {
+        let n = self.period as f64;
+        let [sx, sy, sxx, sxy] = self.sums;
+        (n * sxx - sx * sx, n * sxy - sx * sy)
+    }
+}
+
 impl Step for Beta {
     fn next(&mut self, bar: &Bar, out: &mut [f64]) {
         out[0] = f64::NAN;
-        let today = self.today;
-        self.today += 1;
-        let last = std::mem::replace(&mut self.last, (bar.high, bar.low));
-        if today == 0 {
+        let Some(last) = self.last.replace((bar.high, bar.low)) else {
             return;
-        }
-        let (x, y) = (change(bar.high, last.0), change(bar.low, last.1));
-        self.returns.push(x);
-        self.lows.push(y);
-        let [s_xx, s_x, s_xy, s_y] = &mut self.sums;
-        if today > self.period {
-            let (ox, oy) = (self.returns.back(self.period), self.lows.back(self.period));
-            *s_xx -= ox * ox;
-            *s_x -= ox;
-            *s_xy -= ox * oy;
-            *s_y -= oy;
-        }
-        *s_xx += x * x;
-        *s_x += x;
-        *s_xy += x * y;
-        *s_y += y;
-        if today < self.period {
-            return;
-        }
-        let n = self.period as f64;
-        let spread = (n * *s_xx) - (*s_x * *s_x);
-        out[0] = if is_zero(spread) {
-            0.0
-        } else {
-            ((n * *s_xy) - (*s_x * *s_y)) / spread
         };
+        let pair = (change(bar.high, last.0), change(bar.low, last.1));
+        if self.shift.is_none() {
+            self.shift = Some(pair);
+        }
+        self.add(pair, 1.0);
+        self.pairs[self.next] = pair;
+        self.next = (self.next + 1) % self.period;
+        self.count += 1;
+        if self.count < self.period {
+            return;
+        }
+        self.peak = self.peak.max(self.sums[2]);
+        let (mut spread, mut co_spread) = self.spreads();
+        self.returns_until_rebuild -= 1;
+        let n = self.period as f64;
+        if spread < 0.000001 * n * self.peak || self.returns_until_rebuild == 0 {
+            self.returns_until_rebuild = 32 * self.period;
+            let (mut total_x, mut total_y) = (0.0, 0.0);
+            for k in 0..self.period {
+                let (x, y) = self.pairs[(self.next + k) % self.period];
+                total_x += x;
+                total_y += y;
+            }
+            self.shift = Some((total_x / n, total_y / n));
+            self.sums = [0.0; 4];
+            for k in 0..self.period {
+                let pair = self.pairs[(self.next + k) % self.period];
+                self.add(pair, 1.0);
+            }
+            (spread, co_spread) = self.spreads();
+            self.peak = self.sums[2];
+        }
+        out[0] = if spread > 0.0 {
+            co_spread / spread
+        } else {
+            0.0
+        };
+        // The window's oldest return leaves before the next bar.
+        let oldest = self.pairs[self.next];
+        self.add(oldest, -1.0);
     }
 }
 
@@ -310,11 +356,14 @@ fn beta(spec: &IndicatorSpec) -> Box<dyn Step> {
     let period = spec.period(0);
     Box::new(Beta {
         period,
-        returns: Ring::new(period + 1),
-        lows: Ring::new(period + 1),
-        today: 0,
-        last: (0.0, 0.0),
+        pairs: vec![(0.0, 0.0); period],
+        next: 0,
+        count: 0,
+        last: None,
+        shift: None,
         sums: [0.0; 4],
+        peak: 0.0,
+        returns_until_rebuild: 32 * period,
     })
 }
 
