@@ -266,10 +266,10 @@ impl Step for Extremes {
         if !fresh || columns.len < period {
             return run_bars(self, columns, out);
         }
-        let mut slot = 0;
-        for extreme in [self.min.as_mut(), self.max.as_mut()].into_iter().flatten() {
-            extreme.run_fresh(columns.close, self.index, out[slot]);
-            slot += 1;
+        let index = self.index;
+        let extremes = [self.min.as_mut(), self.max.as_mut()].into_iter().flatten();
+        for (slot, extreme) in extremes.enumerate() {
+            extreme.run_fresh(columns.close, index, out[slot]);
         }
     }
 
