@@ -42,6 +42,7 @@ mod batch;
 mod catalog;
 mod cycle;
 mod function_info;
+mod known;
 mod math;
 mod momentum;
 mod overlap;
@@ -60,12 +61,11 @@ use momentum::{aroon, oscillators, trend};
 use overlap::{mama, moving_averages};
 
 pub use aroon::{AroonOutput, aroon, aroonosc};
-pub use catalog::{
-    Default as ParamKind, Definition, Group, KNOWN_INDICATORS, Param, definitions, known_indicators,
-};
+pub use catalog::{Default as ParamKind, Definition, Group, Param, definitions, known_indicators};
 pub use function_info::{
     FunctionInfo, MA_TYPES, MAX_PERIOD, OutputInfo, ParameterInfo, function_infos, input_names,
 };
+pub use known::KNOWN_INDICATORS;
 pub use mama::{MamaOutput, mama};
 pub use momentum::{MacdOutput, apo, cmo, macd, macd_into, mom, ppo, roc, rsi, rsi_into, trix};
 pub use moving_averages::{MaType, dema, ema, ema_into, kama, ma, sma, t3, tema, trima, wma};
