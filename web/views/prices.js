@@ -275,6 +275,16 @@ export function mount(section) {
       replace(indicatorStatus, el('p', { class: 'message error', text: `At most ${MAX_INDICATORS} indicators at once: remove one first.` }));
       return;
     }
+    // The API refuses a function whose input column is missing on any bar, and the whole
+    // request fails with it: say so here rather than lose every other indicator.
+    const bars = series?.data || [];
+    const lacking = (info.inputs || []).find((input) => bars.some((bar) => bar[input] == null));
+    if (lacking) {
+      const count = bars.filter((bar) => bar[lacking] == null).length;
+      const text = `${info.name} reads ${lacking}, which ${count} of the ${bars.length} bars shown lack: pick a range where every bar has it.`;
+      replace(indicatorStatus, el('p', { class: 'message error', text }));
+      return;
+    }
     const kind = placement(info);
     const form = parameterForm(info, values);
     const heading = el(kind === 'panel' ? 'h3' : 'span', { id: uid('ind'), class: 'item-title', text: info.name });
