@@ -96,7 +96,9 @@ export function patternTraces(spec, table, bars, slot, gap) {
     const high = bar.high ?? bar.close;
     side.x.push(table.dates[i]);
     side.y.push(value > 0 ? low - gap * (slot + 1) : high + gap * (slot + 1));
-    side.text.push(`${spec} ${value > 0 ? '+' : ''}${value} (${value > 0 ? 'bullish' : 'bearish'})`);
+    // The hikkakes answer ±200 when a later bar confirms the pattern, ±100 on the pattern itself.
+    const confirmed = Math.abs(value) >= 200 ? ', confirmed' : '';
+    side.text.push(`${spec} ${value > 0 ? '+' : ''}${value} (${value > 0 ? 'bullish' : 'bearish'}${confirmed})`);
   }
   return Object.entries(sides).map(([kind, side]) => ({
     type: 'scatter',

@@ -407,6 +407,19 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
     period.clear().await?;
     period.send_keys("10").await?;
     click(driver, "button[data-action=add-indicator]").await;
+    // A moving-average type, chosen in its list, goes by keyword.
+    select_value(driver, "select[name=indicator]", "ppo").await;
+    select_value(driver, ".indicator-picker select[data-param=matype]", "sma").await;
+    click(driver, "button[data-action=add-indicator]").await;
+    wait_for(
+        driver,
+        &format!(
+            "document.querySelector('[data-indicator=ppo] h3').textContent.includes('ppo(12,26,matype=sma)') && {}",
+            plotted("[data-indicator=ppo] .chart")
+        ),
+        "ppo on a simple moving average",
+    )
+    .await;
     wait_for(
         driver,
         &plotted("[data-indicator=linearreg_slope] .chart"),
