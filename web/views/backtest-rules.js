@@ -2,21 +2,9 @@
 // helper that puts a catalog function, with its default parameters, at the cursor of the rule
 // last edited.
 
-import { api, withLoading } from '../api.js';
+import { withLoading } from '../api.js';
 import { el, field, select, fillSelect } from '../dom.js';
-
-let catalogPromise = null;
-
-/** `GET /indicators/catalog` (cached; a failure is tried again on the next call). */
-export function loadIndicatorCatalog() {
-  if (!catalogPromise) {
-    catalogPromise = api('/indicators/catalog').catch((error) => {
-      catalogPromise = null;
-      throw error;
-    });
-  }
-  return catalogPromise;
-}
+import { loadIndicatorCatalog, catalogGroups } from '../indicator-catalog.js';
 
 /**
  * A function as a rule writes it: `rsi(14)`, `bbands(20,2,2).upper`, `cdlengulfing`.
@@ -33,16 +21,10 @@ export function indicatorSpec(info) {
 
 /** The catalog as `<select>` groups, one per TA-Lib group, each option inserting its spec. */
 export function indicatorGroups(catalog) {
-  const groups = new Map();
-  for (const info of catalog || []) {
-    if (!groups.has(info.group)) groups.set(info.group, []);
+  return catalogGroups(catalog, (info) => {
     const spec = indicatorSpec(info);
-    groups.get(info.group).push([spec, spec]);
-  }
-  return [...groups.entries()].map(([label, options]) => ({
-    label,
-    options: options.sort((a, b) => a[1].localeCompare(b[1])),
-  }));
+    return [spec, spec];
+  });
 }
 
 /** Puts `text` at `input`'s cursor (replacing a selection), leaving the cursor after it. */

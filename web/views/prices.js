@@ -1,58 +1,19 @@
 // Prices: a source, then one of its assets (grouped by category), a date range, the price
-// chart (line or candles) with where the prices came from, Bollinger bands on it, and
-// oscillator panels under it, each chosen and parameterised by the user.
+// chart (line or candles) with where the prices came from, Bollinger bands on it, and any
+// catalog function the user adds: on the price, as pattern markers on the candles, or in its
+// own panel under it.
 
 import { api, withLoading, errorBox, isAbort } from '../api.js';
 import { loadSources, loadCommodities, assetGroups, sourceOptions } from '../catalog.js';
 import { colors, draw, layout, referenceLine, clear } from '../charts.js';
 import { el, field, select, fillSelect, replace, uid, formatNumber } from '../dom.js';
+import { parameterForm, specOf } from '../indicator-catalog.js';
 import { rangePicker } from '../range.js';
+import { indicatorPicker } from './indicator-picker.js';
+import { placement, references, columns, priceTraces, patternTraces, panelTraces } from './price-indicators.js';
 
-/** The oscillators a user can add: parameters, the spec sent to the API, reference lines. */
-const OSCILLATORS = {
-  rsi: {
-    label: 'RSI',
-    params: [{ key: 'timeperiod', label: 'Period', value: 14, min: 2 }],
-    spec: (p) => `rsi(${p.timeperiod})`,
-    references: [30, 70],
-    range: [0, 100],
-  },
-  macd: {
-    label: 'MACD',
-    params: [
-      { key: 'fastperiod', label: 'Fast', value: 12, min: 2 },
-      { key: 'slowperiod', label: 'Slow', value: 26, min: 2 },
-      { key: 'signalperiod', label: 'Signal', value: 9, min: 1 },
-    ],
-    spec: (p) => `macd(${p.fastperiod},${p.slowperiod},${p.signalperiod})`,
-    references: [0],
-  },
-  stoch: {
-    label: 'Stochastic',
-    params: [
-      { key: 'fastk_period', label: '%K period', value: 14, min: 1 },
-      { key: 'slowk_period', label: '%K smoothing', value: 3, min: 1 },
-      { key: 'slowd_period', label: '%D period', value: 3, min: 1 },
-    ],
-    spec: (p) =>
-      `stoch(fastk_period=${p.fastk_period},slowk_period=${p.slowk_period},slowd_period=${p.slowd_period})`,
-    references: [20, 80],
-    range: [0, 100],
-  },
-  willr: {
-    label: 'Williams %R',
-    params: [{ key: 'timeperiod', label: 'Period', value: 14, min: 2 }],
-    spec: (p) => `willr(${p.timeperiod})`,
-    references: [-20, -80],
-    range: [-100, 0],
-  },
-  cci: {
-    label: 'CCI',
-    params: [{ key: 'timeperiod', label: 'Period', value: 20, min: 2 }],
-    spec: (p) => `cci(${p.timeperiod})`,
-    references: [-100, 100],
-  },
-};
+/** The API computes at most this many indicators a request. */
+const MAX_INDICATORS = 20;
 
 /** Builds the view into `section`. */
 export function mount(section) {
@@ -69,14 +30,11 @@ export function mount(section) {
   const bandsToggle = el('input', { type: 'checkbox', name: 'bollinger' });
   const bandsPeriod = el('input', { type: 'number', min: 2, max: 500, value: 20, name: 'bollinger-period', class: 'narrow' });
   const bandsWidth = el('input', { type: 'number', min: 0.5, max: 5, step: 0.5, value: 2, name: 'bollinger-width', class: 'narrow' });
-  const oscillatorChoice = select(
-    Object.entries(OSCILLATORS).map(([id, o]) => [id, o.label]),
-    { name: 'oscillator' },
-  );
-  const addButton = el('button', { type: 'button', class: 'primary', text: 'Add oscillator', 'data-action': 'add-oscillator' });
+  const picker = indicatorPicker((info, values) => addIndicator(info, values));
   const status = el('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const provenance = el('div', { class: 'provenance', 'aria-live': 'polite' });
   const priceChart = el('div', { class: 'chart chart-price', id: 'price-chart' });
+  const onPrice = el('ul', { class: 'on-price', 'aria-label': 'Indicators on the price' });
   const panels = el('div', { class: 'panels' });
   const indicatorStatus = el('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
 
@@ -97,6 +55,7 @@ export function mount(section) {
       { class: 'card' },
       provenance,
       priceChart,
+      onPrice,
       el(
         'fieldset',
         { class: 'overlay-controls' },
@@ -106,17 +65,12 @@ export function mount(section) {
         field('Width (std devs)', bandsWidth),
       ),
     ),
-    el(
-      'div',
-      { class: 'toolbar oscillator-add' },
-      field('Oscillator', oscillatorChoice),
-      addButton,
-    ),
+    picker.node,
     indicatorStatus,
     panels,
   );
 
-  /** The oscillator panels shown, in order. */
+  /** The indicators added, in order: on the price, as pattern markers, or in panels. */
   const active = [];
   let series = null;
   let seriesRequest = null;
@@ -133,7 +87,7 @@ export function mount(section) {
     const options = sourceOptions(sources);
     fillSelect(sourceSelect, options);
     if (options.some(([id]) => id === 'demo')) sourceSelect.value = 'demo';
-    await loadAssets();
+    await Promise.all([loadAssets(), picker.load()]);
   }
 
   async function loadAssets() {
@@ -190,9 +144,10 @@ export function mount(section) {
   }
 
   function indicatorSpecs() {
-    const specs = active.map((panel) => panel.spec());
+    const specs = active.map((item) => item.spec());
     if (bandsToggle.checked) specs.push(bandsSpec());
-    return specs.filter(Boolean);
+    // The same function twice is computed once: the answer is keyed by spec.
+    return [...new Set(specs.filter(Boolean))];
   }
 
   function bandsSpec() {
@@ -220,7 +175,7 @@ export function mount(section) {
       replace(indicatorStatus);
     }
     drawPrice(table);
-    for (const panel of active) panel.draw(table);
+    for (const item of active) item.draw(table);
   }
 
   function column(table, spec, output) {
@@ -275,6 +230,7 @@ export function mount(section) {
         band('middle', 'Middle band'),
       );
     }
+    traces.push(...overlayTraces(bars, table));
     const title = `${series.symbol} (${series.served_by})`;
     draw(
       priceChart,
@@ -288,103 +244,122 @@ export function mount(section) {
     ).then(syncZoom);
   }
 
-  function addPanel(kind, values) {
-    const definition = OSCILLATORS[kind];
-    const id = uid('osc');
-    const inputs = definition.params.map((param) =>
-      el('input', {
-        type: 'number',
-        class: 'narrow',
-        min: param.min,
-        max: 1000,
-        step: 1,
-        value: values?.[param.key] ?? param.value,
-        'data-param': param.key,
-      }),
-    );
-    const chart = el('div', { class: 'chart chart-oscillator' });
-    const heading = el('h3', { id: `${id}-title`, text: definition.label });
-    const removeButton = el('button', { type: 'button', class: 'ghost', text: 'Remove', 'aria-label': `Remove ${definition.label}` });
-    const card = el(
-      'section',
-      { class: 'card oscillator', 'aria-labelledby': heading.id, 'data-oscillator': kind },
-      el('div', { class: 'panel-head' }, heading, el('div', { class: 'params' }, definition.params.map((param, i) => field(param.label, inputs[i]))), removeButton),
-      chart,
-    );
+  /** The price functions' lines and the patterns' markers, in the order they were added. */
+  function overlayTraces(bars, table) {
+    if (!table) return [];
+    const highs = bars.map((bar) => bar.high ?? bar.close);
+    const lows = bars.map((bar) => bar.low ?? bar.close);
+    // Markers sit a fortieth of the price range beyond the candle, one step more per pattern.
+    const span = Math.max(...highs) - Math.min(...lows);
+    const gap = Number.isFinite(span) && span > 0 ? span / 40 : 1;
+    const traces = [];
+    let patterns = 0;
+    for (const [index, item] of active.entries()) {
+      const spec = item.spec();
+      if (!spec || item.kind === 'panel') continue;
+      if (item.kind === 'price') traces.push(...priceTraces(item.info, spec, table, index));
+      else {
+        const marks = patternTraces(spec, table, bars, patterns, gap);
+        patterns += 1;
+        item.count(marks[0].x.length, marks[1].x.length);
+        traces.push(...marks);
+      }
+    }
+    return traces;
+  }
+
+  /** Adds a catalog function with parameter `values`: a row under the price, or a panel. */
+  function addIndicator(info, values) {
+    const specs = new Set(indicatorSpecs());
+    if (!specs.has(specOf(info, values)) && specs.size >= MAX_INDICATORS) {
+      replace(indicatorStatus, el('p', { class: 'message error', text: `At most ${MAX_INDICATORS} indicators at once: remove one first.` }));
+      return;
+    }
+    // The API refuses a function whose input column is missing on any bar, and the whole
+    // request fails with it: say so here rather than lose every other indicator.
+    const bars = series?.data || [];
+    const lacking = (info.inputs || []).find((input) => bars.some((bar) => bar[input] == null));
+    if (lacking) {
+      const count = bars.filter((bar) => bar[lacking] == null).length;
+      const text = `${info.name} reads ${lacking}, which ${count} of the ${bars.length} bars shown lack: pick a range where every bar has it.`;
+      replace(indicatorStatus, el('p', { class: 'message error', text }));
+      return;
+    }
+    const kind = placement(info);
+    const form = parameterForm(info, values);
+    const heading = el(kind === 'panel' ? 'h3' : 'span', { id: uid('ind'), class: 'item-title', text: info.name });
+    const removeButton = el('button', { type: 'button', class: 'ghost', text: 'Remove', 'aria-label': `Remove ${info.name}` });
+    const note = el('span', { class: 'hint' });
+    const chart = kind === 'panel' ? el('div', { class: 'chart chart-oscillator' }) : null;
+    const node =
+      kind === 'panel'
+        ? el(
+            'section',
+            { class: 'card oscillator', 'aria-labelledby': heading.id, 'data-indicator': info.name },
+            el('div', { class: 'panel-head' }, heading, form.node, removeButton),
+            chart,
+          )
+        : el('li', { class: 'on-price-item', 'data-indicator': info.name, 'data-placement': kind }, heading, form.node, note, removeButton);
     let timer = null;
-    for (const input of inputs) {
-      input.addEventListener('input', () => {
+    for (const control of form.controls) {
+      control.addEventListener(control.tagName === 'SELECT' ? 'change' : 'input', () => {
         clearTimeout(timer);
         timer = setTimeout(() => refreshIndicators(), 400);
       });
     }
-    const panel = {
+    const item = {
+      info,
+      kind,
       spec() {
-        const values = {};
-        for (const [i, param] of definition.params.entries()) {
-          const number = Number.parseInt(inputs[i].value, 10);
-          const valid = Number.isInteger(number) && number >= param.min && number <= 1000;
-          inputs[i].setAttribute('aria-invalid', String(!valid));
-          if (!valid) return null;
-          values[param.key] = number;
-        }
-        return definition.spec(values);
+        const current = form.read();
+        return current ? specOf(info, current) : null;
+      },
+      /** Says how often a pattern fired in the range drawn. */
+      count(bullish, bearish) {
+        note.textContent = `${bullish} ▲ · ${bearish} ▼`;
       },
       draw(table) {
-        const spec = panel.spec();
-        if (!spec || !table) {
-          clear(chart);
-          return;
-        }
-        const outputs = Object.keys(table.indicators || {}).filter((key) => key === spec || key.startsWith(`${spec}.`));
-        const traces = outputs.map((key, index) => {
-          const output = key.slice(spec.length + 1);
-          if (output === 'hist') {
-            const values = table.indicators[key];
-            return {
-              type: 'bar',
-              name: 'histogram',
-              x: table.dates,
-              y: values,
-              marker: { color: values.map((v) => (v >= 0 ? colors.up : colors.down)) },
-              opacity: 0.6,
-            };
-          }
-          return {
-            type: 'scatter',
-            mode: 'lines',
-            name: output || definition.label,
-            x: table.dates,
-            y: table.indicators[key],
-            line: { color: colors.series[index % colors.series.length], width: 1.4 },
-          };
-        });
-        heading.textContent = `${definition.label} · ${spec}`;
-        draw(
-          chart,
-          traces,
-          layout({
-            height: 220,
-            margin: { l: 56, r: 16, t: 16, b: 32 },
-            showlegend: outputs.length > 1,
-            xaxis: { type: 'date', range: priceRange() },
-            yaxis: definition.range ? { range: definition.range } : {},
-            shapes: definition.references.map((y) => referenceLine(y)),
-          }),
-          `${definition.label} of ${series.symbol} with reference lines at ${definition.references.join(' and ')}`,
-        );
+        const spec = item.spec();
+        heading.textContent = spec && spec !== info.name ? `${info.name} · ${spec}` : info.name;
+        if (kind === 'panel') drawPanel(chart, info, spec, table);
       },
     };
     removeButton.addEventListener('click', () => {
-      active.splice(active.indexOf(panel), 1);
-      clear(chart);
-      card.remove();
-      addButton.focus();
-      if (bandsToggle.checked || active.length === 0) refreshIndicators();
+      active.splice(active.indexOf(item), 1);
+      if (chart) clear(chart);
+      node.remove();
+      picker.focus();
+      refreshIndicators();
     });
-    active.push(panel);
-    panels.append(card);
-    return panel;
+    active.push(item);
+    (kind === 'panel' ? panels : onPrice).append(node);
+    refreshIndicators().then(syncZoom);
+    return item;
+  }
+
+  /** Draws a panel function in `chart`, with its reference lines, on the price's dates. */
+  function drawPanel(chart, info, spec, table) {
+    if (!spec || !table || columns(table, spec).length === 0) {
+      clear(chart);
+      return;
+    }
+    const traces = panelTraces(spec, table);
+    const { lines, range } = references(info);
+    draw(
+      chart,
+      traces,
+      layout({
+        height: 220,
+        margin: { l: 56, r: 16, t: 16, b: 32 },
+        showlegend: traces.length > 1,
+        xaxis: { type: 'date', range: priceRange() },
+        yaxis: range ? { range } : {},
+        shapes: lines.map((y) => referenceLine(y)),
+      }),
+      lines.length
+        ? `${spec} of ${series.symbol} with reference lines at ${lines.join(' and ')}`
+        : `${spec} of ${series.symbol}`,
+    );
   }
 
   function priceRange() {
@@ -414,11 +389,6 @@ export function mount(section) {
   for (const input of [bandsPeriod, bandsWidth]) {
     input.addEventListener('change', () => bandsToggle.checked && refreshIndicators());
   }
-  addButton.addEventListener('click', async () => {
-    addPanel(oscillatorChoice.value);
-    await refreshIndicators();
-    syncZoom();
-  });
 
   init().catch((error) => {
       if (!isAbort(error)) replace(status, errorBox(error));

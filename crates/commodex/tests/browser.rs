@@ -340,31 +340,37 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
         "Bollinger bands drawn on the price",
     )
     .await;
-    select_value(driver, "select[name=oscillator]", "rsi").await;
-    click(driver, "button[data-action=add-oscillator]").await;
-    select_value(driver, "select[name=oscillator]", "macd").await;
-    click(driver, "button[data-action=add-oscillator]").await;
     wait_for(
         driver,
-        &plotted("[data-oscillator=rsi] .chart"),
+        "document.querySelectorAll('select[name=indicator] optgroup option').length >= 199",
+        "the indicator picker filled from the catalog",
+    )
+    .await;
+    select_value(driver, "select[name=indicator]", "rsi").await;
+    click(driver, "button[data-action=add-indicator]").await;
+    select_value(driver, "select[name=indicator]", "macd").await;
+    click(driver, "button[data-action=add-indicator]").await;
+    wait_for(
+        driver,
+        &plotted("[data-indicator=rsi] .chart"),
         "the RSI panel",
     )
     .await;
     wait_for(
         driver,
-        &plotted("[data-oscillator=macd] .chart"),
+        &plotted("[data-indicator=macd] .chart"),
         "the MACD panel",
     )
     .await;
     let rsi_lines = eval(
         driver,
-        "return document.querySelector('[data-oscillator=rsi] .chart').layout.shapes.map(s => s.y0);",
+        "return document.querySelector('[data-indicator=rsi] .chart').layout.shapes.map(s => s.y0);",
     )
     .await;
     assert_eq!(rsi_lines, json!([30, 70]), "RSI reference lines");
     let rsi_values = eval(
         driver,
-        "return document.querySelector('[data-oscillator=rsi] .chart').data[0].y.filter(v => v !== null);",
+        "return document.querySelector('[data-indicator=rsi] .chart').data[0].y.filter(v => v !== null);",
     )
     .await;
     let rsi_values = rsi_values.as_array().unwrap();
@@ -376,19 +382,87 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
     );
     // Changing a parameter recomputes the panel.
     let period = driver
-        .find(By::Css(
-            "[data-oscillator=rsi] input[data-param=timeperiod]",
-        ))
+        .find(By::Css("[data-indicator=rsi] input[data-param=timeperiod]"))
         .await?;
     period.clear().await?;
     period.send_keys("7").await?;
     wait_for(
         driver,
-        "document.querySelector('[data-oscillator=rsi] h3').textContent.includes('rsi(7)')",
+        "document.querySelector('[data-indicator=rsi] h3').textContent.includes('rsi(7)')",
         "the RSI recomputed with period 7",
     )
     .await;
     screenshot(driver, "prices").await;
+
+    // Two candlestick patterns as markers on the candles, a moving average on the price, and a
+    // function the old fixed list lacked, with a parameter changed in the picker, in a panel.
+    for function in ["cdlengulfing", "cdldoji", "ema"] {
+        select_value(driver, "select[name=indicator]", function).await;
+        click(driver, "button[data-action=add-indicator]").await;
+    }
+    select_value(driver, "select[name=indicator]", "linearreg_slope").await;
+    let period = driver
+        .find(By::Css(".indicator-picker input[data-param=timeperiod]"))
+        .await?;
+    period.clear().await?;
+    period.send_keys("10").await?;
+    click(driver, "button[data-action=add-indicator]").await;
+    // A moving-average type, chosen in its list, goes by keyword.
+    select_value(driver, "select[name=indicator]", "ppo").await;
+    select_value(driver, ".indicator-picker select[data-param=matype]", "sma").await;
+    click(driver, "button[data-action=add-indicator]").await;
+    wait_for(
+        driver,
+        &format!(
+            "document.querySelector('[data-indicator=ppo] h3').textContent.includes('ppo(12,26,matype=sma)') && {}",
+            plotted("[data-indicator=ppo] .chart")
+        ),
+        "ppo on a simple moving average",
+    )
+    .await;
+    wait_for(
+        driver,
+        &plotted("[data-indicator=linearreg_slope] .chart"),
+        "the linearreg_slope panel",
+    )
+    .await;
+    wait_for(
+        driver,
+        "document.querySelector('[data-indicator=linearreg_slope] h3').textContent.includes('linearreg_slope(10)')",
+        "the picker's parameter in the spec",
+    )
+    .await;
+    const MARKERS: &str =
+        "document.querySelector('#price-chart').data.filter(t => t.meta?.pattern)";
+    wait_for(
+        driver,
+        &format!("{MARKERS}.length === 4 && document.querySelector('#price-chart').data.some(t => t.name === 'ema')"),
+        "the pattern markers and the EMA on the price",
+    )
+    .await;
+    let fired = eval(
+        driver,
+        &format!("return Object.fromEntries({MARKERS}.map(t => [t.name, t.x.length]));"),
+    )
+    .await;
+    assert!(fired["cdlengulfing ▲"].as_u64().unwrap() > 0, "{fired}");
+    assert!(fired["cdlengulfing ▼"].as_u64().unwrap() > 0, "{fired}");
+    assert!(fired["cdldoji ▲"].as_u64().unwrap() > 0, "{fired}");
+    // Bullish markers under the bar's low, bearish over its high, each naming its pattern.
+    let placed = eval(
+        driver,
+        &format!(
+            "const c = document.querySelector('#price-chart').data[0];
+             const low = new Map(c.x.map((d, i) => [d, c.low[i]]));
+             const high = new Map(c.x.map((d, i) => [d, c.high[i]]));
+             return {MARKERS}.every(t => t.x.every((d, i) =>
+               (t.meta.kind === 'bullish' ? t.y[i] < low.get(d) : t.y[i] > high.get(d))
+               && t.text[i].startsWith(t.meta.pattern + ' ')));"
+        ),
+    )
+    .await;
+    assert_eq!(placed, json!(true), "markers beside their bars, named");
+    screenshot_from(driver, "prices-patterns", "#price-chart").await;
 
     // A crafted symbol reaches the API and comes back in the error as text.
     eval(
@@ -963,6 +1037,12 @@ async fn drive(driver: &WebDriver, address: &str, chromedriver: &str) -> WebDriv
         driver,
         &plotted("#price-chart"),
         "the price chart on a phone",
+    )
+    .await;
+    wait_for(
+        driver,
+        FITS_WIDTH,
+        "the prices and the picker within a phone's width",
     )
     .await;
     screenshot(driver, "prices-phone").await;
