@@ -1,7 +1,7 @@
 //! The `demo` source's live feed: a new simulated price for every commodity on every poll, and
 //! the bars the poller stores (today's forming bar, and yesterday's once the day has turned).
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Timelike, Utc, Weekday};
 use market_data::{Catalog, DemoSource};
 use std::collections::HashMap;
 use store::PriceBar;
@@ -54,14 +54,20 @@ impl DemoTicker {
                 .ok()
                 .map(|b| b.close);
             let today = trading_day.then(|| {
-                // The day's open is known in the morning; the high and low are those seen so far.
-                let open = self
+                // The day's open is known in the morning; the high and low are those seen so far,
+                // and the volume is the day's in proportion to the part of it gone by (so that
+                // the forming bar has every column the completed ones have, and volume
+                // indicators keep working on a range that ends today).
+                let day_bar = self
                     .demo
                     .latest_on(&symbol, day)
                     .ok()
-                    .filter(|bar| bar.date == day)
-                    .and_then(|bar| bar.open)
-                    .unwrap_or(price);
+                    .filter(|bar| bar.date == day);
+                let open = day_bar.and_then(|bar| bar.open).unwrap_or(price);
+                let elapsed = f64::from(at.num_seconds_from_midnight()) / 86_400.0;
+                let volume = day_bar
+                    .and_then(|bar| bar.volume)
+                    .map(|v| (v * elapsed).round());
                 let range = self.ranges.entry(symbol.clone()).or_insert((
                     day,
                     open.max(price),
@@ -78,7 +84,7 @@ impl DemoTicker {
                     high: Some(range.1),
                     low: Some(range.2),
                     close: price,
-                    volume: None,
+                    volume,
                 }
             });
             quotes.push(LiveQuote {
@@ -140,6 +146,18 @@ mod tests {
         assert!(bar.high.unwrap() >= earlier.price.max(later_quote.price));
         assert!(bar.low.unwrap() <= earlier.price.min(later_quote.price));
         assert!(later_quote.previous_close.is_some());
+    }
+
+    #[test]
+    fn the_forming_bar_has_a_volume_that_grows_through_the_day() {
+        let mut ticker = ticker();
+        let morning = ticker.quotes("2026-11-25T06:00:00Z".parse().unwrap());
+        let evening = ticker.quotes("2026-11-25T18:00:00Z".parse().unwrap());
+        let (early, late) = (
+            morning[0].today.unwrap().volume.unwrap(),
+            evening[0].today.unwrap().volume.unwrap(),
+        );
+        assert!(early > 0.0 && late > early, "{early} then {late}");
     }
 
     #[test]
