@@ -21,32 +21,57 @@ enum Fit {
     Forecast,
 }
 
-/// TA-Lib's least squares over the window, recomputed from the window at every bar.
+/// TA-Lib 0.8's least squares over the window: `Σy` and `Σx·y` (x the bars ago, so the oldest
+/// value weighs n − 1 and the newest 0) kept as running sums, `Σx·y ← Σx·y + Σy − n·old` and
+/// `Σy ← Σy − old + new`, and recomputed from the window, oldest first, at the first window
+/// and every `32·n` bars after (found against TA-Lib's output: its slope is that arithmetic's
+/// to the bit, flat windows' rounding noise included).
 #[derive(Debug, Clone)]
 struct Regression {
     ring: Ring,
     fit: Fit,
     sum_x: f64,
     divisor: f64,
+    sum_xy: f64,
+    sum_y: f64,
+    bars_until_rebuild: usize,
+}
+
+impl Regression {
+    fn rebuild(&mut self) {
+        let n = self.ring.len();
+        let (mut sum_xy, mut sum_y) = (0.0, 0.0);
+        for (k, value) in self.ring.iter().enumerate() {
+            sum_y += value;
+            sum_xy += (n - 1 - k) as f64 * value;
+        }
+        (self.sum_xy, self.sum_y) = (sum_xy, sum_y);
+        self.bars_until_rebuild = 32 * n;
+    }
 }
 
 impl Step for Regression {
     fn next(&mut self, bar: &Bar, out: &mut [f64]) {
-        self.ring.push(bar.close);
+        let was_full = self.ring.full();
+        let old = self.ring.push(bar.close);
         if !self.ring.full() {
             out[0] = f64::NAN;
             return;
         }
         let n = self.ring.len();
-        let (mut sum_xy, mut sum_y) = (0.0, 0.0);
-        // TA-Lib weighs the oldest value by n − 1 and the newest by 0.
-        for (k, value) in self.ring.iter().enumerate() {
-            sum_y += value;
-            sum_xy += (n - 1 - k) as f64 * value;
-        }
         let nf = n as f64;
-        let m = (nf * sum_xy - self.sum_x * sum_y) / self.divisor;
-        let b = (sum_y - m * self.sum_x) / nf;
+        if !was_full {
+            self.rebuild();
+        } else {
+            self.sum_xy = (self.sum_xy + self.sum_y) - nf * old;
+            self.sum_y = self.sum_y - old + bar.close;
+            self.bars_until_rebuild -= 1;
+            if self.bars_until_rebuild == 0 {
+                self.rebuild();
+            }
+        }
+        let m = (nf * self.sum_xy - self.sum_x * self.sum_y) / self.divisor;
+        let b = (self.sum_y - m * self.sum_x) / nf;
         out[0] = match self.fit {
             Fit::Value => b + m * (nf - 1.0),
             Fit::Angle => m.atan() * (180.0 / std::f64::consts::PI),
@@ -66,6 +91,9 @@ fn regression(spec: &IndicatorSpec, fit: Fit) -> Box<dyn Step> {
         fit,
         sum_x,
         divisor: sum_x * sum_x - n * sum_x_sqr,
+        sum_xy: 0.0,
+        sum_y: 0.0,
+        bars_until_rebuild: 0,
     })
 }
 
