@@ -109,26 +109,24 @@ pub struct Report {
 /// Errors: fewer than [`MIN_RETURNS`] returns, series of unequal length, dates not strictly
 /// increasing, a return that is not finite, or an unusable risk-free rate.
 pub fn report(input: &ReportInput<'_>) -> Result<Report, AnalyticsError> {
-    validate(input)?;
+    let StatisticsSummary {
+        stats,
+        undefined,
+        benchmark_stats,
+    } = statistics_summary(input)?;
     let ReportInput {
         dates,
         returns,
         benchmark,
         risk_free,
     } = *input;
-    let mut scalars = statistics::scalar_statistics(returns, risk_free);
-    let greeks =
-        benchmark.map(|b| statistics::benchmark_statistics(&mut scalars, returns, b, risk_free));
     let excess = scalars::excess_returns(returns, risk_free);
     let cumulative_returns = drawdown::cumulative_returns(returns);
     let drawdown = drawdown::drawdown_series(&cumulative_returns);
     Ok(Report {
-        stats: Statistics {
-            values: scalars.values,
-            greeks,
-        },
-        undefined: scalars.undefined,
-        benchmark_stats: benchmark.map(|b| statistics::scalar_statistics(b, risk_free).values),
+        stats,
+        undefined,
+        benchmark_stats,
         dates: dates.to_vec(),
         drawdown_details: drawdown::drawdown_details(dates, &drawdown),
         benchmark_cumulative_returns: benchmark.map(drawdown::cumulative_returns),
