@@ -8,10 +8,9 @@ use crate::error::ApiError;
 use crate::service::blocking;
 use crate::service::optimize::{OptimizeOptions, Optimized, optimize_prices};
 use crate::service::portfolio_risk::{
-    BenchmarkInput, MetricsReport, PortfolioInput, SimulationAnswer, SimulationKind,
-    portfolio_metrics, portfolio_simulation, prepare_with_benchmark,
+    AssetInput, BenchmarkInput, InlineAsset, MetricsReport, PortfolioInput, SimulationAnswer,
+    SimulationKind, portfolio_metrics, portfolio_simulation, prepare, prepare_with_benchmark,
 };
-use crate::service::prices::{align, load_aligned};
 use crate::service::report::{ReportAnswer, ReportPrices, report_prices};
 use crate::state::AppState;
 use analytics::simulation::{MonteCarloConfig, ResampleMethod, SimulationConfig, SimulationMethod};
@@ -213,45 +212,38 @@ pub async fn optimize_portfolio(
     Json(body): Json<OptimizeBody>,
 ) -> Result<Json<Optimized>, ApiError> {
     let count = body.assets.len() + body.prices.len();
-    if body.assets.is_empty() == body.prices.is_empty() {
-        return Err(crate::service::Error::invalid(
-            "give either `assets` (stored series) or `prices` (inline series), not both or neither",
-        )
-        .into());
-    }
-    if !(2..=MAX_OPTIMIZED_ASSETS).contains(&count) {
+    // Both or neither given is `prepare`'s sentence; here only the lower bound is the
+    // optimiser's own (the upper one, 50, is every portfolio's).
+    if body.assets.is_empty() != body.prices.is_empty() && count < 2 {
         return Err(crate::service::Error::invalid(format!(
             "optimisation needs 2 to {MAX_OPTIMIZED_ASSETS} assets, got {count}"
         ))
         .into());
     }
-    let aligned = if body.prices.is_empty() {
-        let keys: Vec<(String, String)> = body
+    // The optimiser chooses the weights: every asset goes in with weight 1.
+    let input = PortfolioInput {
+        assets: body
             .assets
             .into_iter()
-            .map(|asset| (asset.source, asset.symbol))
-            .collect();
-        load_aligned(&state, &keys, body.start, body.end, caller)
-            .await?
-            .0
-    } else {
-        let series: Vec<(String, Vec<store::PriceBar>)> = body
+            .map(|asset| AssetInput {
+                source: asset.source,
+                symbol: asset.symbol,
+                weight: 1.0,
+            })
+            .collect(),
+        prices: body
             .prices
             .into_iter()
-            .map(|asset| {
-                let data = asset
-                    .data
-                    .into_iter()
-                    .filter(|bar| {
-                        body.start.is_none_or(|s| bar.date >= s)
-                            && body.end.is_none_or(|e| bar.date <= e)
-                    })
-                    .collect();
-                (asset.symbol, data)
+            .map(|asset| InlineAsset {
+                symbol: asset.symbol,
+                weight: 1.0,
+                data: asset.data,
             })
-            .collect();
-        align(&series)
+            .collect(),
+        start: body.start,
+        end: body.end,
     };
+    let aligned = prepare(&state, input, caller).await?.aligned;
     let catalog = std::sync::Arc::clone(&state.catalog);
     let options = body.options;
     let answer = blocking(move || {
@@ -267,8 +259,8 @@ pub async fn optimize_portfolio(
     Ok(Json(answer))
 }
 
-/// Most assets one optimisation takes.
-const MAX_OPTIMIZED_ASSETS: usize = 50;
+/// Most assets one optimisation takes: as many as any portfolio.
+const MAX_OPTIMIZED_ASSETS: usize = crate::service::portfolios::MAX_ASSETS;
 
 /// `POST /portfolio/report` body.
 #[derive(Debug, Deserialize, ToSchema)]
