@@ -28,17 +28,10 @@ import numpy as np
 import talib
 from talib import abstract
 
+from indicators import best_ns_per_bar, splitmix64_uniform, talib_c_library
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "target" / "release" / "examples" / "function_bench"
-
-
-def splitmix64_uniform(seed, n):
-    with np.errstate(over="ignore"):
-        z = np.uint64(seed) + np.arange(1, n + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
 
 
 def make_series(bars):
@@ -49,14 +42,6 @@ def make_series(bars):
     low = np.minimum(open_, close) * (1.0 - splitmix64_uniform(3, bars) * 0.01)
     volume = 1000.0 + np.floor(splitmix64_uniform(5, bars) * 9000.0)
     return {"open": open_, "high": high, "low": low, "close": close, "volume": volume}
-
-
-def talib_library():
-    libs = pathlib.Path(talib.__file__).resolve().parent.parent / "ta_lib.libs"
-    candidates = sorted(libs.glob("libta-lib*.so*")) if libs.is_dir() else []
-    if not candidates:
-        sys.exit(f"no bundled libta-lib under {libs}: install TA-Lib from PyPI's binary wheel")
-    return ctypes.CDLL(str(candidates[0]))
 
 
 def c_call(lib, name, series, integer_outputs):
@@ -95,15 +80,6 @@ def c_call(lib, name, series, integer_outputs):
     return run
 
 
-def best_ns_per_bar(run, bars, repeats):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        best = min(best, (time.perf_counter() - start) * 1e9 / bars)
-    return best
-
-
 def geometric_mean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 
@@ -122,7 +98,7 @@ def main():
     theirs = {name.lower() for name in talib.get_functions()}
     both = [name for name in ours_table if name in theirs]
     series = make_series(bars)
-    lib = talib_library()
+    lib = talib_c_library()
     with tempfile.TemporaryDirectory() as tmp:
         for column, values in series.items():
             values.astype("<f8").tofile(pathlib.Path(tmp) / f"{column}.f64")
