@@ -15,16 +15,9 @@ use std::time::Instant;
 
 use analytics::indicators::{IndicatorSpec, Ohlcv, definitions};
 
-fn read_series(path: &Path) -> Vec<f64> {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| {
-        eprintln!("error: cannot read {}: {e}", path.display());
-        std::process::exit(2);
-    });
-    bytes
-        .chunks_exact(8)
-        .map(|chunk| f64::from_le_bytes(chunk.try_into().expect("8 bytes")))
-        .collect()
-}
+#[path = "common/raw_series.rs"]
+mod raw_series;
+use raw_series::read_series;
 
 fn main() {
     let mut args = std::env::args().skip(1);
